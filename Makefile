@@ -1,0 +1,57 @@
+# Cutover — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+CDK     := node_modules/.bin/cdk
+
+# Offline, quiet CDK: no version check, no node-20 end-of-life banner, no telemetry.
+export CDK_DISABLE_VERSION_CHECK := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install synth synth-local lint typecheck cfn-lint test clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+install: $(STAMP) node_modules/.installed ## create .venv and install Python and npm dependencies (idempotent)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json
+	@command -v npm >/dev/null || { echo "node and npm (20+) are required"; exit 1; }
+	npm install --no-audit --no-fund --silent
+	@touch $@
+
+synth: install ## synthesize the app into cdk.out/ (offline)
+	rm -rf cdk.out
+	$(CDK) synth --quiet
+
+synth-local: install ## synthesize the variant that moto's CloudFormation creates into cdk.out.local/
+	rm -rf cdk.out.local
+	$(CDK) synth --quiet -c local=true --output cdk.out.local
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy
+	$(VENV)/bin/mypy
+
+cfn-lint: synth synth-local ## cfn-lint on the synthesized templates
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json cdk.out.local/*.template.json
+
+test: install lint typecheck cfn-lint ## install if needed, then ruff, mypy, cfn-lint and every test
+	$(VENV)/bin/pytest
+
+clean: ## remove synthesized output and caches (keeps .venv and node_modules)
+	rm -rf cdk.out cdk.out.local .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,58 @@
+"""CutoverStack: one stack per configured service, with the outputs the shifter and CLI read."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, DefaultStackSynthesizer, Environment, Stack
+from constructs import Construct
+
+from stacks.blue_green_service import BlueGreenService
+from stacks.config import ServiceConfig
+from stacks.live_state import SIDES
+from stacks.nag_acknowledgements import acknowledge_stack_findings
+from stacks.side_alarms import ALARM_KINDS, alarm_name
+
+
+def stack_name(config: ServiceConfig) -> str:
+    return f"cutover-{config.service_name}"
+
+
+class CutoverStack(Stack):
+    def __init__(self, scope: Construct, *, config: ServiceConfig) -> None:
+        super().__init__(
+            scope,
+            stack_name(config),
+            env=Environment(account=config.account, region=config.region),
+            description=f"Cutover blue/green service {config.service_name}",
+            # The local template is created by moto's CloudFormation, which has no
+            # bootstrap stack to check the version of.
+            synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=not config.local),
+        )
+        self.service = BlueGreenService(self, "Service", config=config)
+        self._outputs(config)
+        acknowledge_stack_findings(self, self.service)
+
+    def _outputs(self, config: ServiceConfig) -> None:
+        service = self.service
+        values: dict[str, str] = {
+            "ServiceName": config.service_name,
+            "AlbDnsName": service.load_balancer.alb.load_balancer_dns_name,
+            "BaseUrl": service.load_balancer.base_url,
+            "ListenerArn": service.load_balancer.listener.listener_arn,
+            "ClusterName": service.cluster.cluster_name,
+            "TableName": service.deployments.table.table_name,
+            "TopicArn": service.notifications.topic.topic_arn,
+            "LiveStatePrefix": service.live_state.prefix,
+            "DashboardName": f"cutover-{config.service_name}",
+        }
+        if service.test_route.token_secret is not None:
+            values["TestTokenSecretArn"] = service.test_route.token_secret.secret_arn
+        for side in SIDES:
+            title = side.capitalize()
+            side_construct = service.sides[side]
+            values[f"{title}ServiceName"] = side_construct.service.service_name
+            values[f"{title}TargetGroupArn"] = side_construct.target_group.target_group_arn
+            values[f"{title}TemplateTaskDefinitionArn"] = side_construct.task_definition.task_definition_arn
+            values[f"{title}TestRuleArn"] = service.test_route.rules[side].listener_rule_arn
+            values[f"{title}AlarmNames"] = ",".join(alarm_name(config.service_name, side, kind) for kind in ALARM_KINDS)
+        for key, value in values.items():
+            CfnOutput(self, key, value=value)

@@ -1,0 +1,104 @@
+"""The live state: SSM parameters owned by the traffic shifter, seeded once by the stack.
+
+CloudFormation sends what a template declares whenever it updates a resource. If the
+template declared the listener weights, each service's task definition and desired
+count, any later `cdk deploy` touching those resources would move traffic, revert a
+side's image or scale a live side. So the template declares none of them: it reads them
+through `{{resolve:ssm:…}}` dynamic references to parameters the shifter writes.
+
+Contract (docs/live-state.md): parameters `/cutover/<service>/live/<side>/<key>`, plain
+`String` values, written by the shifter after each change it makes:
+  weight            integer 0-100, the side's share of production traffic
+  task-definition   full task-definition ARN with revision that the side runs
+  image             the image of that task definition (informational)
+  desired-count     integer, the side's ECS desired count
+  min-capacity / max-capacity   autoscaling bounds (only when autoscaling is configured)
+
+A parameter is created once with its seed value (create-only custom resource that never
+overwrites) and is never updated by CloudFormation afterwards. The dynamic reference is
+built from the seed resource's Ref, so CloudFormation resolves it only after the seed
+exists, at the moment it creates or updates the resource that reads it.
+
+Local synthesis (moto cannot run Lambda-backed custom resources nor resolve dynamic
+references): the seed is a plain AWS::SSM::Parameter, and readers get the seed value.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ssm as ssm
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+Side = Literal["blue", "green"]
+SIDES: tuple[Side, Side] = ("blue", "green")
+LIVE_KEYS = ("weight", "task-definition", "image", "desired-count", "min-capacity", "max-capacity")
+
+
+def live_state_prefix(service_name: str) -> str:
+    return f"/cutover/{service_name}/live"
+
+
+class LiveState(Construct):
+    """Seeds the live-state parameters and hands out references that read them."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, service_name: str, local: bool) -> None:
+        super().__init__(scope, construct_id)
+        self.prefix = live_state_prefix(service_name)
+        self._local = local
+        self.parameter_names: dict[str, str] = {}
+
+    def parameter_name(self, side: Side, key: str) -> str:
+        return f"{self.prefix}/{side}/{key}"
+
+    def seed(self, side: Side, key: str, seed_value: str | int) -> str | int:
+        """Create the parameter once with `seed_value`; return what the template should use."""
+        if key not in LIVE_KEYS:
+            raise ValueError(f"unknown live-state key {key}")
+        name = self.parameter_name(side, key)
+        self.parameter_names[f"{side}/{key}"] = name
+        construct_id = f"{side}-{key}"
+        if self._local:
+            ssm.StringParameter(self, construct_id, parameter_name=name, string_value=str(seed_value))
+            return seed_value
+        seeded = cr.AwsCustomResource(
+            self,
+            construct_id,
+            # Create-only: Overwrite false, and no on_update, so a later deploy never
+            # replaces what the shifter recorded.
+            on_create=cr.AwsSdkCall(
+                service="SSM",
+                action="putParameter",
+                parameters={"Name": name, "Value": str(seed_value), "Type": "String", "Overwrite": False},
+                physical_resource_id=cr.PhysicalResourceId.of(name),
+                ignore_error_codes_matching="ParameterAlreadyExists",
+            ),
+            on_delete=cr.AwsSdkCall(
+                service="SSM",
+                action="deleteParameter",
+                parameters={"Name": name},
+                ignore_error_codes_matching="ParameterNotFound",
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements([self._seed_policy(name)]),
+            install_latest_aws_sdk=False,
+        )
+        return f"{{{{resolve:ssm:{_ref(seeded)}}}}}"
+
+    def _seed_policy(self, name: str) -> iam.PolicyStatement:
+        return iam.PolicyStatement(
+            actions=["ssm:PutParameter", "ssm:DeleteParameter"],
+            resources=[Stack.of(self).format_arn(service="ssm", resource="parameter", resource_name=name.lstrip("/"))],
+        )
+
+
+def _ref(resource: cr.AwsCustomResource) -> str:
+    child = resource.node.default_child
+    ref = getattr(child, "ref", None)
+    if not isinstance(ref, str):
+        raise TypeError("AwsCustomResource has no Ref")
+    return ref
+
+

@@ -1,0 +1,1 @@
+"""Cutover: blue/green deployments of ECS Fargate services behind an ALB."""

@@ -66,9 +66,11 @@ class BlueGreenService(Construct):
             for side in SIDES
         }
         target_groups = {side: self.sides[side].target_group for side in SIDES}
-        self.load_balancer.route_production(dict(target_groups), self.live_state)
+        self.load_balancer.route_production(target_groups, self.live_state)
+        for side in SIDES:
+            self.sides[side].autoscale(config, self.live_state, seed_live=side == SEED_LIVE_SIDE)
         self.test_route = TestRoute(
-            self, "TestRoute", config=config, listener=self.load_balancer.listener, target_groups=dict(target_groups)
+            self, "TestRoute", config=config, listener=self.load_balancer.listener, target_groups=target_groups
         )
         self.alarms = {
             side: SideAlarms(

@@ -34,6 +34,7 @@ FARGATE_MEMORY: dict[int, range] = {
     4096: range(8192, 30721, 1024),
 }
 
+
 class ConfigError(ValueError):
     """One clear line naming the offending context key."""
 
@@ -210,7 +211,9 @@ class ServiceConfig(_Frozen):
                 f"in steps of {allowed.step}",
             )
         if not self.test_token and not self.test_route_cidrs:
-            raise _KeyError("test_token", "the test route must be protected: keep test_token on or set test_route_cidrs")
+            raise _KeyError(
+                "test_token", "the test route must be protected: keep test_token on or set test_route_cidrs"
+            )
         if self.domain is not None and self.certificate_arn is None:
             raise _KeyError("domain", "a domain needs certificate_arn (the listener serves HTTPS for it)")
         if self.health_check_timeout_seconds >= self.health_check_interval_seconds:
@@ -240,8 +243,25 @@ class AppConfig(_Frozen):
 
 # Context keys that CDK itself or the CDK CLI set; they are not ours to validate.
 _FOREIGN_KEY_PREFIXES = ("@aws-cdk", "aws:", "cdk-", "acknowledged-issue-numbers", "aws-cdk:")
-_LIST_FIELDS = {"test_route_cidrs", "extra_alarm_names", "availability_zones", "public_subnet_ids", "private_subnet_ids"}
+_LIST_FIELDS = {
+    "test_route_cidrs",
+    "extra_alarm_names",
+    "availability_zones",
+    "public_subnet_ids",
+    "private_subnet_ids",
+}
 _MAP_FIELDS = {"environment", "secrets", "autoscaling", "existing_vpc", "domain", "alarms", "strategy_defaults"}
+
+
+def _parse_json(key: str, text: str, shape: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"invalid context key '{key}': expected a JSON {shape} ({error.msg})") from None
+
+
+_OPTIONAL_MAPS = {"autoscaling", "existing_vpc", "domain"}
+_NULLS = ("", "null", "none")
 
 
 def _decode(key: str, value: Any) -> Any:
@@ -250,22 +270,24 @@ def _decode(key: str, value: Any) -> Any:
         return value
     text = value.strip()
     if key in _MAP_FIELDS:
-        if text in ("", "null", "none"):
-            return None if key in {"autoscaling", "existing_vpc", "domain"} else {}
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"invalid context key '{key}': expected a JSON object ({error.msg})") from None
+        return _decode_map(key, text)
     if key in _LIST_FIELDS:
-        if text.startswith("["):
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError as error:
-                raise ConfigError(f"invalid context key '{key}': expected a JSON list ({error.msg})") from None
-        return [item.strip() for item in text.split(",") if item.strip()]
-    if text.lower() in ("null", "none", "") and key in {"certificate_arn", "account"}:
+        return _decode_list(key, text)
+    if key in {"certificate_arn", "account", "container_health_command"} and text.lower() in _NULLS:
         return None
     return value
+
+
+def _decode_map(key: str, text: str) -> Any:
+    if text.lower() in _NULLS:
+        return None if key in _OPTIONAL_MAPS else {}
+    return _parse_json(key, text, "object")
+
+
+def _decode_list(key: str, text: str) -> Any:
+    if text.startswith("["):
+        return _parse_json(key, text, "list")
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def _raise_for(error: ValidationError, prefix: str) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
-from stacks.live_state import SIDES
+from stacks.live_state import SIDES, Side
 
 # Emitted by the traffic shifter (Powertools Metrics); dimensions Service (+ Side).
 METRIC_NAMESPACE = "Cutover"
@@ -26,13 +26,15 @@ class Dashboard(Construct):
         construct_id: str,
         *,
         service_name: str,
-        target_groups: dict[str, elbv2.ApplicationTargetGroup],
+        target_groups: Mapping[Side, elbv2.ApplicationTargetGroup],
     ) -> None:
         super().__init__(scope, construct_id)
         minute = Duration.minutes(1)
 
         def per_side(title: str, metric_for: MetricFor) -> cloudwatch.GraphWidget:
-            return cloudwatch.GraphWidget(title=title, width=8, left=[metric_for(target_groups[side]) for side in SIDES])
+            return cloudwatch.GraphWidget(
+                title=title, width=8, left=[metric_for(target_groups[side]) for side in SIDES]
+            )
 
         weights = cloudwatch.GraphWidget(
             title="Traffic weight per side (%)",

@@ -100,5 +100,3 @@ def _ref(resource: cr.AwsCustomResource) -> str:
     if not isinstance(ref, str):
         raise TypeError("AwsCustomResource has no Ref")
     return ref
-
-

@@ -7,7 +7,7 @@ live state (stacks/live_state.py). It is the only thing the shifter changes.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
@@ -19,7 +19,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.config import ServiceConfig
-from stacks.live_state import SIDES, LiveState
+from stacks.live_state import SIDES, LiveState, Side
 
 
 class LoadBalancer(Construct):
@@ -44,7 +44,9 @@ class LoadBalancer(Construct):
             enforce_ssl=True,
             versioned=True,
             removal_policy=RemovalPolicy.RETAIN,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90), noncurrent_version_expiration=Duration.days(7))],
+            lifecycle_rules=[
+                s3.LifecycleRule(expiration=Duration.days(90), noncurrent_version_expiration=Duration.days(7))
+            ],
         )
         self.alb = elbv2.ApplicationLoadBalancer(
             self,
@@ -67,7 +69,6 @@ class LoadBalancer(Construct):
                 protocol=elbv2.ApplicationProtocol.HTTPS,
                 certificates=[elbv2.ListenerCertificate.from_certificate_manager(certificate)],
                 ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
-                default_action=elbv2.ListenerAction.fixed_response(503),  # replaced by the weighted forward
                 open=False,
             )
             self.alb.add_redirect(source_port=80, target_port=443)
@@ -76,10 +77,11 @@ class LoadBalancer(Construct):
                 "Http",
                 port=80,
                 protocol=elbv2.ApplicationProtocol.HTTP,
-                default_action=elbv2.ListenerAction.fixed_response(503),  # replaced by the weighted forward
                 open=False,
             )
-        self.base_url = f"{'https' if config.certificate_arn else 'http'}://{config.domain.domain_name if config.domain else self.alb.load_balancer_dns_name}"
+        scheme = "https" if config.certificate_arn else "http"
+        host = config.domain.domain_name if config.domain else self.alb.load_balancer_dns_name
+        self.base_url = f"{scheme}://{host}"
 
         if config.domain is not None:
             zone = route53.HostedZone.from_hosted_zone_attributes(
@@ -93,28 +95,22 @@ class LoadBalancer(Construct):
                 target=route53.RecordTarget.from_alias(route53_targets.LoadBalancerTarget(self.alb)),
             )
 
-    def route_production(self, target_groups: dict[str, elbv2.IApplicationTargetGroup], live_state: LiveState) -> None:
+    def route_production(
+        self, target_groups: Mapping[Side, elbv2.IApplicationTargetGroup], live_state: LiveState
+    ) -> None:
         """Make the listener's default action the weighted forward read from the live state."""
-        forward: dict[str, Any] = {
-            "TargetGroups": [
-                {
-                    "TargetGroupArn": target_groups[side].target_group_arn,
-                    "Weight": live_state.seed(side, "weight", 100 if side == "blue" else 0),
-                }
-                for side in SIDES
-            ]
-        }
-        if self._config.stickiness:
-            # Listener-level (group) stickiness keeps a client on one version during a
-            # canary; the shifter re-sends it with every weight change.
-            forward["TargetGroupStickinessConfig"] = {
-                "Enabled": True,
-                "DurationSeconds": self._config.stickiness_seconds,
-            }
+        stickiness = Duration.seconds(self._config.stickiness_seconds) if self._config.stickiness else None
+        # Registered through CDK so the target groups know their load balancer (metrics,
+        # request-count scaling); then the weights are replaced by live-state references.
+        self.listener.add_action(
+            "Production",
+            action=elbv2.ListenerAction.weighted_forward(
+                [elbv2.WeightedTargetGroup(target_group=target_groups[side], weight=0) for side in SIDES],
+                stickiness_duration=stickiness,
+            ),
+        )
         cfn_listener = self.listener.node.default_child
         assert isinstance(cfn_listener, elbv2.CfnListener)
-        cfn_listener.add_property_override("DefaultActions", [{"Type": "forward", "ForwardConfig": forward}])
-        for side in SIDES:
-            # The override bypasses CDK's bookkeeping: keep the target groups associated
-            # with the ALB so their metrics and dependencies stay right.
-            self.listener.node.add_dependency(target_groups[side])
+        for index, side in enumerate(SIDES):
+            weight = live_state.seed(side, "weight", 100 if side == "blue" else 0)
+            cfn_listener.add_property_override(f"DefaultActions.0.ForwardConfig.TargetGroups.{index}.Weight", weight)

@@ -52,7 +52,9 @@ def acknowledge_stack_findings(stack: Stack, service: BlueGreenService) -> None:
             [
                 NagPackSuppression(
                     id="AwsSolutions-IAM4",
-                    applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+                    applies_to=[
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                    ],
                     reason="CDK's AwsCustomResource provider (seeds the live-state parameters once) writes its "
                     "own logs with this policy; its SSM permissions are scoped to each exact parameter.",
                 ),

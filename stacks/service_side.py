@@ -134,13 +134,11 @@ class ServiceSide(Construct):
         cfn_service.add_property_override("DesiredCount", live_state.seed(side, "desired-count", live_count))
         live_state.seed(side, "image", config.image)
 
-        self.scalable_target: appscaling.ScalableTarget | None = None
-        if config.autoscaling is not None:
-            self._autoscale(config, live_state, seed_live)
-
-    def _autoscale(self, config: ServiceConfig, live_state: LiveState, seed_live: bool) -> None:
+    def autoscale(self, config: ServiceConfig, live_state: LiveState, seed_live: bool) -> None:
+        """Call after the target group is routed: request-count scaling needs its load balancer."""
         scaling = config.autoscaling
-        assert scaling is not None
+        if scaling is None:
+            return
         target = self.service.auto_scale_task_count(min_capacity=scaling.min, max_capacity=scaling.max)
         if scaling.cpu_target_percent is not None:
             target.scale_on_cpu_utilization("Cpu", target_utilization_percent=scaling.cpu_target_percent)
@@ -152,8 +150,12 @@ class ServiceSide(Construct):
         cfn_target = target.node.find_child("Target").node.default_child
         assert isinstance(cfn_target, appscaling.CfnScalableTarget)
         # An idle side is pinned at 0..0 so that autoscaling cannot start tasks on it.
-        cfn_target.add_property_override("MinCapacity", live_state.seed(self.side, "min-capacity", scaling.min if seed_live else 0))
-        cfn_target.add_property_override("MaxCapacity", live_state.seed(self.side, "max-capacity", scaling.max if seed_live else 0))
+        cfn_target.add_property_override(
+            "MinCapacity", live_state.seed(self.side, "min-capacity", scaling.min if seed_live else 0)
+        )
+        cfn_target.add_property_override(
+            "MaxCapacity", live_state.seed(self.side, "max-capacity", scaling.max if seed_live else 0)
+        )
 
 
 def _container_secrets(scope: Construct, config: ServiceConfig) -> dict[str, ecs.Secret]:

@@ -7,6 +7,8 @@ Secrets Manager) and/or a source CIDR. These rules never change after deploy.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_cdk import SecretValue
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -14,7 +16,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from stacks.config import ServiceConfig
-from stacks.live_state import SIDES
+from stacks.live_state import SIDES, Side
 
 CANARY_HEADER = "X-Canary-Version"
 TOKEN_HEADER = "X-Cutover-Test-Token"
@@ -31,33 +33,28 @@ class TestRoute(Construct):
         *,
         config: ServiceConfig,
         listener: elbv2.IApplicationListener,
-        target_groups: dict[str, elbv2.IApplicationTargetGroup],
+        target_groups: Mapping[Side, elbv2.IApplicationTargetGroup],
     ) -> None:
         super().__init__(scope, construct_id)
         self.token_secret: secretsmanager.Secret | None = None
         token_value: str | None = None
         if config.test_token:
+            generated = secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=40)
             self.token_secret = secretsmanager.Secret(
                 self,
                 "Token",
-                description=f"Cutover {config.service_name}: value of the {TOKEN_HEADER} header the test route requires",
-                **(
-                    {"secret_string_value": SecretValue.unsafe_plain_text(LOCAL_TEST_TOKEN)}
-                    if config.local
-                    else {
-                        "generate_secret_string": secretsmanager.SecretStringGenerator(
-                            exclude_punctuation=True, password_length=40
-                        )
-                    }
-                ),
+                description=f"Cutover {config.service_name}: the {TOKEN_HEADER} value the test route requires",
+                secret_string_value=SecretValue.unsafe_plain_text(LOCAL_TEST_TOKEN) if config.local else None,
+                generate_secret_string=None if config.local else generated,
             )
             NagSuppressions.add_resource_suppressions(
                 self.token_secret,
                 [
                     NagPackSuppression(
                         id="AwsSolutions-SMG4",
-                        reason="The token is also a listener-rule condition value; rotating it means replacing the "
-                        "secret with a deploy, which updates both together. A Lambda rotation would desynchronise them.",
+                        reason="The token is also a listener-rule condition value; it is rotated by replacing "
+                        "the secret in a deploy, which updates both together. A Lambda rotation would "
+                        "desynchronise them.",
                     )
                 ],
             )

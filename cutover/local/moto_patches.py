@@ -17,8 +17,6 @@ from moto.elbv2 import models as elbv2_models
 from moto.elbv2.exceptions import InvalidActionTypeError
 from moto.secretsmanager.models import secretsmanager_backends
 
-_applied = False
-
 
 def _convert_listener_actions(self: Any, properties: dict[str, Any]) -> list[dict[str, Any]]:
     """CloudFormation's Listener handler in moto requires a top-level TargetGroupArn in a
@@ -71,11 +69,11 @@ def _load_balancer_attribute(self: Any, attribute_name: str) -> Any:
 
 class _NoUpdate:
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+    def update_from_cloudformation_json(cls, original_resource: Any, *args: Any, **kwargs: Any) -> Any:
         return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[misc]
+    def delete_from_cloudformation_json(cls, *args: Any, **kwargs: Any) -> None:
         return None
 
     @classmethod
@@ -103,7 +101,7 @@ class CloudWatchAlarmResource(_NoUpdate, CloudFormationModel):
         return "AWS::CloudWatch::Alarm"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> CloudWatchAlarmResource:
         properties = cloudformation_json["Properties"]
@@ -150,7 +148,7 @@ class SecretResource(_NoUpdate, CloudFormationModel):
         return "AWS::SecretsManager::Secret"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> SecretResource:
         properties = cloudformation_json["Properties"]
@@ -182,11 +180,9 @@ def _register_models() -> None:
 
 def apply() -> None:
     """Idempotent: safe to call from every test and from the demo."""
-    global _applied
-    if _applied:
+    if elbv2_models.ELBv2Backend.convert_and_validate_properties is _convert_listener_actions:
         return
     elbv2_models.ELBv2Backend.convert_and_validate_properties = _convert_listener_actions  # type: ignore[method-assign]
     elbv2_models.FakeTargetGroup.get_cfn_attribute = _target_group_attribute  # type: ignore[attr-defined]
     elbv2_models.FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute  # type: ignore[method-assign]
     _register_models()
-    _applied = True

@@ -1,0 +1,123 @@
+"""The moto patches apply to the pinned moto and make it behave as AWS does."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from cutover.local import moto_patches
+
+REGION = "eu-west-1"
+
+
+def template() -> dict[str, Any]:
+    """A listener with a weighted forward, an alarm on a target group and a secret:
+    each is something moto's CloudFormation mishandles without the patches."""
+    return {
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+            "SubnetA": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "eu-west-1a"},
+            },
+            "SubnetB": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "eu-west-1b"},
+            },
+            "Alb": {
+                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Properties": {"Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]},
+            },
+            "Blue": {
+                "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "Port": 80, "Protocol": "HTTP", "TargetType": "ip"},
+            },
+            "Green": {
+                "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                "Properties": {"VpcId": {"Ref": "Vpc"}, "Port": 80, "Protocol": "HTTP", "TargetType": "ip"},
+            },
+            "Listener": {
+                "Type": "AWS::ElasticLoadBalancingV2::Listener",
+                "Properties": {
+                    "LoadBalancerArn": {"Ref": "Alb"},
+                    "Port": 80,
+                    "Protocol": "HTTP",
+                    "DefaultActions": [
+                        {
+                            "Type": "forward",
+                            "ForwardConfig": {
+                                "TargetGroups": [
+                                    {"TargetGroupArn": {"Ref": "Blue"}, "Weight": 90},
+                                    {"TargetGroupArn": {"Ref": "Green"}, "Weight": 10},
+                                ]
+                            },
+                        }
+                    ],
+                },
+            },
+            "Alarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "AlarmName": "green-5xx",
+                    "Namespace": "AWS/ApplicationELB",
+                    "MetricName": "HTTPCode_Target_5XX_Count",
+                    "Statistic": "Sum",
+                    "Period": 60,
+                    "EvaluationPeriods": 1,
+                    "Threshold": 5,
+                    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                    "TreatMissingData": "notBreaching",
+                    "Dimensions": [
+                        {"Name": "TargetGroup", "Value": {"Fn::GetAtt": ["Green", "TargetGroupFullName"]}},
+                        {"Name": "LoadBalancer", "Value": {"Fn::GetAtt": ["Alb", "LoadBalancerFullName"]}},
+                    ],
+                },
+            },
+            "Token": {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "local-token"}},
+        },
+        "Outputs": {
+            "TokenArn": {"Value": {"Ref": "Token"}},
+            "Listener": {"Value": {"Ref": "Listener"}},
+            "Green": {"Value": {"Ref": "Green"}},
+            "Alb": {"Value": {"Ref": "Alb"}},
+        },
+    }
+
+
+def test_moto_is_the_pinned_version_the_patches_were_written_for() -> None:
+    assert version("moto") == "5.2.5"
+
+
+def test_patched_moto_creates_weighted_listener_alarm_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+    moto_patches.apply()
+    moto_patches.apply()  # idempotent
+    with mock_aws():
+        cloudformation = boto3.client("cloudformation")
+        cloudformation.create_stack(StackName="probe", TemplateBody=json.dumps(template()))
+        stack = cloudformation.describe_stacks(StackName="probe")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+
+        listener = boto3.client("elbv2").describe_listeners(ListenerArns=[outputs["Listener"]])["Listeners"][0]
+        assert [tg["Weight"] for tg in listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]] == [90, 10]
+
+        (alarm,) = boto3.client("cloudwatch").describe_alarms(AlarmNames=["green-5xx"])["MetricAlarms"]
+        dimensions = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
+        # As AWS defines them: the resource part of each ARN.
+        assert dimensions["TargetGroup"] == "targetgroup/" + outputs["Green"].split(":targetgroup/", 1)[1]
+        assert dimensions["LoadBalancer"] == outputs["Alb"].split(":loadbalancer/", 1)[1]
+        assert dimensions["LoadBalancer"].startswith("app/")
+
+        secret = boto3.client("secretsmanager").get_secret_value(SecretId=outputs["TokenArn"])
+        assert secret["SecretString"] == "local-token"

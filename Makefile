@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install synth synth-local lint typecheck cfn-lint test clean
+.PHONY: help install demo synth synth-local lint typecheck cfn-lint test clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -31,6 +31,9 @@ node_modules/.installed: package.json
 	@command -v npm >/dev/null || { echo "node and npm (20+) are required"; exit 1; }
 	npm install --no-audit --no-fund --silent
 	@touch $@
+
+demo: synth-local ## create the synthesized stack in local AWS (moto) and show its topology
+	$(PYTHON) -m cutover.local.topology_demo
 
 synth: install ## synthesize the app into cdk.out/ (offline)
 	rm -rf cdk.out

@@ -83,10 +83,8 @@ def _show(outputs: dict[str, str]) -> None:
         headers = {
             c["HttpHeaderConfig"]["HttpHeaderName"]: c["HttpHeaderConfig"]["Values"][0] for c in rule["Conditions"]
         }
-        target = side_of[rule["Actions"][0]["TargetGroupArn"]]
-        _line(
-            f"priority {rule['Priority']}", f"X-Canary-Version: {headers['X-Canary-Version']} + test token -> {target}"
-        )
+        routed_to = side_of[rule["Actions"][0]["TargetGroupArn"]]
+        _line(f"priority {rule['Priority']}", f"X-Canary-Version: {headers['X-Canary-Version']} + token -> {routed_to}")
     print("Services:")
     names = [outputs["BlueServiceName"], outputs["GreenServiceName"]]
     for service in ecs.describe_services(cluster=outputs["ClusterName"], services=names)["services"]:

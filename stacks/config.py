@@ -142,6 +142,7 @@ class ServiceConfig(_Frozen):
     health_check_timeout_seconds: int = Field(default=5, ge=2, le=120)
     healthy_threshold: int = Field(default=2, ge=2, le=10)
     unhealthy_threshold: int = Field(default=3, ge=2, le=10)
+    smoke_test_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?(/.*)?$")
     test_token: bool = True  # require the generated X-Cutover-Test-Token on the test route
     test_route_cidrs: tuple[str, ...] = ()  # and/or restrict the test route to these sources
     alarms: AlarmThresholds = Field(default_factory=AlarmThresholds)
@@ -273,7 +274,10 @@ def _decode(key: str, value: Any) -> Any:
         return _decode_map(key, text)
     if key in _LIST_FIELDS:
         return _decode_list(key, text)
-    if key in {"certificate_arn", "account", "container_health_command"} and text.lower() in _NULLS:
+    if (
+        key in {"certificate_arn", "account", "container_health_command", "smoke_test_base_url"}
+        and text.lower() in _NULLS
+    ):
         return None
     return value
 

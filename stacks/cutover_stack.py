@@ -8,8 +8,9 @@ from constructs import Construct
 from stacks.blue_green_service import BlueGreenService
 from stacks.config import ServiceConfig
 from stacks.live_state import SIDES
-from stacks.nag_acknowledgements import acknowledge_stack_findings
+from stacks.nag_acknowledgements import acknowledge_shifter_findings, acknowledge_stack_findings
 from stacks.side_alarms import ALARM_KINDS, alarm_name
+from stacks.traffic_shifter import TrafficShifter
 
 
 def stack_name(config: ServiceConfig) -> str:
@@ -28,8 +29,10 @@ class CutoverStack(Stack):
             synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=not config.local),
         )
         self.service = BlueGreenService(self, "Service", config=config)
+        self.shifter = TrafficShifter(self, "Shifter", service=self.service)
         self._outputs(config)
         acknowledge_stack_findings(self, self.service)
+        acknowledge_shifter_findings(self.shifter, config.service_name)
 
     def _outputs(self, config: ServiceConfig) -> None:
         service = self.service
@@ -43,6 +46,9 @@ class CutoverStack(Stack):
             "TopicArn": service.notifications.topic.topic_arn,
             "LiveStatePrefix": service.live_state.prefix,
             "DashboardName": f"cutover-{config.service_name}",
+            "StateMachineArn": self.shifter.state_machine.state_machine_arn,
+            "WorkflowFunctionName": self.shifter.functions.workflow.function_name,
+            "AlarmEventsFunctionName": self.shifter.functions.alarm_events.function_name,
         }
         if service.test_route.token_secret is not None:
             values["TestTokenSecretArn"] = service.test_route.token_secret.secret_arn

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from typing import TYPE_CHECKING
+
+from aws_cdk import CfnElement, Stack
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from cdk_nag import NagPackSuppression, NagSuppressions
 
 from stacks.blue_green_service import BlueGreenService
 from stacks.live_state import SIDES
+
+if TYPE_CHECKING:
+    from stacks.traffic_shifter import TrafficShifter
 
 
 def acknowledge_stack_findings(stack: Stack, service: BlueGreenService) -> None:
@@ -65,3 +71,71 @@ def acknowledge_stack_findings(stack: Stack, service: BlueGreenService) -> None:
             ],
             apply_to_children=True,
         )
+
+
+def acknowledge_shifter_findings(shifter: TrafficShifter, service_name: str) -> None:
+    functions = shifter.functions
+    unscoped = NagPackSuppression(
+        id="AwsSolutions-IAM5",
+        applies_to=["Resource::*"],
+        reason="Only actions AWS does not let us scope to a resource are granted on '*'; they are listed, "
+        "each with its reason, in stacks/iam_exceptions.py, and tests/infra assert nothing else is.",
+    )
+    for function in (functions.workflow, functions.alarm_events):
+        assert function.role is not None
+        NagSuppressions.add_resource_suppressions(function.role, [unscoped], apply_to_children=True)
+        NagSuppressions.add_resource_suppressions(
+            function,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-L1",
+                    reason="Python 3.13 is the newest runtime for which the pinned Powertools layer "
+                    "(3.23.0, layer 27) is published; the runtime moves with the layer.",
+                )
+            ],
+        )
+    assert functions.workflow.role is not None
+    NagSuppressions.add_resource_suppressions(
+        functions.workflow.role,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                applies_to=[
+                    f"Resource::arn:aws:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/{service_name}-{side}:*"
+                    for side in SIDES
+                ]
+                + [
+                    f"Resource::arn:aws:ecs:{Stack.of(shifter).region}:<AWS::AccountId>:task-definition/"
+                    f"{service_name}-{side}:*"
+                    for side in SIDES
+                ],
+                reason="ecs:TagResource on the revisions of this service's two task-definition families; the "
+                "revision number is only known once the shifter registers it.",
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                applies_to=["Action::kms:GenerateDataKey*"],
+                reason="Publishing to the encrypted notification topic needs GenerateDataKey* on that topic's "
+                "one key (granted by topic.grant_publish, resource scoped to the key).",
+            ),
+        ],
+        apply_to_children=True,
+    )
+    NagSuppressions.add_resource_suppressions(
+        shifter.state_machine.role,
+        [
+            unscoped,
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                applies_to=[f"Resource::<{Stack.of(shifter).get_logical_id(_cfn(functions.workflow))}.Arn>:*"],
+                reason="The state machine invokes versions and aliases of its own workflow function only.",
+            ),
+        ],
+        apply_to_children=True,
+    )
+
+
+def _cfn(function: lambda_.Function) -> CfnElement:
+    child = function.node.default_child
+    assert isinstance(child, CfnElement)
+    return child

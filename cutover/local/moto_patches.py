@@ -171,6 +171,40 @@ class SecretResource(_NoUpdate, CloudFormationModel):
         return self.arn
 
 
+def _send_task_failure(self: Any) -> Any:
+    """moto's SendTaskFailure drops `cause` (its backend accepts it); AWS delivers it."""
+    from moto.core.responses import EmptyResult
+
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
+    return EmptyResult()
+
+
+def _create_state_machine(
+    cls: Any,
+    /,
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto's CloudFormation creates state machines in its plain Step Functions backend even
+    when its interpreter (execute_state_machine) serves the API, so StartExecution cannot
+    find them. Create them where the API looks."""
+    from moto.stepfunctions.responses import get_backend
+    from moto.stepfunctions.utils import cfn_to_api_tags
+
+    properties = cloudformation_json["Properties"]
+    return get_backend(account_id, region_name).create_state_machine(
+        properties.get("StateMachineName", resource_name),
+        properties.get("DefinitionString", ""),
+        properties.get("RoleArn", ""),
+        tags=cfn_to_api_tags(properties.get("Tags", [])),
+    )
+
+
 def _register_models() -> None:
     # moto caches its type → model map; new subclasses appear only after a cache clear.
     cloudformation_parsing.get_model_list.cache_clear()
@@ -186,3 +220,9 @@ def apply() -> None:
     elbv2_models.FakeTargetGroup.get_cfn_attribute = _target_group_attribute  # type: ignore[attr-defined]
     elbv2_models.FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute  # type: ignore[method-assign]
     _register_models()
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign]
+    from moto.stepfunctions.models import StateMachine
+
+    setattr(StateMachine, "create_from_cloudformation_json", classmethod(_create_state_machine))  # noqa: B010

@@ -36,6 +36,7 @@ def test_synth_passes_aws_solutions_checks_with_explained_acknowledgements(varia
         "AwsSolutions-S1",
         "AwsSolutions-ECS2",
         "AwsSolutions-IAM4",
+        "AwsSolutions-IAM5",
         "AwsSolutions-L1",
         "AwsSolutions-SMG4",
     }, json.dumps(sorted(ids))

@@ -1,0 +1,116 @@
+"""Run our Lambda handlers in-process when moto's Lambda is invoked.
+
+moto's Lambda needs Docker to run code. This replaces its invoke with one that imports
+the function's real handler from lambdas/ (the same files the asset holds), sets the
+function's environment, and calls it with a Lambda-like context. An exception becomes
+what Lambda returns for an unhandled error (header `x-amz-function-error: Unhandled`,
+payload {errorType, errorMessage, stackTrace}), so Step Functions Retry and Catch behave
+as on AWS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import threading
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moto.awslambda import models as lambda_models
+from moto.awslambda_simple import models as lambda_simple_models
+
+LAMBDA_ROOT = Path(__file__).resolve().parents[2] / "lambdas"
+# Locally there is no X-Ray daemon; Powertools Tracer is told so, as it would be told on a
+# function with tracing off.
+LOCAL_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "false"}
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@dataclass
+class Invocation:
+    function_name: str
+    event: Any
+    error_type: str | None
+
+
+class InProcessLambda:
+    """Installed once; records invocations so tests can count and inspect them."""
+
+    def __init__(self) -> None:
+        self.invocations: list[Invocation] = []
+        self._lock = threading.Lock()
+        self._applied_environment: dict[str, str] = {}
+
+    def install(self) -> None:
+        if str(LAMBDA_ROOT) not in sys.path:
+            sys.path.insert(0, str(LAMBDA_ROOT))
+        runtime = self
+
+        def invoke(  # noqa: PLR0917 - moto's signature
+            self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+        ) -> bytes:
+            function = self.get_function(function_name, qualifier)
+            return runtime.run(function, body, response_headers)
+
+        lambda_models.LambdaBackend.invoke = invoke  # type: ignore[method-assign]
+        lambda_simple_models.LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+
+    def run(self, function: Any, body: Any, response_headers: dict[str, str]) -> bytes:
+        event = json.loads(body) if body else {}
+        self._apply_environment(dict(function.environment_vars))
+        module_name, attribute = function.handler.rsplit(".", 1)
+        context = LambdaContext(function.function_name, function.function_arn)
+        try:
+            handler = getattr(importlib.import_module(module_name), attribute)
+            payload = json.dumps(handler(event, context))
+            error_type = None
+        except Exception as error:  # what Lambda does with an unhandled exception
+            error_type = type(error).__name__
+            response_headers["x-amz-function-error"] = "Unhandled"
+            payload = json.dumps(
+                {
+                    "errorType": error_type,
+                    "errorMessage": str(error),
+                    "stackTrace": traceback.format_tb(error.__traceback__),
+                }
+            )
+        with self._lock:
+            self.invocations.append(Invocation(function.function_name, event, error_type))
+        encoded = payload.encode()
+        response_headers["Content-Length"] = str(len(encoded))
+        return encoded
+
+    def _apply_environment(self, variables: dict[str, str]) -> None:
+        """Each function runs with its own environment, as in its own sandbox; the parsed
+        environment and the clients are reset when it changes (a new cold start)."""
+        wanted = {**variables, **LOCAL_ENVIRONMENT}
+        with self._lock:
+            if wanted == self._applied_environment:
+                return
+            os.environ.update(wanted)
+            self._applied_environment = wanted
+            for module_name, reset in (
+                ("shifter.environment", "environment"),
+                ("shifter.adapters.aws_clients", "_client"),
+            ):
+                module = sys.modules.get(module_name)
+                if module is not None:
+                    getattr(module, reset).cache_clear()

@@ -1,0 +1,188 @@
+"""Cutover on local AWS: the synthesized stack created in moto, its real state machine
+run by moto's interpreter, our real handlers invoked in-process.
+
+Used by the workflow tests and the demo. What is faked is only what AWS would do and
+moto does not (see moto_patches, lambda_runtime, ecs_emulation, time_compression)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from cutover.local import ecs_emulation, moto_patches, time_compression
+from cutover.local.cloud_assembly import SynthesizedStack, create_stack
+from cutover.local.lambda_runtime import InProcessLambda
+
+SIDES = ("blue", "green")
+lambda_runtime = InProcessLambda()
+
+
+def install(time_scale: float = 0.001) -> time_compression.TimeRecorder:
+    """Patch moto once per process (idempotent)."""
+    moto_patches.apply()
+    lambda_runtime.install()
+    ecs_emulation.install()
+    return time_compression.install(time_scale)
+
+
+@dataclass(frozen=True)
+class Execution:
+    arn: str
+    status: str
+    error: str | None
+    cause: str | None
+    output: Any
+
+
+class LocalCutover:
+    def __init__(self, assembly_dir: Path, stack_name: str, region: str) -> None:
+        self.stack = SynthesizedStack.load(assembly_dir, stack_name)
+        self.region = region
+        self.outputs: dict[str, str] = {}
+        self.account = ""
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+
+    def create(self) -> dict[str, str]:
+        self.account = self.client("sts").get_caller_identity()["Account"]
+        self.outputs = create_stack(
+            self.stack, self.client("cloudformation"), self.client("s3"), self.account, self.region
+        )
+        ecs_emulation.reset()
+        for side in SIDES:
+            ecs_emulation.bind(
+                self.outputs[f"{side.capitalize()}ServiceName"], self.outputs[f"{side.capitalize()}TargetGroupArn"]
+            )
+        ecs_emulation.sync(self.account, self.region, self.outputs["ClusterName"])
+        return self.outputs
+
+    # ------------------------------------------------------------------ executions
+    def start(self, execution_input: Any, name: str) -> str:
+        body = execution_input if isinstance(execution_input, str) else json.dumps(execution_input)
+        started = self.client("stepfunctions").start_execution(
+            stateMachineArn=self.outputs["StateMachineArn"], name=name, input=body
+        )
+        return str(started["executionArn"])
+
+    def describe(self, arn: str) -> Execution:
+        described = self.client("stepfunctions").describe_execution(executionArn=arn)
+        output = described.get("output")
+        return Execution(
+            arn=arn,
+            status=described["status"],
+            error=described.get("error"),
+            cause=described.get("cause"),
+            output=json.loads(output) if output else None,
+        )
+
+    def wait(self, arn: str, timeout_seconds: float = 60.0) -> Execution:
+        """Bounded: poll until the execution leaves RUNNING."""
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            execution = self.describe(arn)
+            if execution.status != "RUNNING":
+                return execution
+            time.sleep(0.02)
+        raise TimeoutError(f"{arn} still RUNNING after {timeout_seconds} s")
+
+    def run(self, execution_input: Any, name: str, timeout_seconds: float = 60.0) -> Execution:
+        return self.wait(self.start(execution_input, name), timeout_seconds)
+
+    def history(self, arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = self.client("stepfunctions").get_execution_history(executionArn=arn)["events"]
+        return events
+
+    # ------------------------------------------------------------------ what a user looks at
+    def weights(self) -> dict[str, int]:
+        listener = self.client("elbv2").describe_listeners(ListenerArns=[self.outputs["ListenerArn"]])["Listeners"][0]
+        side_of = {self.outputs[f"{s.capitalize()}TargetGroupArn"]: s for s in SIDES}
+        forward = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
+        return {side_of[group["TargetGroupArn"]]: group["Weight"] for group in forward}
+
+    def service(self, side: str) -> dict[str, Any]:
+        name = self.outputs[f"{side.capitalize()}ServiceName"]
+        ecs = self.client("ecs")
+        described = ecs.describe_services(cluster=self.outputs["ClusterName"], services=[name])["services"][0]
+        task_definition = ecs.describe_task_definition(taskDefinition=described["taskDefinition"])["taskDefinition"]
+        return {
+            "desired": described["desiredCount"],
+            "task_definition": described["taskDefinition"],
+            "image": task_definition["containerDefinitions"][0]["image"],
+        }
+
+    def live_state(self) -> dict[str, str]:
+        prefix = self.outputs["LiveStatePrefix"]
+        parameters = self.client("ssm").get_parameters_by_path(Path=prefix, Recursive=True)["Parameters"]
+        return {p["Name"].removeprefix(prefix + "/"): p["Value"] for p in parameters}
+
+    def lock(self) -> dict[str, Any] | None:
+        item = (
+            self.client("dynamodb")
+            .get_item(
+                TableName=self.outputs["TableName"],
+                Key={"pk": {"S": f"SERVICE#{self.outputs['ServiceName']}"}, "sk": {"S": "LOCK"}},
+            )
+            .get("Item")
+        )
+        return {key: next(iter(value.values())) for key, value in item.items()} if item else None
+
+    def deployments(self) -> list[dict[str, Any]]:
+        items = self.client("dynamodb").query(
+            TableName=self.outputs["TableName"],
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"SERVICE#{self.outputs['ServiceName']}"},
+                ":prefix": {"S": "DEPLOYMENT#"},
+            },
+        )["Items"]
+        return [json.loads(item["record"]["S"]) for item in items]
+
+    # ------------------------------------------------------------------ what AWS would do
+    def set_alarm(self, name: str, state: str, reason: str = "threshold crossed") -> None:
+        """moto never evaluates metrics: put the alarm into a state, as CloudWatch would."""
+        self.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
+
+    def deliver_alarm_event(self, name: str, reason: str = "threshold crossed") -> dict[str, Any]:
+        """moto emits no EventBridge events: deliver the "CloudWatch Alarm State Change"
+        event (AWS event reference shape) to the rule's target, as EventBridge would."""
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        event = {
+            "version": "0",
+            "id": "local-event",
+            "detail-type": "CloudWatch Alarm State Change",
+            "source": "aws.cloudwatch",
+            "account": self.account,
+            "time": now,
+            "region": self.region,
+            "resources": [f"arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{name}"],
+            "detail": {
+                "alarmName": name,
+                "state": {"value": "ALARM", "reason": reason, "timestamp": now},
+                "previousState": {"value": "OK", "reason": "", "timestamp": now},
+                "configuration": {"metrics": []},
+            },
+        }
+        response = self.client("lambda").invoke(
+            FunctionName=self.outputs["AlarmEventsFunctionName"], Payload=json.dumps(event).encode()
+        )
+        payload: dict[str, Any] = json.loads(response["Payload"].read())
+        return payload
+
+    def set_target_health(self, side: str, state: str | None) -> None:
+        ecs_emulation.set_health(self.outputs[f"{side.capitalize()}TargetGroupArn"], state)
+
+    def point_smoke_tests_at(self, base_url: str) -> None:
+        """The shifter's smoke tests reach the test route at CUTOVER_BASE_URL (the ALB on AWS)."""
+        lam = self.client("lambda")
+        name = self.outputs["WorkflowFunctionName"]
+        variables = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+        lam.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {**variables, "CUTOVER_BASE_URL": base_url}}
+        )

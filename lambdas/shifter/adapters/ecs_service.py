@@ -1,0 +1,84 @@
+"""ECS: the two services and the task-definition revisions they run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shifter.adapters import aws_clients
+
+# RegisterTaskDefinition accepts these keys of a described task definition.
+_REGISTRABLE = (
+    "family",
+    "taskRoleArn",
+    "executionRoleArn",
+    "networkMode",
+    "containerDefinitions",
+    "volumes",
+    "placementConstraints",
+    "requiresCompatibilities",
+    "cpu",
+    "memory",
+    "pidMode",
+    "ipcMode",
+    "proxyConfiguration",
+    "inferenceAccelerators",
+    "ephemeralStorage",
+    "runtimePlatform",
+)
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    desired: int
+    running: int
+    pending: int
+    task_definition: str
+    deployments: int  # a steady service has exactly one (PRIMARY)
+    rollout_failed: bool
+
+
+def describe_service(cluster: str, service: str) -> ServiceStatus:
+    described = aws_clients.ecs().describe_services(cluster=cluster, services=[service])
+    if not described["services"]:
+        raise LookupError(f"ECS service {service} not found in cluster {cluster}")
+    found = described["services"][0]
+    deployments = found.get("deployments", [])
+    return ServiceStatus(
+        desired=found.get("desiredCount", 0),
+        running=found.get("runningCount", 0),
+        pending=found.get("pendingCount", 0),
+        task_definition=found["taskDefinition"],
+        deployments=max(1, len(deployments)),
+        rollout_failed=any(d.get("rolloutState") == "FAILED" for d in deployments),
+    )
+
+
+def register_revision(base_task_definition: str, image: str, container_name: str, tags: dict[str, str]) -> str:
+    """Register a new revision of the base (template) task definition with `image` in
+    `container_name`; everything else stays as the template declares it."""
+    described = aws_clients.ecs().describe_task_definition(taskDefinition=base_task_definition)["taskDefinition"]
+    request: dict[str, Any] = {key: described[key] for key in _REGISTRABLE if key in described}  # type: ignore[literal-required]
+    containers = request["containerDefinitions"]
+    names = [c["name"] for c in containers]
+    if container_name not in names:
+        raise LookupError(f"{base_task_definition} has no container {container_name} (has {', '.join(names)})")
+    request["containerDefinitions"] = [{**c, "image": image} if c["name"] == container_name else c for c in containers]
+    request["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
+    registered = aws_clients.ecs().register_task_definition(**request)
+    return registered["taskDefinition"]["taskDefinitionArn"]
+
+
+def image_of(task_definition: str, container_name: str) -> str:
+    described = aws_clients.ecs().describe_task_definition(taskDefinition=task_definition)["taskDefinition"]
+    for container in described["containerDefinitions"]:
+        if container["name"] == container_name:
+            return container["image"]
+    raise LookupError(f"{task_definition} has no container {container_name}")
+
+
+def update_service(cluster: str, service: str, *, task_definition: str | None = None, desired: int) -> None:
+    arguments: dict[str, Any] = {"cluster": cluster, "service": service, "desiredCount": desired}
+    if task_definition is not None:
+        arguments["taskDefinition"] = task_definition
+    aws_clients.ecs().update_service(**arguments)

@@ -1,0 +1,47 @@
+"""The live state in SSM Parameter Store (contract: docs/live-state.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shifter.adapters import aws_clients
+
+
+@dataclass(frozen=True)
+class SideLiveState:
+    weight: int
+    task_definition: str
+    image: str
+    desired_count: int
+    min_capacity: int | None
+    max_capacity: int | None
+
+
+class LiveStateStore:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix.rstrip("/")
+
+    def name(self, side: str, key: str) -> str:
+        return f"{self.prefix}/{side}/{key}"
+
+    def read(self, side: str) -> SideLiveState:
+        names = [self.name(side, key) for key in ("weight", "task-definition", "image", "desired-count")]
+        optional = [self.name(side, key) for key in ("min-capacity", "max-capacity")]
+        found = aws_clients.ssm().get_parameters(Names=names + optional)
+        values = {p["Name"].rsplit("/", 1)[1]: p["Value"] for p in found["Parameters"]}
+        missing = [n for n in names if n.rsplit("/", 1)[1] not in values]
+        if missing:
+            raise LookupError(f"live-state parameters missing: {', '.join(missing)} (was the stack deployed?)")
+        return SideLiveState(
+            weight=int(values["weight"]),
+            task_definition=values["task-definition"],
+            image=values["image"],
+            desired_count=int(values["desired-count"]),
+            min_capacity=int(values["min-capacity"]) if "min-capacity" in values else None,
+            max_capacity=int(values["max-capacity"]) if "max-capacity" in values else None,
+        )
+
+    def write(self, side: str, values: dict[str, str | int]) -> None:
+        """Record values for one side; keys as in the contract (weight, task-definition, …)."""
+        for key, value in values.items():
+            aws_clients.ssm().put_parameter(Name=self.name(side, key), Value=str(value), Type="String", Overwrite=True)

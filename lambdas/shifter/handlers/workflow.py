@@ -1,0 +1,79 @@
+"""The workflow Lambda: one handler per state-machine step, dispatched by `step`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+
+from shifter.adapters.transient import is_transient
+from shifter.handlers.observability import logger, metrics, tracer, use_service_dimension
+from shifter.logic.errors import TransientAwsError
+from shifter.logic.state import WorkflowState
+from shifter.steps import bake, finish, prepare, rollback, shift, smoke_tests, start
+from shifter.steps.context import Context, context
+
+Step = Callable[[WorkflowState, Context], WorkflowState]
+
+STEPS: dict[str, Step] = {
+    "acquire_lock": start.acquire_lock,
+    "read_live_state": start.read_live_state,
+    "prepare_idle_side": prepare.prepare_idle_side,
+    "check_stable": prepare.check_stable,
+    "check_target_health": prepare.check_target_health,
+    "run_smoke_tests": smoke_tests.run_smoke_tests,
+    "shift_weights": shift.shift_weights,
+    "check_bake": bake.check_bake,
+    "complete_bake": bake.complete_bake,
+    "begin_final_wait": shift.begin_final_wait,
+    "scale_down_old_side": finish.scale_down_old_side,
+    "finish": finish.finish,
+    "rollback": rollback.rollback,
+}
+STEP_NAMES = (*STEPS, "validate", "register_bake_token")
+
+
+class WorkflowEvent(BaseModel):
+    """What the state machine sends: the step, the execution, and the state or raw input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: str
+    execution: str
+    state: dict[str, Any] | None = None
+    input: Any = None
+    token: str | None = None
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, Any]:
+    request = parse(event=event, model=WorkflowEvent)
+    logger.set_correlation_id(request.execution)
+    logger.append_keys(step=request.step)
+    ctx = context()
+    use_service_dimension(ctx.env.service_name)
+    if request.step == "validate":
+        return start.validate(request.input, request.execution, ctx).dump()
+    if request.state is None:
+        raise ValueError(f"step {request.step} needs the workflow state")
+    state = WorkflowState.model_validate(request.state)
+    if request.step == "register_bake_token":
+        if request.token is None:
+            raise ValueError("register_bake_token needs the task token")
+        return bake.register_bake_token(state, request.token, ctx)
+    step = STEPS.get(request.step)
+    if step is None:
+        raise ValueError(f"unknown step {request.step!r} (known: {', '.join(STEP_NAMES)})")
+    logger.info("step", extra={"new_side": state.new_side, "new_weight": state.new_weight})
+    try:
+        return step(state, ctx).dump()
+    except Exception as error:
+        if is_transient(error):
+            # A named error the state machine retries with back-off (stacks/traffic_shifter.py).
+            raise TransientAwsError(f"{request.step}: {error}") from error
+        raise

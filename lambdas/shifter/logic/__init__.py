@@ -1,0 +1,1 @@
+"""Pure domain logic of the traffic shifter: no AWS calls, no I/O."""

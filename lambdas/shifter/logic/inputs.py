@@ -1,0 +1,241 @@
+"""The execution input contract: one strict pydantic model per action.
+
+`None` in a field means "use the stack default"; defaults are applied by `plan.build_plan`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    JsonValue,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from shifter.logic.errors import InvalidInput
+
+# registry/repository followed by a tag, a digest or both: a bare repository would deploy
+# whatever `latest` is at the time ECS pulls, which is not a reproducible deployment.
+IMAGE_REFERENCE: Final = re.compile(
+    r"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$"
+)
+
+StrategyName = Literal["canary", "linear", "all-at-once"]
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+# Strict: a weight of 10.5 or `true` is a mistake, not something to round or coerce.
+Seconds = Annotated[int, Field(strict=True, ge=0, le=86_400)]
+Percent = Annotated[int, Field(strict=True, ge=1, le=99)]
+
+
+class FieldError(ValueError):
+    """Raised inside validators to name a location below the field being validated."""
+
+    def __init__(self, location: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_image(value: str) -> str:
+    if not IMAGE_REFERENCE.match(value):
+        raise ValueError(f"not an image reference with a tag or digest (registry/repository:tag[@sha256:…]): {value!r}")
+    return value
+
+
+ImageReference = Annotated[str, Field(max_length=512), AfterValidator(_check_image)]
+
+
+class SmokeTest(_Input):
+    path: str = Field(max_length=1024)
+    method: HttpMethod = "GET"
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: JsonValue = None  # a string is sent as is; an object or a list as JSON
+    expect_status: int = Field(default=200, strict=True, ge=100, le=599)
+    expect_json: JsonValue = None  # subset match, see smoke.json_subset_mismatch
+    max_latency_ms: int = Field(default=500, strict=True, ge=1, le=60_000)
+
+    @field_validator("path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _body_shape(cls, value: JsonValue) -> JsonValue:
+        if value is not None and not isinstance(value, str | dict | list):
+            raise ValueError("expected a string, an object, a list or null")
+        return value
+
+
+class Step(_Input):
+    weight: int = Field(strict=True, ge=1, le=100)
+    bake_seconds: Seconds | None = None
+    pause: bool = Field(default=False, strict=True)
+
+    @model_validator(mode="after")
+    def _pause_has_no_bake(self) -> Step:
+        if self.pause and self.bake_seconds is not None:
+            raise FieldError(("bake_seconds",), "a pause step waits for promote, it cannot also set bake_seconds")
+        return self
+
+
+class StepsStrategy(_Input):
+    steps: list[Step] = Field(min_length=1, max_length=50)
+
+    @field_validator("steps")
+    @classmethod
+    def _weights_climb_to_100(cls, steps: list[Step]) -> list[Step]:
+        for index in range(1, len(steps)):
+            previous, current = steps[index - 1].weight, steps[index].weight
+            if current <= previous:
+                raise FieldError((index, "weight"), f"weights must increase strictly (got {current} after {previous})")
+        last = len(steps) - 1
+        if steps[last].weight != 100:
+            raise FieldError((last, "weight"), f"the last step must send 100 % (got {steps[last].weight})")
+        return steps
+
+
+def _strategy_kind(value: Any) -> str:
+    return "<steps>" if isinstance(value, dict | StepsStrategy) else "<name>"
+
+
+# The tags only route validation; `format_validation_error` drops `<…>` segments from paths.
+Strategy = Annotated[
+    Annotated[StrategyName, Tag("<name>")] | Annotated[StepsStrategy, Tag("<steps>")],
+    Discriminator(_strategy_kind),
+]
+
+
+class DeployInput(_Input):
+    action: Literal["deploy"] = "deploy"
+    image: ImageReference
+    strategy: Strategy | None = None
+    canary_weight: Percent | None = None
+    linear_step: Percent | None = None
+    bake_seconds: Seconds | None = None
+    smoke_tests: list[SmokeTest] | None = Field(default=None, max_length=20)  # [] means "no smoke tests"
+    termination_wait_seconds: Seconds | None = None
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class ImageDetailInput(BaseModel):
+    """imageDetail.json, the output artifact of CodePipeline's ECR source action."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ImageURI: ImageReference
+    ImageSizeInBytes: str | int | None = None
+    ImagePushedAt: str | None = None
+    ImageTags: list[str] = Field(default_factory=list)
+    RegistryId: str | None = None
+    RepositoryName: str | None = None
+    ImageDigest: str | None = None
+    Version: str | None = None
+
+    def to_deploy(self) -> DeployInput:
+        repository, reference = _split_image(self.ImageURI)
+        label = self.ImageTags[0] if self.ImageTags else (self.ImageDigest or reference)
+        return DeployInput(image=self.ImageURI, reason=f"CodePipeline: {self.RepositoryName or repository}:{label}")
+
+
+def _split_image(image: str) -> tuple[str, str]:
+    """(repository without registry, tag or digest) of a valid image reference."""
+    name, at, digest = image.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    tag = name[colon + 1 :] if colon > slash else ""
+    if tag:
+        name = name[:colon]
+    registry, _, repository = name.partition("/")
+    if not repository or not ("." in registry or ":" in registry or registry == "localhost"):
+        repository = name
+    return repository, tag or (digest if at else "")
+
+
+# Manual actions (switch, rollback, promote, abort, repair) register their model here.
+ExecutionInput = DeployInput
+ACTION_MODELS: Final[Mapping[str, type[ExecutionInput]]] = {"deploy": DeployInput}
+
+
+def parse_execution_input(raw: object) -> ExecutionInput:
+    """The validated input an execution was started with (a dict, or the same as JSON text)."""
+    document = _as_object(raw)
+    try:
+        if "ImageURI" in document:
+            return ImageDetailInput.model_validate(document).to_deploy()
+        action = document.get("action", "deploy")
+        model = ACTION_MODELS.get(action) if isinstance(action, str) else None
+        if model is None:
+            expected = ", ".join(ACTION_MODELS)
+            raise InvalidInput(f"action: unknown action {action!r} (expected one of: {expected})")
+        return model.model_validate(document)
+    except ValidationError as error:
+        raise InvalidInput(format_validation_error(error)) from None
+
+
+def _as_object(raw: object) -> dict[str, Any]:
+    if isinstance(raw, str | bytes):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise InvalidInput("input: expected a JSON object") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput("input: expected a JSON object")
+    return raw
+
+
+_MESSAGES: Final = {"extra_forbidden": "unknown field", "missing": "required field"}
+
+
+def format_validation_error(error: ValidationError) -> str:
+    """One line, `path.to[0].field: what is wrong`, for the most telling of the errors."""
+    errors = error.errors()
+    # An unknown field is often a misspelt one, so it explains a "required field" error too.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    location, message = list(first["loc"]), _message(first)
+    nested = first.get("ctx", {}).get("error")
+    if isinstance(nested, FieldError):
+        location.extend(nested.location)
+    return f"{_path(location)}: {message}"
+
+
+def _message(error: ErrorDetails) -> str:
+    if error["type"] in {"int_type", "bool_type"}:
+        kind = "an integer" if error["type"] == "int_type" else "true or false"
+        return f"expected {kind}, got {_as_json(error['input'])}"
+    return _MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
+
+
+def _as_json(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _path(location: list[str | int]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not (part.startswith("<") and part.endswith(">")):
+            path += f".{part}" if path else part
+    return path or "input"

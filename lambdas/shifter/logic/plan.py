@@ -1,0 +1,117 @@
+"""The normalized deployment plan: a deploy request with every stack default applied.
+
+The plan is what the state machine carries from state to state, so it round-trips through JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shifter.logic.errors import InvalidInput
+from shifter.logic.inputs import DeployInput, SmokeTest, StepsStrategy, StrategyName
+from shifter.logic.strategy import expand_strategy
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Defaults(_Frozen):
+    """The stack's strategy defaults (`StrategyDefaults` in stacks/config.py) and health check path."""
+
+    strategy: StrategyName
+    canary_weight: int = Field(ge=1, le=99)
+    linear_step: int = Field(ge=1, le=99)
+    bake_seconds: int = Field(ge=0, le=86_400)
+    termination_wait_seconds: int = Field(ge=0, le=86_400)
+    poll_interval_seconds: int = Field(ge=5, le=3_600)
+    alb_propagation_seconds: int = Field(ge=0, le=3_600)
+    max_pause_seconds: int = Field(ge=60, le=604_800)
+    health_check_path: str = Field(pattern=r"^/")
+
+
+class PlanStep(_Frozen):
+    weight: int = Field(ge=1, le=100)
+    bake_seconds: int = Field(ge=0)
+    pause: bool
+
+
+class DeploymentPlan(_Frozen):
+    image: str
+    steps: tuple[PlanStep, ...] = Field(min_length=1)
+    smoke_tests: tuple[SmokeTest, ...]
+    termination_wait_seconds: int = Field(ge=0)
+    poll_interval_seconds: int = Field(ge=1)
+    alb_propagation_seconds: int = Field(ge=0)
+    max_pause_seconds: int = Field(ge=0)
+    reason: str
+    strategy_name: Literal["canary", "linear", "all-at-once", "steps"]
+
+    def final_wait_seconds(self) -> int:
+        """After the last shift the old side stays warm (instant rollback) for the termination
+        wait, and at least the ALB propagation delay, before it is scaled down."""
+        return max(self.termination_wait_seconds, self.alb_propagation_seconds)
+
+    def minimum_duration_seconds(self) -> int:
+        """Bakes plus the final wait; pauses count zero."""
+        return self._duration(pause_seconds=0)
+
+    def maximum_duration_seconds(self) -> int:
+        """As the minimum, with every pause held for its longest; sizes the deployment lock's expiry."""
+        return self._duration(pause_seconds=self.max_pause_seconds)
+
+    def _duration(self, *, pause_seconds: int) -> int:
+        waits = sum(pause_seconds if step.pause else step.bake_seconds for step in self.steps)
+        return waits + self.final_wait_seconds()
+
+
+def build_plan(request: DeployInput, defaults: Defaults) -> DeploymentPlan:
+    """A pure function of (request, defaults): the same input always yields the same plan."""
+    strategy = defaults.strategy if request.strategy is None else request.strategy
+    strategy_name: Literal["canary", "linear", "all-at-once", "steps"] = (
+        "steps" if isinstance(strategy, StepsStrategy) else strategy
+    )
+    _check_tuning_applies(request, strategy_name)
+    steps = expand_strategy(
+        strategy,
+        canary_weight=_or(request.canary_weight, defaults.canary_weight),
+        linear_step=_or(request.linear_step, defaults.linear_step),
+        bake_seconds=_or(request.bake_seconds, defaults.bake_seconds),
+    )
+    smoke_tests = (
+        (SmokeTest(path=defaults.health_check_path),) if request.smoke_tests is None else tuple(request.smoke_tests)
+    )
+    return DeploymentPlan(
+        image=request.image,
+        steps=tuple(PlanStep(weight=s.weight, bake_seconds=s.bake_seconds, pause=s.pause) for s in steps),
+        smoke_tests=smoke_tests,
+        termination_wait_seconds=_or(request.termination_wait_seconds, defaults.termination_wait_seconds),
+        poll_interval_seconds=defaults.poll_interval_seconds,
+        alb_propagation_seconds=defaults.alb_propagation_seconds,
+        max_pause_seconds=defaults.max_pause_seconds,
+        reason=request.reason if request.reason is not None else f"deploy {request.image}",
+        strategy_name=strategy_name,
+    )
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _check_tuning_applies(request: DeployInput, strategy_name: str) -> None:
+    """A tuning field the strategy ignores is a mistake the caller should hear about, not a silent no-op."""
+    for field, owner in (("canary_weight", "canary"), ("linear_step", "linear")):
+        if getattr(request, field) is not None and strategy_name != owner:
+            raise InvalidInput(
+                f"{field}: only applies to strategy '{owner}' (this deployment's strategy is '{strategy_name}')"
+            )
+
+
+def plan_to_state(plan: DeploymentPlan) -> dict[str, Any]:
+    return plan.model_dump(mode="json")
+
+
+def plan_from_state(state: dict[str, Any]) -> DeploymentPlan:
+    return DeploymentPlan.model_validate(state)

@@ -1,0 +1,114 @@
+"""The deployment's state as it travels through the state machine.
+
+Every workflow Lambda receives the whole state and returns the whole new state; the
+state machine stores it as the execution's data. A Catch adds `error` ({Error, Cause});
+the rollback adds `outcome`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shifter.logic.plan import DeploymentPlan
+from shifter.logic.traffic import Side
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class SideSnapshot(_Model):
+    """A side's live state when the deployment started (what a rollback returns to)."""
+
+    task_definition: str
+    image: str
+    desired_count: int
+    min_capacity: int | None = None
+    max_capacity: int | None = None
+
+
+class PollLoop(_Model):
+    """A bounded polling loop; `phase` tells the state machine which loop runs next."""
+
+    phase: Literal["stability", "health", "done"]
+    attempts: int = 0
+    max_attempts: int
+    wait_seconds: int
+
+
+class Bake(_Model):
+    """Watching alarms at one weight (or during the final wait)."""
+
+    phase: Literal["step", "final"]
+    step_index: int
+    seconds: int  # how long to bake; for a pause, the maximum pause
+    pause: bool = False
+    elapsed_seconds: int = 0  # counted from the poll waits, so compressed time stays consistent
+    wait_seconds: int
+    token_timeout_seconds: int
+    status: Literal["baking", "done"] = "baking"
+
+    @property
+    def key(self) -> str:
+        """Identifies this bake on the lock item (the task token belongs to it)."""
+        return f"{self.phase}:{self.step_index}"
+
+
+class CaughtError(_Model):
+    """What a Catch puts at $.error."""
+
+    error: str = Field(alias="Error")
+    cause: str | None = Field(default=None, alias="Cause")
+
+    def message(self) -> str:
+        """The human-readable cause: a Lambda error's message, or a task failure's cause."""
+        if not self.cause:
+            return ""
+        try:
+            parsed = json.loads(self.cause)
+        except json.JSONDecodeError:
+            return self.cause
+        if isinstance(parsed, dict) and "errorMessage" in parsed:
+            return str(parsed["errorMessage"])
+        return self.cause
+
+
+class Outcome(_Model):
+    status: Literal["SUCCEEDED", "ROLLED_BACK", "FAILED"]
+    error: str | None = None
+    cause: str
+    summary: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimelineEvent(_Model):
+    at: str
+    event: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class WorkflowState(_Model):
+    execution: str  # execution ARN: the lock owner and the correlation id
+    execution_name: str
+    started_at: str
+    plan: DeploymentPlan
+    live_side: Side | None = None  # live when the deployment started: the old side
+    new_side: Side | None = None
+    previous: SideSnapshot | None = None
+    new_task_definition: str | None = None
+    desired_count: int | None = None
+    bounds: tuple[int, int] | None = None
+    step_index: int = 0  # the next step to apply
+    new_weight: int = 0  # the new side's current share
+    promoted: bool = False
+    shifting_done: bool = False
+    loop: PollLoop | None = None
+    bake: Bake | None = None
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    error: CaughtError | None = None
+    outcome: Outcome | None = None
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)

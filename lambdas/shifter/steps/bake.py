@@ -1,0 +1,97 @@
+"""Bake: watch the new side's alarms at one weight.
+
+Two branches run side by side in the state machine. One waits on a task token kept on
+the lock item, so an alarm event (handlers/alarm_event.py) or an abort fails it at once.
+The other polls every poll interval (event delivery has no latency promise) and, when
+the bake is over, completes the token. Each side checks the other's mark on the lock
+item, so neither can miss the other however their timing falls.
+"""
+
+from __future__ import annotations
+
+from shifter.adapters import alarms, task_tokens
+from shifter.adapters.deployment_table import Lock
+from shifter.logic.errors import Aborted, AlarmFired, PauseExpired
+from shifter.logic.state import Bake, WorkflowState
+from shifter.logic.traffic import alarms_to_watch, firing
+from shifter.steps.context import Context, note
+from shifter.steps.requests import PROMOTE, current_lock
+
+
+def _done_mark(bake: Bake) -> str:
+    return f"bake-done:{bake.key}"
+
+
+def _failed_mark(bake: Bake, error_name: str) -> str:
+    return f"bake-failed:{bake.key}:{error_name}"
+
+
+def register_bake_token(state: WorkflowState, token: str, ctx: Context) -> dict[str, str]:
+    """Branch 1: keep the token on the lock; honour a mark the poll branch left first."""
+    assert state.bake is not None
+    bake = state.bake
+    if not ctx.table.update_lock(state.execution, {"task_token": token, "task_key": bake.key}):
+        task_tokens.fail(token, "Aborted", f"{state.execution_name} no longer holds the deployment lock")
+        return {}
+    lock = ctx.table.get_lock()
+    phase = lock.phase if lock else None
+    if phase == _done_mark(bake):
+        task_tokens.succeed(token, {"bake": bake.key})
+    elif phase and phase.startswith(f"bake-failed:{bake.key}:"):
+        task_tokens.fail(token, phase.rsplit(":", 1)[1], (lock.trigger if lock else None) or phase)
+    return {}
+
+
+def fail_bake(state: WorkflowState, ctx: Context, lock: Lock | None, error_name: str, cause: str) -> None:
+    """Mark the bake failed (with its trigger, kept for the rollback) and fail the token."""
+    assert state.bake is not None
+    bake = state.bake
+    ctx.table.update_lock(state.execution, {"phase": _failed_mark(bake, error_name), "trigger": cause})
+    if lock is not None and lock.task_token and lock.task_key == bake.key:
+        task_tokens.fail(lock.task_token, error_name, cause)
+
+
+def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """Branch 2, after each poll wait: alarms, abort, promote, time."""
+    assert state.bake is not None and state.new_side is not None
+    bake = state.bake
+    try:
+        lock = current_lock(state, ctx)
+    except Aborted as aborted:
+        fail_bake(state, ctx, ctx.table.get_lock(), "Aborted", str(aborted))
+        raise
+    bake.elapsed_seconds += bake.wait_seconds
+    watched = alarms_to_watch(state.new_side, ctx.env.side_alarms, ctx.env.global_alarms)
+    fired = firing(alarms.alarm_states(watched), watched)
+    if fired:
+        cause = f"{', '.join(fired)} in ALARM at {state.new_weight} % on {state.new_side}"
+        fail_bake(state, ctx, lock, "AlarmFired", cause)
+        raise AlarmFired(cause)
+    if bake.phase == "step" and PROMOTE in lock.requests:
+        state.promoted = True
+        bake.status = "done"
+    elif bake.elapsed_seconds >= bake.seconds:
+        if bake.pause:
+            cause = f"paused at {state.new_weight} % for {bake.seconds} s without a promote"
+            fail_bake(state, ctx, lock, "PauseExpired", cause)
+            raise PauseExpired(cause)
+        bake.status = "done"
+    else:
+        remaining = bake.seconds - bake.elapsed_seconds
+        bake.wait_seconds = (
+            state.plan.poll_interval_seconds if bake.pause else min(state.plan.poll_interval_seconds, remaining)
+        )
+    return state
+
+
+def complete_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """Branch 2 ends: mark the bake done and complete branch 1's token."""
+    assert state.bake is not None
+    bake = state.bake
+    ctx.table.update_lock(state.execution, {"phase": _done_mark(bake)})
+    lock = ctx.table.get_lock()
+    if lock is not None and lock.task_token and lock.task_key == bake.key:
+        task_tokens.succeed(lock.task_token, {"bake": bake.key})
+    note(state, "baked" if not state.promoted else "promoted", phase=bake.phase, seconds=bake.elapsed_seconds)
+    state.bake = None
+    return state

@@ -1,0 +1,84 @@
+"""Prepare the idle side: a new revision with the image, scaled like the live side."""
+
+from __future__ import annotations
+
+from shifter.adapters import autoscaling, ecs_service, load_balancer
+from shifter.logic.errors import StabilizationTimeout, TargetUnhealthy
+from shifter.logic.state import PollLoop, WorkflowState
+from shifter.steps.context import Context, note
+from shifter.steps.requests import current_lock
+
+# Polling bounds: attempts x poll interval (10 minutes at the default 60 s).
+STABILITY_ATTEMPTS = 10
+HEALTH_ATTEMPTS = 10
+LOOP_WAIT_CAP_SECONDS = 30  # poll at least this often while starting tasks
+
+
+def prepare_idle_side(state: WorkflowState, ctx: Context) -> WorkflowState:
+    env = ctx.env
+    assert state.new_side is not None and state.desired_count is not None
+    side = state.new_side
+    current_lock(state, ctx)
+    revision = ecs_service.register_revision(
+        env.template_task_definitions[side],
+        state.plan.image,
+        env.container_name,
+        tags={"cutover:execution": state.execution_name, "cutover:side": side},
+    )
+    if state.bounds is not None:
+        # Bounds before the count: an idle side is pinned at 0..0.
+        autoscaling.set_bounds(env.cluster, env.services[side], *state.bounds)
+        ctx.live.write(side, {"min-capacity": state.bounds[0], "max-capacity": state.bounds[1]})
+    ecs_service.update_service(env.cluster, env.services[side], task_definition=revision, desired=state.desired_count)
+    ctx.live.write(side, {"task-definition": revision, "image": state.plan.image, "desired-count": state.desired_count})
+    state.new_task_definition = revision
+    wait = min(state.plan.poll_interval_seconds, LOOP_WAIT_CAP_SECONDS)
+    state.loop = PollLoop(phase="stability", max_attempts=STABILITY_ATTEMPTS, wait_seconds=wait)
+    note(state, "idle side prepared", side=side, task_definition=revision, desired_count=state.desired_count)
+    return state
+
+
+def check_stable(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """Steady when every desired task runs the new revision and only one deployment remains."""
+    env = ctx.env
+    assert state.new_side is not None and state.loop is not None
+    current_lock(state, ctx)
+    status = ecs_service.describe_service(env.cluster, env.services[state.new_side])
+    loop = state.loop
+    loop.attempts += 1
+    if status.rollout_failed:
+        raise StabilizationTimeout(f"ECS stopped the rollout of {state.new_task_definition} (circuit breaker)")
+    steady = (
+        status.task_definition == state.new_task_definition
+        and status.deployments == 1
+        and status.running == status.desired == state.desired_count
+    )
+    if steady:
+        note(state, "idle side stable", running=status.running)
+        state.loop = PollLoop(phase="health", max_attempts=HEALTH_ATTEMPTS, wait_seconds=loop.wait_seconds)
+    elif loop.attempts >= loop.max_attempts:
+        raise StabilizationTimeout(
+            f"{env.services[state.new_side]} not steady after {loop.attempts} checks: running {status.running}"
+            f"/{status.desired}, {status.deployments} deployment(s), task definition {status.task_definition}"
+        )
+    return state
+
+
+def check_target_health(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """Healthy when every registered target is healthy and there are at least as many as desired."""
+    env = ctx.env
+    assert state.new_side is not None and state.loop is not None and state.desired_count is not None
+    current_lock(state, ctx)
+    health = load_balancer.target_health(env.target_groups[state.new_side])
+    loop = state.loop
+    loop.attempts += 1
+    if not health.not_healthy and health.healthy >= state.desired_count:
+        note(state, "targets healthy", healthy=health.healthy)
+        loop.phase = "done"
+    elif loop.attempts >= loop.max_attempts:
+        states = ", ".join(f"{target} {status}" for target, status in sorted(health.not_healthy.items())) or "none"
+        raise TargetUnhealthy(
+            f"{state.new_side} has {health.healthy} healthy target(s) of {state.desired_count} desired after "
+            f"{loop.attempts} checks (not healthy: {states})"
+        )
+    return state

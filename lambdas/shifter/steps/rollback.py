@@ -1,0 +1,62 @@
+"""Rollback: traffic back to 100 % on the old side first, verified; then everything else."""
+
+from __future__ import annotations
+
+from shifter.adapters import autoscaling, ecs_service, load_balancer, notifier
+from shifter.handlers.observability import metrics
+from shifter.logic.errors import DeploymentRolledBack
+from shifter.logic.state import Outcome, WorkflowState
+from shifter.logic.traffic import weights_for
+from shifter.steps.context import Context, note
+from shifter.steps.shift import apply_weights
+from shifter.steps.start import history_record, notification
+
+
+def _trigger(state: WorkflowState, ctx: Context) -> tuple[str, str]:
+    """The error name and a readable cause. A task-token failure may arrive without its
+    cause (the console and moto drop it), so the lock item's recorded trigger fills in."""
+    caught = state.error
+    name = caught.error if caught else "Unknown"
+    message = caught.message() if caught else ""
+    if not message:
+        lock = ctx.table.get_lock()
+        message = (lock.trigger if lock and lock.owner == state.execution else None) or name
+    return name, message
+
+
+def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
+    env = ctx.env
+    name, message = _trigger(state, ctx)
+    old, new = state.live_side, state.new_side
+    touched = False
+    if old is not None and new is not None:
+        # Fast path first: production traffic back on the old side, read back and verified.
+        if load_balancer.read_weights(env.listener_arn, env.target_groups) != weights_for(old, 100):
+            apply_weights(ctx, old, 100)
+            touched = True
+        state.new_weight = 0
+        status = ecs_service.describe_service(env.cluster, env.services[new])
+        if status.desired > 0 or state.new_task_definition is not None:
+            touched = True
+            if state.bounds is not None:
+                autoscaling.set_bounds(env.cluster, env.services[new], 0, 0)
+                ctx.live.write(new, {"min-capacity": 0, "max-capacity": 0})
+            ecs_service.update_service(env.cluster, env.services[new], desired=0)
+            ctx.live.write(new, {"desired-count": 0})
+    if touched:
+        image = state.previous.image if state.previous else "the previous image"
+        cause = f"{name}: {message}. Traffic is 100 % on {old} ({image}); {new} scaled to 0."
+        state.outcome = Outcome(status="ROLLED_BACK", error=DeploymentRolledBack.__name__, cause=cause)
+        note(state, "rolled back", trigger=name, cause=message)
+        metrics.add_metric(name="DeploymentsRolledBack", unit="Count", value=1)
+        subject = f"Cutover {env.service_name}: rolled back {state.plan.image} ({name})"
+    else:
+        state.outcome = Outcome(status="FAILED", error=name, cause=f"{message} Nothing was changed.")
+        note(state, "failed before any change", trigger=name, cause=message)
+        subject = f"Cutover {env.service_name}: deployment of {state.plan.image} failed ({name})"
+    if old is not None:  # history and notification only once a deployment really started
+        record = history_record(state, ctx, state.outcome.status)
+        ctx.table.record_history(state.started_at, state.execution_name, record)
+        notifier.publish(env.topic_arn, subject, notification(state, ctx, "rolled_back" if touched else "failed"))
+    ctx.table.release(state.execution)
+    return state

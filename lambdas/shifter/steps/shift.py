@@ -1,0 +1,93 @@
+"""Shift the production weights one step, and record them."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from shifter.adapters import load_balancer, notifier
+from shifter.handlers.observability import NAMESPACE
+from shifter.logic.state import Bake, WorkflowState
+from shifter.logic.traffic import Side, weights_for
+from shifter.steps.context import Context, note
+from shifter.steps.requests import PROMOTE, current_lock
+from shifter.steps.start import notification
+
+# A bake's task token times out this long after the bake should have ended: a backstop
+# only (the poll loop completes the token), so an abandoned wait cannot linger.
+TOKEN_TIMEOUT_MARGIN_SECONDS = 900
+
+
+def apply_weights(ctx: Context, new_side: Side, new_weight: int) -> dict[str, int]:
+    """One ModifyListener (verified), then the live state and the TrafficWeight metric."""
+    env = ctx.env
+    weights = {str(side): weight for side, weight in weights_for(new_side, new_weight).items()}
+    load_balancer.write_weights(env.listener_arn, env.target_groups, weights, env.stickiness_seconds)
+    for side, weight in weights.items():
+        ctx.live.write(side, {"weight": weight})
+        emit_weight(ctx, side, weight)
+    return weights
+
+
+def emit_weight(ctx: Context, side: str, weight: int) -> None:
+    """TrafficWeight{Service, Side}: the dashboard's weight graph (stacks/dashboard.py)."""
+    with single_metric(
+        name="TrafficWeight",
+        unit=MetricUnit.Percent,
+        value=weight,
+        namespace=NAMESPACE,
+        default_dimensions={"Service": ctx.env.service_name},
+    ) as metric:
+        metric.add_dimension(name="Side", value=side)
+
+
+def bake_for(state: WorkflowState, *, phase: str, step_index: int, seconds: int, pause: bool) -> Bake | None:
+    if seconds <= 0:
+        return None
+    poll = state.plan.poll_interval_seconds
+    return Bake(
+        phase="final" if phase == "final" else "step",
+        step_index=step_index,
+        seconds=seconds,
+        pause=pause,
+        wait_seconds=poll if pause else min(poll, seconds),
+        token_timeout_seconds=seconds + TOKEN_TIMEOUT_MARGIN_SECONDS,
+    )
+
+
+def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
+    assert state.new_side is not None
+    lock = current_lock(state, ctx)
+    steps = state.plan.steps
+    if PROMOTE in lock.requests:
+        state.promoted = True
+    index = len(steps) - 1 if state.promoted else state.step_index
+    step = steps[index]
+    weights = apply_weights(ctx, state.new_side, step.weight)
+    state.new_weight = step.weight
+    state.step_index = index + 1
+    state.shifting_done = step.weight == 100
+    ctx.table.update_lock(state.execution, {"phase": f"shifted:{step.weight}"})
+    note(state, "weights shifted", weights=weights, step=index + 1, of=len(steps))
+    if state.promoted:
+        state.bake = None  # promote skips the remaining bakes and pauses
+    elif step.pause:
+        state.bake = bake_for(state, phase="step", step_index=index, seconds=state.plan.max_pause_seconds, pause=True)
+        notifier.publish(
+            ctx.env.topic_arn,
+            f"Cutover {ctx.env.service_name}: paused at {step.weight} % on {state.new_side}, waiting for promote",
+            notification(state, ctx, "paused"),
+        )
+    else:
+        state.bake = bake_for(state, phase="step", step_index=index, seconds=step.bake_seconds, pause=False)
+    return state
+
+
+def begin_final_wait(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """The old side stays warm for the termination wait (and the ALB propagation delay)."""
+    current_lock(state, ctx)
+    state.bake = bake_for(
+        state, phase="final", step_index=len(state.plan.steps), seconds=state.plan.final_wait_seconds(), pause=False
+    )
+    ctx.table.update_lock(state.execution, {"phase": "final-wait"})
+    note(state, "final wait", seconds=state.plan.final_wait_seconds())
+    return state

@@ -1,0 +1,244 @@
+"""The shifter's Lambda functions and their least-privilege roles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.blue_green_service import BlueGreenService
+from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
+from stacks.live_state import LIVE_KEYS, SIDES
+from stacks.service_side import CONTAINER_NAME
+from stacks.side_alarms import ALARM_KINDS, alarm_name
+
+LAMBDA_ROOT = Path(__file__).resolve().parent.parent / "lambdas"
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+# Powertools for AWS Lambda (Python) 3.23.0, layer version 27: the same version
+# requirements-dev.txt pins for tests. The v3 layers carry pydantic v2 (the parser needs it).
+POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:27"
+
+
+def state_machine_name(service_name: str) -> str:
+    return f"cutover-{service_name}"
+
+
+class ShifterFunctions(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, service: BlueGreenService) -> None:
+        super().__init__(scope, construct_id)
+        config = service.config
+        stack = Stack.of(self)
+        self.state_machine_arn = stack.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=state_machine_name(config.service_name),
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        code = lambda_.Code.from_asset(str(LAMBDA_ROOT), exclude=["**/__pycache__", "**/*.pyc"])
+        layers = (
+            []
+            if config.local  # moto runs the handlers in-process; a public layer ARN means nothing there
+            else [
+                lambda_.LayerVersion.from_layer_version_arn(
+                    self, "Powertools", POWERTOOLS_LAYER.format(region=stack.region)
+                )
+            ]
+        )
+        self._vpc = service.network.vpc
+        # Smoke tests must reach an internal ALB from inside the VPC.
+        self.security_group = (
+            None
+            if config.internet_facing
+            else ec2.SecurityGroup(self, "SecurityGroup", vpc=self._vpc, description="Cutover shifter")
+        )
+        environment = self._environment(service)
+        self.workflow = self._function(
+            "Workflow",
+            handler="shifter.handlers.workflow.handler",
+            code=code,
+            layers=layers,
+            environment=environment,
+            timeout_seconds=60,
+        )
+        self.alarm_events = self._function(
+            "AlarmEvents",
+            handler="shifter.handlers.alarm_event.handler",
+            code=code,
+            layers=layers,
+            environment=environment,
+            timeout_seconds=30,
+        )
+        self._grant_workflow(service)
+        self._grant_alarm_events(service)
+
+    def _function(
+        self,
+        name: str,
+        *,
+        handler: str,
+        code: lambda_.Code,
+        layers: list[lambda_.ILayerVersion],
+        environment: dict[str, str],
+        timeout_seconds: int,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+        )
+        role = iam.Role(self, f"{name}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
+            )
+        )
+        in_vpc = self.security_group is not None
+        return lambda_.Function(
+            self,
+            name,
+            runtime=RUNTIME,
+            handler=handler,
+            code=code,
+            layers=layers,
+            role=role,
+            log_group=log_group,
+            environment=environment,
+            timeout=Duration.seconds(timeout_seconds),
+            memory_size=512,
+            tracing=lambda_.Tracing.ACTIVE,
+            architecture=lambda_.Architecture.X86_64,
+            vpc=self._vpc if in_vpc else None,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS) if in_vpc else None,
+            security_groups=[self.security_group] if self.security_group is not None else None,
+        )
+
+    def _environment(self, service: BlueGreenService) -> dict[str, str]:
+        config = service.config
+        sides = service.sides
+        defaults = {**config.strategy_defaults.model_dump(), "health_check_path": config.health_check_path}
+        token = service.test_route.token_secret
+        return {
+            "CUTOVER_SERVICE": config.service_name,
+            "CUTOVER_CLUSTER": service.cluster.cluster_name,
+            "CUTOVER_LISTENER_ARN": service.load_balancer.listener.listener_arn,
+            "CUTOVER_TABLE": service.deployments.table.table_name,
+            "CUTOVER_TOPIC_ARN": service.notifications.topic.topic_arn,
+            "CUTOVER_LIVE_STATE_PREFIX": service.live_state.prefix,
+            "CUTOVER_SERVICES": _json({side: sides[side].service_name for side in SIDES}),
+            "CUTOVER_TARGET_GROUPS": _json({side: sides[side].target_group.target_group_arn for side in SIDES}),
+            "CUTOVER_TEMPLATE_TASK_DEFINITIONS": _json(
+                {side: sides[side].task_definition.task_definition_arn for side in SIDES}
+            ),
+            "CUTOVER_SIDE_ALARMS": json.dumps(
+                {side: [alarm_name(config.service_name, side, kind) for kind in ALARM_KINDS] for side in SIDES}
+            ),
+            "CUTOVER_GLOBAL_ALARMS": json.dumps(list(config.alarms.extra_alarm_names)),
+            "CUTOVER_CONTAINER_NAME": CONTAINER_NAME,
+            "CUTOVER_BASE_URL": config.smoke_test_base_url or service.load_balancer.base_url,
+            "CUTOVER_TEST_TOKEN_SECRET_ARN": token.secret_arn if token is not None else "",
+            "CUTOVER_STICKINESS_SECONDS": str(config.stickiness_seconds) if config.stickiness else "",
+            "CUTOVER_AUTOSCALING": "true" if config.autoscaling is not None else "false",
+            "CUTOVER_DEFAULTS": json.dumps(defaults),
+            "POWERTOOLS_METRICS_NAMESPACE": "Cutover",
+        }
+
+    def _grant_workflow(self, service: BlueGreenService) -> None:
+        config = service.config
+        stack = Stack.of(self)
+        role = self.workflow.role
+        assert role is not None
+        families = [service.sides[side].service_name for side in SIDES]
+        statements = [
+            iam.PolicyStatement(
+                actions=["elasticloadbalancing:ModifyListener"],
+                resources=[service.load_balancer.listener.listener_arn],
+            ),
+            iam.PolicyStatement(
+                actions=["ecs:UpdateService", "ecs:DescribeServices"],
+                resources=[service.sides[side].service.service_arn for side in SIDES],
+            ),
+            iam.PolicyStatement(
+                actions=["ecs:TagResource"],
+                resources=[
+                    stack.format_arn(service="ecs", resource="task-definition", resource_name=f"{family}:*")
+                    for family in families
+                ],
+            ),
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[service.execution_role.role_arn, service.task_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            ),
+            iam.PolicyStatement(
+                actions=["ssm:GetParameters", "ssm:PutParameter"],
+                resources=[
+                    stack.format_arn(
+                        service="ssm",
+                        resource="parameter",
+                        resource_name=service.live_state.parameter_name(side, key).lstrip("/"),
+                    )
+                    for side in SIDES
+                    for key in LIVE_KEYS
+                ],
+            ),
+            iam.PolicyStatement(
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure"], resources=[self.state_machine_arn]
+            ),
+            _unscoped(
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "ecs:RegisterTaskDefinition",
+                "ecs:DescribeTaskDefinition",
+                "cloudwatch:DescribeAlarms",
+            ),
+        ]
+        if config.autoscaling is not None:
+            statements.append(_unscoped("application-autoscaling:RegisterScalableTarget"))
+        for statement in statements:
+            role.add_to_principal_policy(statement)
+        self._grant_table_topic_secret(service, role)
+
+    def _grant_table_topic_secret(self, service: BlueGreenService, role: iam.IRole) -> None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                ],
+                resources=[service.deployments.table.table_arn],
+            )
+        )
+        service.notifications.topic.grant_publish(role)
+        if service.test_route.token_secret is not None:
+            service.test_route.token_secret.grant_read(role)
+
+    def _grant_alarm_events(self, service: BlueGreenService) -> None:
+        role = self.alarm_events.role
+        assert role is not None
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"], resources=[service.deployments.table.table_arn]
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["states:SendTaskFailure"], resources=[self.state_machine_arn])
+        )
+
+
+def _unscoped(*actions: str) -> iam.PolicyStatement:
+    unknown = [a for a in actions if a not in UNSCOPABLE_ACTIONS]
+    if unknown:
+        raise ValueError(f"{unknown} are not in stacks/iam_exceptions.py: scope them to a resource")
+    return iam.PolicyStatement(actions=list(actions), resources=["*"])
+
+
+def _json(value: dict[str, str]) -> str:
+    """JSON text that may contain CDK tokens (CloudFormation joins it at deploy time)."""
+    return Fn.to_json_string(value)

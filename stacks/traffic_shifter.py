@@ -1,0 +1,217 @@
+"""The traffic shifter: the Step Functions workflow, its log group, and the alarm events.
+
+validate → lock → live state → prepare idle side → stable? → healthy? → smoke tests →
+(shift → bake)* → final wait → scale old side down → finish. Any failure after the lock
+goes to rollback, which puts traffic back first and ends FAILED with a clear cause.
+docs/workflow.md draws it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from stacks.blue_green_service import BlueGreenService
+from stacks.live_state import SIDES
+from stacks.shifter_functions import ShifterFunctions, state_machine_name
+from stacks.side_alarms import ALARM_KINDS, alarm_name
+
+# Our Lambdas raise TransientAwsError for throttling and 5xx that outlived botocore's own
+# adaptive retries; WeightsNotApplied when the listener has not yet read back a change.
+TRANSIENT_ERRORS = ["TransientAwsError", "WeightsNotApplied"]
+LAMBDA_SERVICE_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+
+
+class TrafficShifter(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, service: BlueGreenService) -> None:
+        super().__init__(scope, construct_id)
+        config = service.config
+        self.functions = ShifterFunctions(self, "Functions", service=service)
+        self._workflow = self.functions.workflow
+
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/vendedlogs/states/cutover-{config.service_name}",
+            retention=logs.RetentionDays.THREE_MONTHS,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        longest_pause_days = math.ceil(config.strategy_defaults.max_pause_seconds / 86_400)
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=state_machine_name(config.service_name),
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_chainable(self._definition()),
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            tracing_enabled=True,
+            # Bounded: the longest pause plus a day of bakes and waits.
+            timeout=Duration.days(longest_pause_days + 1),
+        )
+
+        watched = [alarm_name(config.service_name, side, kind) for side in SIDES for kind in ALARM_KINDS]
+        self.alarm_rule = events.Rule(
+            self,
+            "AlarmEvents",
+            description=f"Cutover {config.service_name}: alarms that can fail a running bake at once",
+            event_pattern=events.EventPattern(
+                source=["aws.cloudwatch"],
+                detail_type=["CloudWatch Alarm State Change"],
+                detail={"alarmName": [*watched, *config.alarms.extra_alarm_names], "state": {"value": ["ALARM"]}},
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.functions.alarm_events, retry_attempts=4, max_event_age=Duration.minutes(10)
+                )
+            ],
+        )
+
+    # ----------------------------------------------------------------- definition
+    def _invoke(self, name: str, step: str, **payload: Any) -> tasks.LambdaInvoke:
+        task = tasks.LambdaInvoke(
+            self,
+            name,
+            lambda_function=self._workflow,
+            payload=sfn.TaskInput.from_object(
+                {"step": step, "execution": sfn.JsonPath.execution_id, "state": sfn.JsonPath.entire_payload} | payload
+            ),
+            payload_response_only=True,
+            retry_on_service_exceptions=False,
+        )
+        task.add_retry(errors=LAMBDA_SERVICE_ERRORS, interval=Duration.seconds(2), max_attempts=6, backoff_rate=2)
+        task.add_retry(
+            errors=TRANSIENT_ERRORS,
+            interval=Duration.seconds(1),
+            max_attempts=5,
+            backoff_rate=2,
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        return task
+
+    def _definition(self) -> sfn.IChainable:
+        failed_before_start = sfn.Fail(
+            self, "Failed before start", error_path="$.error.Error", cause_path="$.explained.errorMessage"
+        )
+        explain = sfn.Pass(
+            self,
+            "Explain failure",
+            parameters={"error.$": "$.error", "explained.$": "States.StringToJson($.error.Cause)"},
+        ).next(failed_before_start)
+
+        rollback = self._invoke("Roll back", "rollback")
+        rollback.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
+        rollback_incomplete = sfn.Fail(
+            self, "Rollback incomplete", error="RollbackIncomplete", cause_path="$.rollback_error.Cause"
+        )
+        rollback.add_catch(rollback_incomplete, errors=["States.ALL"], result_path="$.rollback_error")
+        rollback.next(sfn.Fail(self, "Deployment failed", error_path="$.outcome.error", cause_path="$.outcome.cause"))
+
+        def guarded(task: tasks.LambdaInvoke) -> tasks.LambdaInvoke:
+            task.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
+            return task
+
+        validate = self._invoke("Validate input", "validate", state=None, input=sfn.JsonPath.entire_payload)
+        validate.add_catch(explain, errors=["States.ALL"], result_path="$.error")
+        acquire = self._invoke("Acquire lock", "acquire_lock")
+        acquire.add_catch(explain, errors=["States.ALL"], result_path="$.error")
+
+        read_live = guarded(self._invoke("Read live state", "read_live_state"))
+        prepare = guarded(self._invoke("Prepare idle side", "prepare_idle_side"))
+        stable = self._poll_loop("stable", "check_stable", "stability")
+        healthy = self._poll_loop("healthy", "check_target_health", "health")
+        smoke = guarded(self._invoke("Smoke tests", "run_smoke_tests"))
+        shift = guarded(self._invoke("Shift weights", "shift_weights"))
+        final_wait = guarded(self._invoke("Begin final wait", "begin_final_wait"))
+        scale_down = guarded(self._invoke("Scale down old side", "scale_down_old_side"))
+        finish = guarded(self._invoke("Finish", "finish"))
+        succeeded = sfn.Succeed(self, "Deployed", output_path="$.outcome")
+
+        more_steps = (
+            sfn.Choice(self, "All traffic shifted?")
+            .when(sfn.Condition.boolean_equals("$.shifting_done", True), final_wait)
+            .otherwise(shift)
+        )
+        shift.next(
+            sfn.Choice(self, "Bake this step?")
+            .when(sfn.Condition.is_present("$.bake"), self._bake("Bake", rollback).next(more_steps))
+            .otherwise(more_steps)
+        )
+        scale_down.next(finish).next(succeeded)
+        final_wait.next(
+            sfn.Choice(self, "Final wait?")
+            .when(sfn.Condition.is_present("$.bake"), self._bake("Final wait", rollback).next(scale_down))
+            .otherwise(scale_down)
+        )
+        stable.loop_to(healthy.entry, when_phase="health")
+        healthy.loop_to(smoke, when_phase="done")
+        for loop in (stable, healthy):
+            loop.check.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
+        smoke.next(shift)
+        return validate.next(acquire).next(read_live).next(prepare).next(stable.entry)
+
+    def _poll_loop(self, name: str, step: str, phase: str) -> _PollLoop:
+        wait = sfn.Wait(self, f"Wait until {name}", time=sfn.WaitTime.seconds_path("$.loop.wait_seconds"))
+        check = self._invoke(f"Check {name}", step)
+        wait.next(check)
+        return _PollLoop(self, name, wait, check, phase)
+
+    def _bake(self, name: str, rollback: sfn.IChainable) -> sfn.Parallel:
+        """Two branches: a task token an alarm event can fail at once, and a poll loop
+        that checks alarms every poll interval and completes the token when done."""
+        wait_for_event = tasks.LambdaInvoke(
+            self,
+            f"{name}: wait for alarm event",
+            lambda_function=self._workflow,
+            integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "step": "register_bake_token",
+                    "execution": sfn.JsonPath.execution_id,
+                    "token": sfn.JsonPath.task_token,
+                    "state": sfn.JsonPath.entire_payload,
+                }
+            ),
+            task_timeout=sfn.Timeout.at("$.bake.token_timeout_seconds"),
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        poll_wait = sfn.Wait(self, f"{name}: poll wait", time=sfn.WaitTime.seconds_path("$.bake.wait_seconds"))
+        check = self._invoke(f"{name}: check alarms", "check_bake")
+        complete = self._invoke(f"{name}: complete", "complete_bake")
+        poll_wait.next(check).next(
+            sfn.Choice(self, f"{name}: done?")
+            .when(sfn.Condition.string_equals("$.bake.status", "done"), complete)
+            .otherwise(poll_wait)
+        )
+        bake = sfn.Parallel(self, name, result_selector={"state.$": "$[1]"}, output_path="$.state")
+        bake.branch(wait_for_event)
+        bake.branch(poll_wait)
+        bake.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
+        return bake
+
+
+class _PollLoop:
+    """Wait → check → (again | next), bounded by the check's attempt counter."""
+
+    def __init__(self, scope: Construct, name: str, wait: sfn.Wait, check: tasks.LambdaInvoke, phase: str) -> None:
+        self._scope, self._name, self._phase = scope, name, phase
+        self.entry, self.check = wait, check
+
+    def loop_to(self, after: sfn.IChainable, *, when_phase: str) -> None:
+        self.check.next(
+            sfn.Choice(self._scope, f"{self._name.capitalize()}?")
+            .when(sfn.Condition.string_equals("$.loop.phase", when_phase), after)
+            .otherwise(self.entry)
+        )

@@ -1,0 +1,202 @@
+"""The execution input contract: what is accepted, and one clear line naming the field when not."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from shifter.logic.errors import InvalidInput
+from shifter.logic.inputs import DeployInput, SmokeTest, Step, StepsStrategy, parse_execution_input
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+ECR_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app"
+IMAGE_DETAIL = {
+    "ImageSizeInBytes": "50801513",
+    "ImageDigest": DIGEST,
+    "Version": "1.0",
+    "ImagePushedAt": "Mon Jan 21 20:04:00 UTC 2019",
+    "RegistryId": "123456789012",
+    "RepositoryName": "app",
+    "ImageURI": f"{ECR_IMAGE}@{DIGEST}",
+    "ImageTags": ["v2"],
+}
+
+
+def steps(*weights: int) -> dict[str, Any]:
+    return {"steps": [{"weight": weight} for weight in weights]}
+
+
+def deploy(**fields: Any) -> dict[str, Any]:
+    return {"image": "app:v1", **fields}
+
+
+def error_for(raw: object) -> str:
+    with pytest.raises(InvalidInput) as caught:
+        parse_execution_input(raw)
+    return str(caught.value)
+
+
+def test_minimal_deploy_leaves_every_default_to_the_stack() -> None:
+    request = parse_execution_input({"image": f"{ECR_IMAGE}:v2"})
+    assert request == DeployInput(image=f"{ECR_IMAGE}:v2")
+    assert request.action == "deploy"
+    assert request.strategy is None
+    assert request.smoke_tests is None
+    assert request.bake_seconds is None
+
+
+def test_full_deploy_input_is_parsed() -> None:
+    request = parse_execution_input(
+        {
+            "action": "deploy",
+            "image": f"{ECR_IMAGE}:v2@{DIGEST}",
+            "strategy": {"steps": [{"weight": 5, "bake_seconds": 60}, {"weight": 50, "pause": True}, {"weight": 100}]},
+            "bake_seconds": 0,
+            "smoke_tests": [{"path": "/mcp", "method": "POST", "body": {"jsonrpc": "2.0"}, "expect_json": {"id": 1}}],
+            "termination_wait_seconds": 30,
+            "reason": "hotfix",
+        }
+    )
+    assert request.strategy == StepsStrategy(
+        steps=[Step(weight=5, bake_seconds=60), Step(weight=50, pause=True), Step(weight=100)]
+    )
+    assert request.smoke_tests == [
+        SmokeTest(path="/mcp", method="POST", body={"jsonrpc": "2.0"}, expect_json={"id": 1})
+    ]
+    assert request.bake_seconds == 0
+    assert request.termination_wait_seconds == 30
+
+
+def test_json_string_input_is_parsed() -> None:
+    request = parse_execution_input(json.dumps({"image": "app:v1", "strategy": "linear", "linear_step": 25}))
+    assert request.strategy == "linear"
+    assert request.linear_step == 25
+
+
+def test_explicit_empty_smoke_tests_are_kept_empty() -> None:
+    assert parse_execution_input(deploy(smoke_tests=[])).smoke_tests == []
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nginx:1.27-alpine",
+        f"{ECR_IMAGE}:v2",
+        f"{ECR_IMAGE}@{DIGEST}",
+        f"{ECR_IMAGE}:v2@{DIGEST}",
+        "localhost:5000/team/app:latest",
+    ],
+)
+def test_image_references_with_a_tag_or_digest_are_accepted(image: str) -> None:
+    assert parse_execution_input({"image": image}).image == image
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (deploy(colour="green"), "colour: unknown field"),
+        ({"colour": "green"}, "colour: unknown field"),
+        ({"action": "redeploy", "image": "app:v1"}, "action: unknown action 'redeploy' (expected one of: deploy)"),
+        ({"reason": "no image"}, "image: required field"),
+        ({}, "image: required field"),
+        (
+            deploy(strategy=steps(10, 50, 50, 100)),
+            "strategy.steps[2].weight: weights must increase strictly (got 50 after 50)",
+        ),
+        (
+            deploy(strategy=steps(10, 50, 20, 100)),
+            "strategy.steps[2].weight: weights must increase strictly (got 20 after 50)",
+        ),
+        (deploy(strategy=steps(10, 50)), "strategy.steps[1].weight: the last step must send 100 % (got 50)"),
+        (
+            deploy(strategy={"steps": [{"weight": 10.5}, {"weight": 100}]}),
+            "strategy.steps[0].weight: expected an integer, got 10.5",
+        ),
+        (
+            deploy(strategy={"steps": [{"weight": True}, {"weight": 100}]}),
+            "strategy.steps[0].weight: expected an integer, got true",
+        ),
+        (
+            deploy(strategy={"steps": [{"weight": 50, "pause": True, "bake_seconds": 60}, {"weight": 100}]}),
+            "strategy.steps[0].bake_seconds: a pause step waits for promote, it cannot also set bake_seconds",
+        ),
+        (deploy(smoke_tests=[{"path": "/"}, {"path": "health"}]), "smoke_tests[1].path: must start with '/'"),
+        (
+            deploy(smoke_tests=[{"path": "/", "body": 5}]),
+            "smoke_tests[0].body: expected a string, an object, a list or null",
+        ),
+        (deploy(strategy={"step": []}), "strategy.step: unknown field"),
+        ("[1, 2]", "input: expected a JSON object"),
+        ("{not json", "input: expected a JSON object"),
+        ([{"image": "app:v1"}], "input: expected a JSON object"),
+        (None, "input: expected a JSON object"),
+    ],
+)
+def test_invalid_input_names_the_field(raw: object, message: str) -> None:
+    assert error_for(raw) == message
+
+
+@pytest.mark.parametrize(
+    ("raw", "prefix"),
+    [
+        ({"image": "app"}, "image: not an image reference with a tag or digest"),
+        ({"image": "app:v1@sha256:abc"}, "image: not an image reference with a tag or digest"),
+        ({"image": "App:v1"}, "image: not an image reference with a tag or digest"),
+        (deploy(strategy=steps(0, 100)), "strategy.steps[0].weight: Input should be greater than or equal to 1"),
+        (deploy(strategy=steps(10, 101)), "strategy.steps[1].weight: Input should be less than or equal to 100"),
+        (deploy(strategy=steps(*range(1, 51), 100)), "strategy.steps: List should have at most 50 items"),
+        (deploy(strategy=steps()), "strategy.steps: List should have at least 1 item"),
+        (
+            deploy(strategy={"steps": [{"weight": 100, "bake_seconds": 86_401}]}),
+            "strategy.steps[0].bake_seconds: Input should be less than or equal to 86400",
+        ),
+        (deploy(bake_seconds=86_401), "bake_seconds: Input should be less than or equal to 86400"),
+        (deploy(bake_seconds=-1), "bake_seconds: Input should be greater than or equal to 0"),
+        (deploy(strategy="blue-green"), "strategy: Input should be 'canary', 'linear' or 'all-at-once'"),
+        (deploy(canary_weight=100), "canary_weight: Input should be less than or equal to 99"),
+        (deploy(smoke_tests=[{"path": "/", "method": "get"}]), "smoke_tests[0].method: Input should be 'GET', 'POST'"),
+        (
+            deploy(smoke_tests=[{"path": "/", "expect_status": 600}]),
+            "smoke_tests[0].expect_status: Input should be less",
+        ),
+        (deploy(smoke_tests=[{"path": "/"}] * 21), "smoke_tests: List should have at most 20 items"),
+        (deploy(reason="x" * 1001), "reason: String should have at most 1000 characters"),
+    ],
+)
+def test_bounds_are_reported_with_the_field_path(raw: dict[str, Any], prefix: str) -> None:
+    assert error_for(raw).startswith(prefix)
+
+
+def test_fifty_steps_are_the_most_allowed() -> None:
+    strategy = parse_execution_input(deploy(strategy=steps(*range(2, 101, 2)))).strategy
+    assert isinstance(strategy, StepsStrategy)
+    assert len(strategy.steps) == 50
+
+
+def test_image_detail_from_codepipeline_becomes_a_deploy() -> None:
+    request = parse_execution_input(IMAGE_DETAIL)
+    assert request == DeployInput(image=f"{ECR_IMAGE}@{DIGEST}", reason="CodePipeline: app:v2")
+
+
+def test_image_detail_as_json_text_and_without_tags_names_the_digest() -> None:
+    untagged = {**IMAGE_DETAIL, "ImageTags": []}
+    request = parse_execution_input(json.dumps(untagged))
+    assert request.reason == f"CodePipeline: app:{DIGEST}"
+
+
+def test_image_detail_with_only_the_uri_derives_the_repository() -> None:
+    request = parse_execution_input({"ImageURI": f"{ECR_IMAGE}:v7"})
+    assert request.reason == "CodePipeline: app:v7"
+
+
+def test_image_detail_rejects_unknown_fields_and_bad_uris() -> None:
+    assert error_for({**IMAGE_DETAIL, "Colour": "green"}) == "Colour: unknown field"
+    assert error_for({**IMAGE_DETAIL, "ImageURI": ECR_IMAGE}).startswith("ImageURI: not an image reference")
+
+
+def test_models_are_frozen() -> None:
+    request = DeployInput(image="app:v1")
+    with pytest.raises(ValueError, match="frozen"):
+        request.image = "app:v2"  # type: ignore[misc]

@@ -124,7 +124,9 @@ class TrafficShifter(Construct):
             return task
 
         validate = self._invoke("Validate input", "validate", state=None, input=sfn.JsonPath.entire_payload)
-        validate.add_catch(explain, errors=["States.ALL"], result_path="$.error")
+        # The input may be any JSON (a list, a string): replace it with the error, then wrap.
+        wrap = sfn.Pass(self, "Wrap input error", parameters={"error.$": "$"}).next(explain)
+        validate.add_catch(wrap, errors=["States.ALL"], result_path="$")
         acquire = self._invoke("Acquire lock", "acquire_lock")
         acquire.add_catch(explain, errors=["States.ALL"], result_path="$.error")
 

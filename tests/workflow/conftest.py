@@ -8,8 +8,11 @@ and Retry back-off are compressed and recorded, not slept."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -61,3 +64,44 @@ def cutover(
         local.point_smoke_tests_at(test_route.url)
         runtime.lambda_runtime.invocations.clear()
         yield local
+
+
+class Notifications:
+    """What a subscriber to the deployment topic receives (an SQS queue subscribed to it)."""
+
+    def __init__(self, cutover: LocalCutover) -> None:
+        self._sqs = cutover.client("sqs")
+        self._queue = self._sqs.create_queue(QueueName="cutover-notifications")["QueueUrl"]
+        queue_arn = self._sqs.get_queue_attributes(QueueUrl=self._queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        cutover.client("sns").subscribe(TopicArn=cutover.outputs["TopicArn"], Protocol="sqs", Endpoint=queue_arn)
+        self.received: list[dict[str, Any]] = []
+
+    def messages(self) -> list[dict[str, Any]]:
+        while True:
+            batch = self._sqs.receive_message(QueueUrl=self._queue, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return self.received
+            for message in batch:
+                envelope = json.loads(message["Body"])
+                self.received.append({"subject": envelope["Subject"], "body": json.loads(envelope["Message"])})
+                self._sqs.delete_message(QueueUrl=self._queue, ReceiptHandle=message["ReceiptHandle"])
+
+
+@pytest.fixture
+def notifications(cutover: LocalCutover) -> Notifications:
+    return Notifications(cutover)
+
+
+def wait_for_lock(
+    cutover: LocalCutover, predicate: Callable[[dict[str, Any]], bool], timeout: float = 20.0
+) -> dict[str, Any]:
+    """Bounded wait until the running deployment's lock item satisfies `predicate`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lock = cutover.lock()
+        if lock is not None and predicate(lock):
+            return lock
+        time.sleep(0.01)
+    raise TimeoutError(f"lock never matched; last: {cutover.lock()}")

@@ -1,0 +1,119 @@
+"""Deployments that must roll back by themselves, and the alarm that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from cutover.local.runtime import Execution, LocalCutover
+from tests.workflow.canary_route import CanaryRouteStandIn, SideBehaviour
+from tests.workflow.conftest import Notifications, wait_for_lock
+
+IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
+# A long bake (an hour, compressed to ~4 s) leaves time to act during the first bake.
+LONG_FIRST_BAKE = {"image": IMAGE_V2, "strategy": "canary", "bake_seconds": 3600}
+
+
+def assert_rolled_back_to_blue(cutover: LocalCutover, execution: Execution, trigger: str) -> None:
+    assert execution.status == "FAILED"
+    assert execution.error == "DeploymentRolledBack"
+    assert execution.cause is not None and trigger in execution.cause
+    assert "Traffic is 100 % on blue" in execution.cause
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    assert cutover.service("green")["desired"] == 0
+    assert cutover.service("blue")["desired"] == 2
+    assert cutover.lock() is None
+    live = cutover.live_state()
+    assert (live["blue/weight"], live["green/weight"], live["green/desired-count"]) == ("100", "0", "0")
+    (record,) = cutover.deployments()
+    assert record["outcome"] == "ROLLED_BACK" and trigger in record["trigger"]
+
+
+def in_first_bake(lock: dict[str, object]) -> bool:
+    return lock.get("task_key") == "step:0"
+
+
+def test_alarm_event_during_first_bake_rolls_back_at_once(cutover: LocalCutover, notifications: Notifications) -> None:
+    arn = cutover.start(LONG_FIRST_BAKE, "alarm-event")
+    wait_for_lock(cutover, in_first_bake)
+    assert cutover.weights() == {"blue": 90, "green": 10}
+    cutover.set_alarm("cutover-demo-green-5xx", "ALARM")
+    answer = cutover.deliver_alarm_event("cutover-demo-green-5xx", reason="5 errors in 1 minute")
+    assert answer == {"action": "rollback", "alarm": "cutover-demo-green-5xx"}
+    execution = cutover.wait(arn)
+    assert_rolled_back_to_blue(cutover, execution, "cutover-demo-green-5xx")
+    assert "5 errors in 1 minute" in (execution.cause or "")
+    subjects = [m["subject"] for m in notifications.messages()]
+    assert subjects[-1] == f"Cutover demo: rolled back {IMAGE_V2} (AlarmFired)"
+    body = notifications.messages()[-1]["body"]
+    assert body["weights"] == {"green": 0, "blue": 100} and "cutover-demo-green-5xx" in body["cause"]
+
+
+def test_alarm_without_event_is_caught_by_polling(cutover: LocalCutover) -> None:
+    arn = cutover.start(LONG_FIRST_BAKE, "alarm-poll")
+    wait_for_lock(cutover, in_first_bake)
+    cutover.set_alarm("cutover-demo-green-latency-p99", "ALARM")  # no event delivered
+    execution = cutover.wait(arn)
+    assert_rolled_back_to_blue(cutover, execution, "cutover-demo-green-latency-p99 in ALARM at 10 % on green")
+
+
+def test_alarm_on_the_old_side_never_rolls_back(cutover: LocalCutover) -> None:
+    cutover.set_alarm("cutover-demo-blue-5xx", "ALARM")  # the bug being fixed by this deployment
+    arn = cutover.start(LONG_FIRST_BAKE, "old-side-alarm")
+    wait_for_lock(cutover, in_first_bake)
+    answer = cutover.deliver_alarm_event("cutover-demo-blue-5xx")
+    assert answer["action"] == "ignored"
+    execution = cutover.wait(arn)
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert cutover.weights() == {"blue": 0, "green": 100}
+
+
+def test_new_side_alarm_already_firing_stops_before_any_shift(cutover: LocalCutover) -> None:
+    cutover.set_alarm("cutover-demo-green-unhealthy-hosts", "ALARM")
+    execution = cutover.run({"image": IMAGE_V2}, "already-firing")
+    assert (execution.status, execution.error) == ("FAILED", "AlarmAlreadyFiring")
+    assert "cutover-demo-green-unhealthy-hosts" in (execution.cause or "")
+    assert "Nothing was changed" in (execution.cause or "")
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    assert cutover.service("green")["desired"] == 0
+    assert cutover.lock() is None
+
+
+def test_unhealthy_targets_on_the_idle_side_shift_nothing(cutover: LocalCutover) -> None:
+    cutover.set_target_health("green", "unhealthy")
+    execution = cutover.run({"image": IMAGE_V2}, "unhealthy")
+    assert_rolled_back_to_blue(cutover, execution, "TargetUnhealthy")
+    assert "0 healthy target(s) of 2 desired" in (execution.cause or "")
+    (record,) = cutover.deployments()
+    assert not [e for e in record["timeline"] if e["event"] == "weights shifted"]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "smoke_test", "expected"),
+    [
+        (SideBehaviour(status=503), {"path": "/"}, "GET /: status 503, expected 200"),
+        (SideBehaviour(delay_seconds=0.3), {"path": "/", "max_latency_ms": 100}, "over the 100 ms limit"),
+        (
+            SideBehaviour(body={"result": {"tools": []}}),
+            {
+                "path": "/mcp",
+                "method": "POST",
+                "body": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                "expect_json": {"result": {"tools": [{"name": "search_appointments"}]}},
+            },
+            "JSON does not match",
+        ),
+    ],
+    ids=["status", "latency", "json"],
+)
+def test_smoke_test_failure_rolls_back_before_traffic_moves(
+    cutover: LocalCutover,
+    test_route: CanaryRouteStandIn,
+    behaviour: SideBehaviour,
+    smoke_test: dict[str, object],
+    expected: str,
+) -> None:
+    test_route.sides["green"] = behaviour
+    execution = cutover.run({"image": IMAGE_V2, "smoke_tests": [smoke_test]}, "smoke")
+    assert_rolled_back_to_blue(cutover, execution, "SmokeTestFailed")
+    assert expected in (execution.cause or "")
+    assert all(side == "green" for side, _path, _token in test_route.requests)

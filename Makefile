@@ -32,8 +32,8 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	@touch $@
 
-demo: synth-local ## create the synthesized stack in local AWS (moto) and show its topology
-	$(PYTHON) -m cutover.local.topology_demo
+demo: synth-local ## real blue/green deployments on local AWS (moto) with the synthesized state machine
+	$(PYTHON) -m cutover.local.demo
 
 synth: install ## synthesize the app into cdk.out/ (offline)
 	rm -rf cdk.out

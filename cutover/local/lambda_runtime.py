@@ -27,7 +27,7 @@ from moto.awslambda_simple import models as lambda_simple_models
 LAMBDA_ROOT = Path(__file__).resolve().parents[2] / "lambdas"
 # Locally there is no X-Ray daemon; Powertools Tracer is told so, as it would be told on a
 # function with tracing off.
-LOCAL_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "false"}
+LOCAL_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 
 @dataclass

@@ -20,10 +20,10 @@ from moto.core.config import DefaultConfig
 
 from cutover.local import runtime
 from cutover.local.runtime import LocalCutover
+from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
 from stacks.test_route import LOCAL_TEST_TOKEN
 from tests.synth import synth_assembly
-from tests.workflow.canary_route import CanaryRouteStandIn
 
 REGION = "eu-west-1"
 STACK = "cutover-demo"
@@ -39,15 +39,15 @@ def recorder() -> TimeRecorder:
 
 
 @pytest.fixture
-def test_route() -> Iterator[CanaryRouteStandIn]:
-    stand_in = CanaryRouteStandIn(token=LOCAL_TEST_TOKEN)
+def test_route() -> Iterator[TestRouteStandIn]:
+    stand_in = TestRouteStandIn(token=LOCAL_TEST_TOKEN)
     yield stand_in
     stand_in.close()
 
 
 @pytest.fixture
 def cutover(
-    monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: CanaryRouteStandIn
+    monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
 ) -> Iterator[LocalCutover]:
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from cutover.local.runtime import LocalCutover
+from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
-from tests.workflow.canary_route import CanaryRouteStandIn
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
@@ -33,7 +33,7 @@ def assert_green_live(cutover: LocalCutover, image: str) -> dict[str, Any]:
 
 
 def test_canary_moves_all_traffic_to_green_and_keeps_blue_as_it_was(
-    cutover: LocalCutover, recorder: TimeRecorder, notifications: Notifications, test_route: CanaryRouteStandIn
+    cutover: LocalCutover, recorder: TimeRecorder, notifications: Notifications, test_route: TestRouteStandIn
 ) -> None:
     blue_before = cutover.service("blue")
     execution = cutover.run({"image": IMAGE_V2, "strategy": "canary", "reason": "ship v2"}, name="canary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cutover.local.runtime import Execution, LocalCutover
-from tests.workflow.canary_route import CanaryRouteStandIn, SideBehaviour
+from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
@@ -107,7 +107,7 @@ def test_unhealthy_targets_on_the_idle_side_shift_nothing(cutover: LocalCutover)
 )
 def test_smoke_test_failure_rolls_back_before_traffic_moves(
     cutover: LocalCutover,
-    test_route: CanaryRouteStandIn,
+    test_route: TestRouteStandIn,
     behaviour: SideBehaviour,
     smoke_test: dict[str, object],
     expected: str,

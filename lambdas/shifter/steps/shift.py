@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shifter.adapters import load_balancer, notifier
@@ -30,6 +32,8 @@ def apply_weights(ctx: Context, new_side: Side, new_weight: int) -> dict[str, in
 
 def emit_weight(ctx: Context, side: str, weight: int) -> None:
     """TrafficWeight{Service, Side}: the dashboard's weight graph (stacks/dashboard.py)."""
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+        return  # single_metric ignores Powertools' own switch; honour it as Metrics does
     with single_metric(
         name="TrafficWeight",
         unit=MetricUnit.Percent,

@@ -1,4 +1,4 @@
-"""A stand-in for the ALB's test route, on 127.0.0.1 (moto has no data plane).
+"""A stand-in for the ALB's protected test route on 127.0.0.1 (moto has no data plane).
 
 It applies the rule the listener holds: `X-Canary-Version: <side>` plus the right
 `X-Cutover-Test-Token` reaches that side; anything else gets a 403. Each side answers
@@ -22,7 +22,9 @@ class SideBehaviour:
 
 
 @dataclass
-class CanaryRouteStandIn:
+class TestRouteStandIn:
+    __test__ = False  # not a pytest test class
+
     token: str
     sides: dict[str, SideBehaviour] = field(default_factory=lambda: {"blue": SideBehaviour(), "green": SideBehaviour()})
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # (side, path, token)

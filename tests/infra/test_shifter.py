@@ -1,0 +1,129 @@
+"""The traffic shifter's infrastructure: least privilege, observability, what it is wired to."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
+from stacks.shifter_functions import LAMBDA_ROOT, POWERTOOLS_LAYER
+from tests.synth import ROOT, one_resource, resources_of_type, synth, synth_assembly
+
+STACK = "cutover-demo"
+
+
+def template() -> dict[str, Any]:
+    return synth()[STACK]
+
+
+def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in resources_of_type(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def function_role(template: dict[str, Any], handler: str) -> str:
+    for function in resources_of_type(template, "AWS::Lambda::Function").values():
+        if function["Properties"].get("Handler") == handler:
+            role: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
+            return role
+    raise AssertionError(f"no function with handler {handler}")
+
+
+def actions(statement: dict[str, Any]) -> list[str]:
+    value = statement["Action"]
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_only_unscopable_actions_are_granted_on_any_resource() -> None:
+    t = template()
+    for policy in resources_of_type(t, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Resource"] == "*":
+                assert set(actions(statement)) <= set(UNSCOPABLE_ACTIONS), actions(statement)
+
+
+def test_workflow_may_change_only_this_listener_and_these_services() -> None:
+    t = template()
+    statements = role_statements(t, function_role(t, "shifter.handlers.workflow.handler"))
+    by_action = {action: statement["Resource"] for statement in statements for action in actions(statement)}
+    listener_id = next(iter(resources_of_type(t, "AWS::ElasticLoadBalancingV2::Listener")))
+    assert by_action["elasticloadbalancing:ModifyListener"] == {"Ref": listener_id}
+    services = {k for k in resources_of_type(t, "AWS::ECS::Service")}
+    assert {ref["Ref"] for ref in by_action["ecs:UpdateService"]} == services
+    assert "ecs:DeleteService" not in by_action and "elasticloadbalancing:ModifyRule" not in by_action
+    pass_role = next(s for s in statements if "iam:PassRole" in actions(s))
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    assert len(pass_role["Resource"]) == 2
+    parameters = json.dumps(by_action["ssm:PutParameter"])
+    assert parameters.count("parameter/cutover/demo/live/") == 12 and "*" not in parameters
+    table_id = next(iter(resources_of_type(t, "AWS::DynamoDB::Table")))
+    assert by_action["dynamodb:PutItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
+
+
+def test_alarm_listener_can_only_read_the_lock_and_fail_a_task() -> None:
+    t = template()
+    granted = {
+        a for s in role_statements(t, function_role(t, "shifter.handlers.alarm_event.handler")) for a in actions(s)
+    }
+    assert granted == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "states:SendTaskFailure",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
+
+
+def test_state_machine_logs_everything_and_is_traced() -> None:
+    machine = one_resource(template(), "AWS::StepFunctions::StateMachine")["Properties"]
+    assert machine["StateMachineType"] == "STANDARD"
+    assert machine["TracingConfiguration"] == {"Enabled": True}
+    assert machine["LoggingConfiguration"]["Level"] == "ALL"
+    assert machine["LoggingConfiguration"]["IncludeExecutionData"] is True
+
+
+def test_functions_are_traced_and_use_the_powertools_layer() -> None:
+    for function in resources_of_type(template(), "AWS::Lambda::Function").values():
+        properties = function["Properties"]
+        if not properties.get("Handler", "").startswith("shifter."):
+            continue
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert properties["Layers"] == [POWERTOOLS_LAYER.format(region="eu-west-1")]
+        assert properties["Environment"]["Variables"]["CUTOVER_SERVICE"] == "demo"
+
+
+def test_alarm_events_of_both_sides_reach_the_alarm_listener() -> None:
+    t = template()
+    rule = one_resource(t, "AWS::Events::Rule")["Properties"]
+    pattern = rule["EventPattern"]
+    assert pattern["source"] == ["aws.cloudwatch"] and pattern["detail-type"] == ["CloudWatch Alarm State Change"]
+    assert pattern["detail"]["state"] == {"value": ["ALARM"]}
+    assert len(pattern["detail"]["alarmName"]) == 6
+    (target,) = rule["Targets"]
+    assert target["Arn"]["Fn::GetAtt"][0] == next(
+        k
+        for k, v in resources_of_type(t, "AWS::Lambda::Function").items()
+        if v["Properties"].get("Handler") == "shifter.handlers.alarm_event.handler"
+    )
+
+
+def test_the_asset_holds_exactly_the_shifter_code_the_tests_run() -> None:
+    assembly = synth_assembly()
+    assets = json.loads((assembly / f"{STACK}.assets.json").read_text())["files"]
+    handler_asset = next(
+        Path(assembly / a["source"]["path"])
+        for a in assets.values()
+        if (assembly / a["source"]["path"] / "shifter" / "handlers" / "workflow.py").exists()
+    )
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*.py") if "__pycache__" not in p.parts}
+
+    assert files(handler_asset) == files(LAMBDA_ROOT)
+    assert LAMBDA_ROOT == ROOT / "lambdas"

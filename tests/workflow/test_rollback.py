@@ -117,3 +117,17 @@ def test_smoke_test_failure_rolls_back_before_traffic_moves(
     assert_rolled_back_to_blue(cutover, execution, "SmokeTestFailed")
     assert expected in (execution.cause or "")
     assert all(side == "green" for side, _path, _token in test_route.requests)
+
+
+def test_abort_request_during_a_bake_rolls_back(cutover: LocalCutover) -> None:
+    arn = cutover.start(LONG_FIRST_BAKE, "abort")
+    wait_for_lock(cutover, in_first_bake)
+    # What `cutover abort` leaves for the running deployment (the action itself comes later).
+    cutover.client("dynamodb").update_item(
+        TableName=cutover.outputs["TableName"],
+        Key={"pk": {"S": "SERVICE#demo"}, "sk": {"S": "LOCK"}},
+        UpdateExpression="ADD requests :abort",
+        ExpressionAttributeValues={":abort": {"SS": ["abort"]}},
+    )
+    execution = cutover.wait(arn)
+    assert_rolled_back_to_blue(cutover, execution, "Aborted")

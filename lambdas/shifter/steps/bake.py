@@ -9,8 +9,11 @@ item, so neither can miss the other however their timing falls.
 
 from __future__ import annotations
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from shifter.adapters import alarms, task_tokens
 from shifter.adapters.deployment_table import Lock
+from shifter.handlers.observability import metrics
 from shifter.logic.errors import Aborted, AlarmFired, PauseExpired
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import alarms_to_watch, firing
@@ -93,5 +96,6 @@ def complete_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     if lock is not None and lock.task_token and lock.task_key == bake.key:
         task_tokens.succeed(lock.task_token, {"bake": bake.key})
     note(state, "baked" if not state.promoted else "promoted", phase=bake.phase, seconds=bake.elapsed_seconds)
+    metrics.add_metric(name="StepDuration", unit=MetricUnit.Seconds, value=bake.elapsed_seconds)
     state.bake = None
     return state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shifter.adapters import autoscaling, ecs_service, notifier
 from shifter.handlers.observability import metrics
 from shifter.logic.state import Outcome, WorkflowState
-from shifter.steps.context import Context, note
+from shifter.steps.context import Context, note, seconds_since
 from shifter.steps.requests import current_lock
 from shifter.steps.start import history_record, notification
 
@@ -49,5 +49,6 @@ def finish(state: WorkflowState, ctx: Context) -> WorkflowState:
         notification(state, ctx, "succeeded"),
     )
     metrics.add_metric(name="DeploymentsSucceeded", unit="Count", value=1)
+    metrics.add_metric(name="DeploymentDuration", unit="Seconds", value=seconds_since(state.started_at))
     ctx.table.release(state.execution)
     return state

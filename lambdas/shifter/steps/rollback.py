@@ -7,7 +7,7 @@ from shifter.handlers.observability import metrics
 from shifter.logic.errors import DeploymentRolledBack
 from shifter.logic.state import Outcome, WorkflowState
 from shifter.logic.traffic import weights_for
-from shifter.steps.context import Context, note
+from shifter.steps.context import Context, note, seconds_since
 from shifter.steps.shift import apply_weights
 from shifter.steps.start import history_record, notification
 
@@ -49,6 +49,7 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
         state.outcome = Outcome(status="ROLLED_BACK", error=DeploymentRolledBack.__name__, cause=cause)
         note(state, "rolled back", trigger=name, cause=message)
         metrics.add_metric(name="DeploymentsRolledBack", unit="Count", value=1)
+        metrics.add_metric(name="DeploymentDuration", unit="Seconds", value=seconds_since(state.started_at))
         subject = f"Cutover {env.service_name}: rolled back {state.plan.image} ({name})"
     else:
         state.outcome = Outcome(status="FAILED", error=name, cause=f"{message} Nothing was changed.")

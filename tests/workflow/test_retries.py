@@ -6,6 +6,7 @@ change that was just made (eventual consistency)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -75,7 +76,6 @@ def test_a_lagging_read_back_is_retried_by_the_state_machine(
 
 
 def _with_actions(listener: Any, actions: list[Any]) -> Any:
-    copy = type(listener).__new__(type(listener))
-    copy.__dict__.update(listener.__dict__)
-    copy.default_actions = actions
-    return copy
+    stale_listener = copy.copy(listener)
+    stale_listener.default_actions = actions
+    return stale_listener

@@ -88,6 +88,27 @@ class DomainConfig(_Frozen):
         return self
 
 
+LAMBDA_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$")
+
+
+class HooksConfig(_Frozen):
+    """User Lambdas called with the deployment's context; a failure rolls the deployment back."""
+
+    before_traffic: tuple[str, ...] = ()  # after health checks and smoke tests, before any weight moves
+    after_traffic: tuple[str, ...] = ()  # after 100 %, before the final wait
+    timeout_seconds: int = Field(default=300, ge=1, le=900)
+
+    @field_validator("before_traffic", "after_traffic")
+    @classmethod
+    def _arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [arn for arn in value if not LAMBDA_ARN.match(arn)]
+        if bad:
+            raise ValueError(f"not Lambda function ARNs: {', '.join(bad)}")
+        if len(value) > 10:
+            raise ValueError("at most 10 hooks per stage")
+        return value
+
+
 class StrategyDefaults(_Frozen):
     """Defaults the traffic shifter applies when an execution input omits a field."""
 
@@ -146,6 +167,7 @@ class ServiceConfig(_Frozen):
     test_token: bool = True  # require the generated X-Cutover-Test-Token on the test route
     test_route_cidrs: tuple[str, ...] = ()  # and/or restrict the test route to these sources
     alarms: AlarmThresholds = Field(default_factory=AlarmThresholds)
+    hooks: HooksConfig = Field(default_factory=HooksConfig)
     strategy_defaults: StrategyDefaults = Field(default_factory=StrategyDefaults)
     local: bool = False  # synthesize the variant that moto's CloudFormation can create
 
@@ -251,7 +273,16 @@ _LIST_FIELDS = {
     "public_subnet_ids",
     "private_subnet_ids",
 }
-_MAP_FIELDS = {"environment", "secrets", "autoscaling", "existing_vpc", "domain", "alarms", "strategy_defaults"}
+_MAP_FIELDS = {
+    "environment",
+    "secrets",
+    "autoscaling",
+    "existing_vpc",
+    "domain",
+    "alarms",
+    "strategy_defaults",
+    "hooks",
+}
 
 
 def _parse_json(key: str, text: str, shape: str) -> Any:
@@ -314,7 +345,7 @@ def build_service_config(values: Mapping[str, Any], prefix: str = "") -> Service
     decoded: dict[str, Any] = {}
     for key, value in values.items():
         decoded[key] = _decode(key, value)
-        if isinstance(decoded[key], dict) and key in {"alarms", "existing_vpc"}:
+        if isinstance(decoded[key], dict) and key in {"alarms", "existing_vpc", "hooks"}:
             decoded[key] = {k: _decode(k, v) for k, v in decoded[key].items()}
     try:
         return ServiceConfig.model_validate(decoded)

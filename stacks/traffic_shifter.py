@@ -14,6 +14,7 @@ from typing import Any
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
@@ -41,6 +42,8 @@ class TrafficShifter(Construct):
         config = service.config
         self.functions = ShifterFunctions(self, "Functions", service=service)
         self._workflow = self.functions.workflow
+        self._hooks_config = config.hooks
+        self._service_name = config.service_name
 
         self.log_group = logs.LogGroup(
             self,
@@ -124,6 +127,8 @@ class TrafficShifter(Construct):
             return task
 
         validate = self._invoke("Validate input", "validate", state=None, input=sfn.JsonPath.entire_payload)
+        signal = self._invoke("Signal running deployment", "signal_running_deployment")
+        signal.add_catch(explain, errors=["States.ALL"], result_path="$.error")
         # The input may be any JSON (a list, a string): replace it with the error, then wrap.
         wrap = sfn.Pass(self, "Wrap input error", parameters={"error.$": "$"}).next(explain)
         validate.add_catch(wrap, errors=["States.ALL"], result_path="$")
@@ -141,9 +146,10 @@ class TrafficShifter(Construct):
         finish = guarded(self._invoke("Finish", "finish"))
         succeeded = sfn.Succeed(self, "Deployed", output_path="$.outcome")
 
+        after_traffic = self._hooks("after_traffic", final_wait, rollback)
         more_steps = (
             sfn.Choice(self, "All traffic shifted?")
-            .when(sfn.Condition.boolean_equals("$.shifting_done", True), final_wait)
+            .when(sfn.Condition.boolean_equals("$.shifting_done", True), after_traffic)
             .otherwise(shift)
         )
         shift.next(
@@ -161,8 +167,87 @@ class TrafficShifter(Construct):
         healthy.loop_to(smoke, when_phase="done")
         for loop in (stable, healthy):
             loop.check.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
-        smoke.next(shift)
-        return validate.next(acquire).next(read_live).next(prepare).next(stable.entry)
+        smoke.next(self._hooks("before_traffic", shift, rollback))
+        prepare.next(stable.entry)
+        read_live.next(
+            sfn.Choice(self, "Anything to do?")
+            .when(sfn.Condition.boolean_equals("$.handled", True), finish)
+            .when(sfn.Condition.string_equals("$.operation.prepare", "none"), healthy.entry)
+            .otherwise(prepare)
+        )
+        acquire.next(read_live)
+        signal.next(
+            sfn.Choice(self, "Delivered?")
+            .when(sfn.Condition.boolean_equals("$.handled", True), sfn.Succeed(self, "Done", output_path="$.outcome"))
+            .otherwise(acquire)
+        )
+        signals = [sfn.Condition.string_equals("$.operation.action", a) for a in ("promote", "abort", "rollback")]
+        return validate.next(
+            sfn.Choice(self, "Which action?").when(sfn.Condition.or_(*signals), signal).otherwise(acquire)
+        )
+
+    def _hooks(self, stage: str, then: sfn.IChainable, rollback: sfn.IChainable) -> sfn.IChainable:
+        """The configured user Lambdas of one stage, one after the other, for deployments only.
+        An error, a timeout or {"status": "FAILED", "reason": …} rolls the deployment back."""
+        hooks = self._hooks_config
+        arns: tuple[str, ...] = getattr(hooks, stage)
+        if not arns:
+            return then
+        chain: sfn.IChainable = then
+        for index, arn in reversed(list(enumerate(arns))):
+            chain = self._hook(stage, index, arn, chain, rollback)
+        return (
+            sfn.Choice(self, f"Run {stage} hooks?")
+            .when(sfn.Condition.string_equals("$.operation.action", "deploy"), chain)
+            .otherwise(then)
+        )
+
+    def _hook(self, stage: str, index: int, arn: str, then: sfn.IChainable, rollback: sfn.IChainable) -> sfn.IChainable:
+        name = arn.split(":function:", 1)[1]
+        function = lambda_.Function.from_function_arn(self, f"{stage}-{index}", arn)
+        task = tasks.LambdaInvoke(
+            self,
+            f"Hook {stage} {index + 1}: {name}",
+            lambda_function=function,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "hook": stage,
+                    "service": self._service_name,
+                    "execution": sfn.JsonPath.execution_id,
+                    "image": sfn.JsonPath.string_at("$.plan.image"),
+                    "new_side": sfn.JsonPath.string_at("$.new_side"),
+                    "old_side": sfn.JsonPath.string_at("$.live_side"),
+                    "new_task_definition": sfn.JsonPath.string_at("$.new_task_definition"),
+                    "reason": sfn.JsonPath.string_at("$.plan.reason"),
+                }
+            ),
+            payload_response_only=True,
+            result_path="$.hook_result",
+            task_timeout=sfn.Timeout.duration(Duration.seconds(self._hooks_config.timeout_seconds)),
+            retry_on_service_exceptions=True,
+        )
+        task.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
+        failed = sfn.Pass(
+            self,
+            f"Hook {stage} {index + 1} failed",
+            parameters={
+                "Error": "HookFailed",
+                "Cause.$": f"States.Format('{stage} hook {name}: {{}}', $.hook_result.reason)",
+            },
+            result_path="$.error",
+        ).next(rollback)
+        answered_failed = (
+            sfn.Choice(self, f"Hook {stage} {index + 1} failed?")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.is_present("$.hook_result.status"),
+                    sfn.Condition.string_equals("$.hook_result.status", "FAILED"),
+                ),
+                failed,
+            )
+            .otherwise(then)
+        )
+        return task.next(answered_failed)
 
     def _poll_loop(self, name: str, step: str, phase: str) -> _PollLoop:
         wait = sfn.Wait(self, f"Wait until {name}", time=sfn.WaitTime.seconds_path("$.loop.wait_seconds"))

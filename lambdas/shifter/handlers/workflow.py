@@ -13,7 +13,7 @@ from shifter.adapters.transient import is_transient
 from shifter.handlers.observability import logger, metrics, tracer, use_service_dimension
 from shifter.logic.errors import TransientAwsError
 from shifter.logic.state import WorkflowState
-from shifter.steps import bake, finish, prepare, rollback, shift, smoke_tests, start
+from shifter.steps import bake, finish, prepare, rollback, shift, signals, smoke_tests, start
 from shifter.steps.context import Context, context
 
 Step = Callable[[WorkflowState, Context], WorkflowState]
@@ -32,6 +32,7 @@ STEPS: dict[str, Step] = {
     "scale_down_old_side": finish.scale_down_old_side,
     "finish": finish.finish,
     "rollback": rollback.rollback,
+    "signal_running_deployment": signals.signal_running_deployment,
 }
 STEP_NAMES = (*STEPS, "validate", "register_bake_token")
 

@@ -59,3 +59,19 @@ class DeploymentRolledBack(CutoverError):
 
 class TransientAwsError(CutoverError):
     """Throttling or a 5xx that outlived botocore's retries: the state machine retries the step."""
+
+
+class NoDeploymentRunning(CutoverError):
+    """promote / abort asked for, but no deployment of the service is running."""
+
+
+class NothingToRollBack(CutoverError):
+    """rollback asked for with no deployment running and no earlier side to go back to."""
+
+
+class LiveStateMismatch(CutoverError):
+    """A side does not run what the live state records for it: it must not get traffic."""
+
+
+class HookFailed(CutoverError):
+    """A lifecycle hook errored, timed out, or answered {"status": "FAILED"}."""

@@ -17,6 +17,7 @@ from pydantic import (
     Discriminator,
     Field,
     JsonValue,
+    StrictBool,
     Tag,
     ValidationError,
     field_validator,
@@ -171,8 +172,44 @@ def _split_image(image: str) -> tuple[str, str]:
 
 
 # Manual actions (switch, rollback, promote, abort, repair) register their model here.
-ExecutionInput = DeployInput
-ACTION_MODELS: Final[Mapping[str, type[ExecutionInput]]] = {"deploy": DeployInput}
+class SwitchInput(_Input):
+    """100 % to one side now, after checking its health (and smoke tests unless forced)."""
+
+    action: Literal["switch"]
+    to: Literal["blue", "green"]
+    force: StrictBool = False
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class RollbackInput(_Input):
+    """Abort the running deployment, or go back to the side live before the last success."""
+
+    action: Literal["rollback"]
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class PromoteInput(_Input):
+    """The running deployment skips its remaining bakes and pauses and goes to 100 %."""
+
+    action: Literal["promote"]
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class AbortInput(_Input):
+    """The running deployment rolls back now."""
+
+    action: Literal["abort"]
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+ExecutionInput = DeployInput | SwitchInput | RollbackInput | PromoteInput | AbortInput
+ACTION_MODELS: Final[Mapping[str, type[ExecutionInput]]] = {
+    "deploy": DeployInput,
+    "switch": SwitchInput,
+    "rollback": RollbackInput,
+    "promote": PromoteInput,
+    "abort": AbortInput,
+}
 
 
 def parse_execution_input(raw: object) -> ExecutionInput:

@@ -115,3 +115,19 @@ def plan_to_state(plan: DeploymentPlan) -> dict[str, Any]:
 
 def plan_from_state(state: dict[str, Any]) -> DeploymentPlan:
     return DeploymentPlan.model_validate(state)
+
+
+def build_traffic_plan(image: str, defaults: Defaults, *, reason: str, smoke_tests: bool) -> DeploymentPlan:
+    """The plan of a manual switch or rollback: one step to 100 %, no bake, no termination
+    wait (the ALB propagation delay still passes before anything is scaled down)."""
+    return DeploymentPlan(
+        image=image,
+        steps=(PlanStep(weight=100, bake_seconds=0, pause=False),),
+        smoke_tests=(SmokeTest(path=defaults.health_check_path),) if smoke_tests else (),
+        termination_wait_seconds=0,
+        poll_interval_seconds=defaults.poll_interval_seconds,
+        alb_propagation_seconds=defaults.alb_propagation_seconds,
+        max_pause_seconds=defaults.max_pause_seconds,
+        reason=reason,
+        strategy_name="all-at-once",
+    )

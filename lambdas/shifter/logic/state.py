@@ -89,11 +89,30 @@ class TimelineEvent(_Model):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+Action = Literal["deploy", "switch", "rollback", "promote", "abort"]
+
+
+class Operation(_Model):
+    """What this execution was asked to do, and how the shared path treats it."""
+
+    action: Action
+    to: Side | None = None  # switch: the requested side; rollback: resolved from the history
+    force: bool = False
+    reason: str | None = None
+    # register: a new revision with the image (deploy); reuse: scale a cold side up on its
+    # recorded revision (rollback); none: the side is already running (switch, warm rollback).
+    prepare: Literal["register", "reuse", "none"] = "register"
+    scale_down_old: bool = True  # a switch leaves the other side warm
+
+
 class WorkflowState(_Model):
     execution: str  # execution ARN: the lock owner and the correlation id
     execution_name: str
     started_at: str
-    plan: DeploymentPlan
+    operation: Operation = Field(default_factory=lambda: Operation(action="deploy"))
+    plan: DeploymentPlan | None = None  # known at validation for a deploy; for a switch or
+    # rollback once the target side (and so its image) is known
+    handled: bool = False  # a signal delivered, or a switch to the side already live
     live_side: Side | None = None  # live when the deployment started: the old side
     new_side: Side | None = None
     previous: SideSnapshot | None = None
@@ -109,6 +128,12 @@ class WorkflowState(_Model):
     timeline: list[TimelineEvent] = Field(default_factory=list)
     error: CaughtError | None = None
     outcome: Outcome | None = None
+
+    @property
+    def deployment(self) -> DeploymentPlan:
+        if self.plan is None:
+            raise RuntimeError(f"{self.operation.action} has no plan yet (the live state was not read)")
+        return self.plan
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -82,7 +82,9 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     else:
         remaining = bake.seconds - bake.elapsed_seconds
         bake.wait_seconds = (
-            state.plan.poll_interval_seconds if bake.pause else min(state.plan.poll_interval_seconds, remaining)
+            state.deployment.poll_interval_seconds
+            if bake.pause
+            else min(state.deployment.poll_interval_seconds, remaining)
         )
     return state
 

@@ -15,6 +15,8 @@ def scale_down_old_side(state: WorkflowState, ctx: Context) -> WorkflowState:
     assert state.live_side is not None
     old = state.live_side
     current_lock(state, ctx)
+    if not state.operation.scale_down_old:
+        return state
     if state.bounds is not None:
         autoscaling.set_bounds(env.cluster, env.services[old], 0, 0)
         ctx.live.write(old, {"min-capacity": 0, "max-capacity": 0})
@@ -26,29 +28,37 @@ def scale_down_old_side(state: WorkflowState, ctx: Context) -> WorkflowState:
 
 def finish(state: WorkflowState, ctx: Context) -> WorkflowState:
     env = ctx.env
+    action = state.operation.action
+    if state.handled and state.outcome is not None:  # e.g. a switch to the side already live
+        ctx.table.release(state.execution)
+        return state
+    other = f"{state.live_side} scaled to 0" if state.operation.scale_down_old else f"{state.live_side} stays warm"
     state.outcome = Outcome(
         status="SUCCEEDED",
-        cause=f"{state.plan.image} is live on {state.new_side} (100 %); {state.live_side} scaled to 0",
+        cause=f"{state.deployment.image} is live on {state.new_side} (100 %); {other}",
         summary={
             "service": env.service_name,
-            "image": state.plan.image,
+            "action": action,
+            "image": state.deployment.image,
             "live_side": state.new_side,
             "previous_side": state.live_side,
             "previous_image": state.previous.image if state.previous else None,
             "task_definition": state.new_task_definition,
-            "steps": [step.weight for step in state.plan.steps],
+            "steps": [step.weight for step in state.deployment.steps],
             "promoted": state.promoted,
             "started_at": state.started_at,
         },
     )
     note(state, "succeeded")
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "SUCCEEDED"))
+    verb = {"deploy": "is live", "switch": "has all traffic", "rollback": "is live again"}.get(action, "is live")
     notifier.publish(
         env.topic_arn,
-        f"Cutover {env.service_name}: {state.plan.image} is live on {state.new_side}",
+        f"Cutover {env.service_name}: {state.deployment.image} {verb} on {state.new_side}",
         notification(state, ctx, "succeeded"),
     )
-    metrics.add_metric(name="DeploymentsSucceeded", unit="Count", value=1)
+    if action == "deploy":
+        metrics.add_metric(name="DeploymentsSucceeded", unit="Count", value=1)
     metrics.add_metric(name="DeploymentDuration", unit="Seconds", value=seconds_since(state.started_at))
     ctx.table.release(state.execution)
     return state

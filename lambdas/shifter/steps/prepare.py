@@ -19,20 +19,25 @@ def prepare_idle_side(state: WorkflowState, ctx: Context) -> WorkflowState:
     assert state.new_side is not None and state.desired_count is not None
     side = state.new_side
     current_lock(state, ctx)
-    revision = ecs_service.register_revision(
-        env.template_task_definitions[side],
-        state.plan.image,
-        env.container_name,
-        tags={"cutover:execution": state.execution_name, "cutover:side": side},
-    )
+    if state.operation.prepare == "reuse":  # a rollback scales a cold side up on its recorded revision
+        revision = ctx.live.read(side).task_definition
+    else:
+        revision = ecs_service.register_revision(
+            env.template_task_definitions[side],
+            state.deployment.image,
+            env.container_name,
+            tags={"cutover:execution": state.execution_name, "cutover:side": side},
+        )
     if state.bounds is not None:
         # Bounds before the count: an idle side is pinned at 0..0.
         autoscaling.set_bounds(env.cluster, env.services[side], *state.bounds)
         ctx.live.write(side, {"min-capacity": state.bounds[0], "max-capacity": state.bounds[1]})
     ecs_service.update_service(env.cluster, env.services[side], task_definition=revision, desired=state.desired_count)
-    ctx.live.write(side, {"task-definition": revision, "image": state.plan.image, "desired-count": state.desired_count})
+    ctx.live.write(
+        side, {"task-definition": revision, "image": state.deployment.image, "desired-count": state.desired_count}
+    )
     state.new_task_definition = revision
-    wait = min(state.plan.poll_interval_seconds, LOOP_WAIT_CAP_SECONDS)
+    wait = min(state.deployment.poll_interval_seconds, LOOP_WAIT_CAP_SECONDS)
     state.loop = PollLoop(phase="stability", max_attempts=STABILITY_ATTEMPTS, wait_seconds=wait)
     note(state, "idle side prepared", side=side, task_definition=revision, desired_count=state.desired_count)
     return state
@@ -72,10 +77,17 @@ def check_target_health(state: WorkflowState, ctx: Context) -> WorkflowState:
     health = load_balancer.target_health(env.target_groups[state.new_side])
     loop = state.loop
     loop.attempts += 1
-    if not health.not_healthy and health.healthy >= state.desired_count:
-        note(state, "targets healthy", healthy=health.healthy)
+    if state.operation.force:
+        # force skips the healthy-percentage threshold, never the "someone can answer" one.
+        ready = health.healthy > 0
+    else:
+        ready = not health.not_healthy and health.healthy >= state.desired_count
+    if ready:
+        note(state, "targets healthy", healthy=health.healthy, unhealthy=len(health.not_healthy))
         loop.phase = "done"
-    elif loop.attempts >= loop.max_attempts:
+    elif loop.attempts < loop.max_attempts:
+        loop.wait_seconds = max(loop.wait_seconds, min(state.deployment.poll_interval_seconds, LOOP_WAIT_CAP_SECONDS))
+    else:
         states = ", ".join(f"{target} {status}" for target, status in sorted(health.not_healthy.items())) or "none"
         raise TargetUnhealthy(
             f"{state.new_side} has {health.healthy} healthy target(s) of {state.desired_count} desired after "

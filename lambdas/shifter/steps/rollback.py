@@ -24,6 +24,13 @@ def _trigger(state: WorkflowState, ctx: Context) -> tuple[str, str]:
     return name, message
 
 
+def _what(state: WorkflowState) -> str:
+    """What was being done, as a subject line names it."""
+    if state.operation.action == "deploy":
+        return state.plan.image if state.plan else "the deployment"
+    return f"the {state.operation.action} to {state.new_side or state.operation.to or 'the previous side'}"
+
+
 def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     env = ctx.env
     name, message = _trigger(state, ctx)
@@ -36,7 +43,10 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
             touched = True
         state.new_weight = 0
         status = ecs_service.describe_service(env.cluster, env.services[new])
-        if status.desired > 0 or state.new_task_definition is not None:
+        # Scale down only what this execution brought up: a switch targets a side that was
+        # already running, and must leave it as it found it.
+        brought_up = state.operation.prepare != "none" and (status.desired > 0 or state.new_task_definition is not None)
+        if brought_up:
             touched = True
             if state.bounds is not None:
                 autoscaling.set_bounds(env.cluster, env.services[new], 0, 0)
@@ -44,17 +54,20 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
             ecs_service.update_service(env.cluster, env.services[new], desired=0)
             ctx.live.write(new, {"desired-count": 0})
     if touched:
-        image = state.previous.image if state.previous else "the previous image"
-        cause = f"{name}: {message}. Traffic is 100 % on {old} ({image}); {new} scaled to 0."
+        image = state.previous.image if state.previous else "its previous image"
+        cause = f"{name}: {message}. Traffic is 100 % on {old} ({image})" + (
+            f"; {new} scaled to 0." if state.operation.prepare != "none" else "."
+        )
         state.outcome = Outcome(status="ROLLED_BACK", error=DeploymentRolledBack.__name__, cause=cause)
         note(state, "rolled back", trigger=name, cause=message)
-        metrics.add_metric(name="DeploymentsRolledBack", unit="Count", value=1)
+        if state.operation.action == "deploy":
+            metrics.add_metric(name="DeploymentsRolledBack", unit="Count", value=1)
         metrics.add_metric(name="DeploymentDuration", unit="Seconds", value=seconds_since(state.started_at))
-        subject = f"Cutover {env.service_name}: rolled back {state.plan.image} ({name})"
+        subject = f"Cutover {env.service_name}: rolled back {_what(state)} ({name})"
     else:
         state.outcome = Outcome(status="FAILED", error=name, cause=f"{message} Nothing was changed.")
         note(state, "failed before any change", trigger=name, cause=message)
-        subject = f"Cutover {env.service_name}: deployment of {state.plan.image} failed ({name})"
+        subject = f"Cutover {env.service_name}: {_what(state)} failed ({name})"
     if old is not None:  # history and notification only once a deployment really started
         record = history_record(state, ctx, state.outcome.status)
         ctx.table.record_history(state.started_at, state.execution_name, record)

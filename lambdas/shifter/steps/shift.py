@@ -47,7 +47,7 @@ def emit_weight(ctx: Context, side: str, weight: int) -> None:
 def bake_for(state: WorkflowState, *, phase: str, step_index: int, seconds: int, pause: bool) -> Bake | None:
     if seconds <= 0:
         return None
-    poll = state.plan.poll_interval_seconds
+    poll = state.deployment.poll_interval_seconds
     return Bake(
         phase="final" if phase == "final" else "step",
         step_index=step_index,
@@ -61,7 +61,7 @@ def bake_for(state: WorkflowState, *, phase: str, step_index: int, seconds: int,
 def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
     assert state.new_side is not None
     lock = current_lock(state, ctx)
-    steps = state.plan.steps
+    steps = state.deployment.steps
     if PROMOTE in lock.requests:
         state.promoted = True
     index = len(steps) - 1 if state.promoted else state.step_index
@@ -75,7 +75,9 @@ def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
     if state.promoted:
         state.bake = None  # promote skips the remaining bakes and pauses
     elif step.pause:
-        state.bake = bake_for(state, phase="step", step_index=index, seconds=state.plan.max_pause_seconds, pause=True)
+        state.bake = bake_for(
+            state, phase="step", step_index=index, seconds=state.deployment.max_pause_seconds, pause=True
+        )
         notifier.publish(
             ctx.env.topic_arn,
             f"Cutover {ctx.env.service_name}: paused at {step.weight} % on {state.new_side}, waiting for promote",
@@ -89,9 +91,16 @@ def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
 def begin_final_wait(state: WorkflowState, ctx: Context) -> WorkflowState:
     """The old side stays warm for the termination wait (and the ALB propagation delay)."""
     current_lock(state, ctx)
+    if not state.operation.scale_down_old:  # a switch leaves the other side warm: nothing to wait for
+        state.bake = None
+        return state
     state.bake = bake_for(
-        state, phase="final", step_index=len(state.plan.steps), seconds=state.plan.final_wait_seconds(), pause=False
+        state,
+        phase="final",
+        step_index=len(state.deployment.steps),
+        seconds=state.deployment.final_wait_seconds(),
+        pause=False,
     )
     ctx.table.update_lock(state.execution, {"phase": "final-wait"})
-    note(state, "final wait", seconds=state.plan.final_wait_seconds())
+    note(state, "final wait", seconds=state.deployment.final_wait_seconds())
     return state

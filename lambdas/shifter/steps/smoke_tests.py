@@ -21,7 +21,7 @@ def run_smoke_tests(state: WorkflowState, ctx: Context) -> WorkflowState:
     route: dict[str, str] = {CANARY_HEADER: state.new_side}
     if env.test_token_secret_arn:
         route[TOKEN_HEADER] = secrets.secret_string(env.test_token_secret_arn)
-    for test in state.plan.smoke_tests:
+    for test in state.deployment.smoke_tests:
         body, body_headers = build_request_body(test)
         url = env.base_url.rstrip("/") + test.path
         try:
@@ -33,5 +33,5 @@ def run_smoke_tests(state: WorkflowState, ctx: Context) -> WorkflowState:
         failure = evaluate(test, response)
         if failure is not None:
             raise SmokeTestFailed(f"{failure} (through the test route to {state.new_side})")
-    note(state, "smoke tests passed", count=len(state.plan.smoke_tests))
+    note(state, "smoke tests passed", count=len(state.deployment.smoke_tests))
     return state

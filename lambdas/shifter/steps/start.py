@@ -4,49 +4,104 @@ from __future__ import annotations
 
 from typing import Any
 
-from shifter.adapters import alarms, load_balancer, notifier
+from shifter.adapters import alarms, ecs_service, load_balancer, notifier
 from shifter.handlers.observability import metrics
-from shifter.logic.errors import AlarmAlreadyFiring
-from shifter.logic.inputs import parse_execution_input
-from shifter.logic.plan import build_plan
-from shifter.logic.state import SideSnapshot, WorkflowState
-from shifter.logic.traffic import alarms_to_watch, firing, live_side_from_weights, other_side
+from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
+from shifter.logic.inputs import DeployInput, SwitchInput, parse_execution_input
+from shifter.logic.plan import build_plan, build_traffic_plan
+from shifter.logic.state import Operation, Outcome, PollLoop, SideSnapshot, WorkflowState
+from shifter.logic.traffic import Side, alarms_to_watch, firing, live_side_from_weights, other_side, weights_for
 from shifter.steps.context import Context, console_link, iso_now, note, now
 
 LOCK_MARGIN_SECONDS = 3_600  # beyond the plan's longest duration, before a lock counts as stale
+MANUAL_LOCK_SECONDS = 3_600  # a switch or rollback holds the lock at most this long
+HEALTH_ATTEMPTS = 10
 
 
 def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
     """Strict validation before anything in AWS is touched (raises InvalidInput)."""
     request = parse_execution_input(raw_input)
-    plan = build_plan(request, ctx.env.defaults)
     state = WorkflowState(
-        execution=execution, execution_name=execution.rsplit(":", 1)[-1], started_at=iso_now(), plan=plan
+        execution=execution,
+        execution_name=execution.rsplit(":", 1)[-1],
+        started_at=iso_now(),
+        operation=Operation(action=request.action, reason=request.reason),
     )
-    note(state, "validated", image=plan.image, strategy=plan.strategy_name, steps=[s.weight for s in plan.steps])
+    if isinstance(request, DeployInput):
+        state.plan = build_plan(request, ctx.env.defaults)
+        note(
+            state,
+            "validated",
+            image=state.plan.image,
+            strategy=state.plan.strategy_name,
+            steps=[s.weight for s in state.plan.steps],
+        )
+    elif isinstance(request, SwitchInput):
+        state.operation = Operation(
+            action="switch",
+            to=request.to,
+            force=request.force,
+            reason=request.reason,
+            prepare="none",
+            scale_down_old=False,
+        )
+        note(state, "validated", action="switch", to=request.to, force=request.force)
+    else:
+        note(state, "validated", action=request.action)
     return state
 
 
 def acquire_lock(state: WorkflowState, ctx: Context) -> WorkflowState:
     current = int(now().timestamp())
-    expires_at = current + state.plan.maximum_duration_seconds() + LOCK_MARGIN_SECONDS
+    longest = state.plan.maximum_duration_seconds() if state.plan else MANUAL_LOCK_SECONDS
+    expires_at = current + longest + LOCK_MARGIN_SECONDS
     ctx.table.acquire(
         owner=state.execution,
         acquired_at=state.started_at,
         now=current,
         expires_at=expires_at,
-        details={"action": "deploy", "image": state.plan.image, "reason": state.plan.reason},
+        details={
+            "action": state.operation.action,
+            "image": state.plan.image if state.plan else None,
+            "reason": state.operation.reason,
+        },
     )
     note(state, "lock acquired", expires_at=expires_at)
     return state
 
 
 def read_live_state(state: WorkflowState, ctx: Context) -> WorkflowState:
-    """Which side is live (the one at 100), what it runs, and that the new side is quiet."""
+    """Which side is live, which side gets traffic, and that the receiving side may get it."""
     env = ctx.env
     weights = load_balancer.read_weights(env.listener_arn, env.target_groups)
-    live = live_side_from_weights(weights, deployment_running=False)
-    new = other_side(live)
+    action = state.operation.action
+    if action == "switch":
+        _target_switch(state, ctx, weights)
+    elif action == "rollback":
+        _target_rollback(state, ctx, weights)
+    else:
+        live = live_side_from_weights(weights, deployment_running=False)
+        _snapshot(state, ctx, live=live, new=other_side(live))
+    if state.handled:
+        return state
+    new = state.new_side
+    assert new is not None
+    watched = alarms_to_watch(new, env.side_alarms, env.global_alarms)
+    already = firing(alarms.alarm_states(watched), watched)
+    if already:
+        raise AlarmAlreadyFiring(
+            f"{', '.join(already)} already in ALARM on the side that would receive traffic ({new})."
+        )
+    ctx.table.update_lock(state.execution, {"new_side": new, "phase": "preparing"})
+    note(state, "live state read", live_side=state.live_side, new_side=new, weights=weights)
+    ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "RUNNING"))
+    notifier.publish(env.topic_arn, started_subject(state, ctx), notification(state, ctx, "started"))
+    if action == "deploy":
+        metrics.add_metric(name="DeploymentsStarted", unit="Count", value=1)
+    return state
+
+
+def _snapshot(state: WorkflowState, ctx: Context, *, live: Side, new: Side) -> None:
     recorded = ctx.live.read(live)
     state.live_side, state.new_side = live, new
     state.previous = SideSnapshot(
@@ -60,22 +115,83 @@ def read_live_state(state: WorkflowState, ctx: Context) -> WorkflowState:
     if recorded.min_capacity is not None and recorded.max_capacity is not None:
         state.bounds = (recorded.min_capacity, recorded.max_capacity)
 
-    watched = alarms_to_watch(new, env.side_alarms, env.global_alarms)
-    already = firing(alarms.alarm_states(watched), watched)
-    if already:
-        raise AlarmAlreadyFiring(
-            f"{', '.join(already)} already in ALARM on the side that would receive traffic ({new})."
-        )
-    ctx.table.update_lock(state.execution, {"new_side": new, "phase": "preparing"})
-    note(state, "live state read", live_side=live, new_side=new, weights=weights, image=recorded.image)
-    ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "RUNNING"))
-    notifier.publish(
-        env.topic_arn,
-        f"Cutover {env.service_name}: deploying {state.plan.image} to {new}",
-        notification(state, ctx, "started"),
+
+def _target_switch(state: WorkflowState, ctx: Context, weights: dict[str, int]) -> None:
+    """Split weights are allowed here: a switch is how they are repaired."""
+    to = state.operation.to
+    assert to is not None
+    if weights == weights_for(to, 100):
+        state.handled = True
+        state.outcome = Outcome(status="SUCCEEDED", cause=f"{to} already has 100 % of production traffic")
+        return
+    status = _running_what_is_recorded(ctx, to)
+    state.live_side, state.new_side = other_side(to), to
+    state.desired_count = status
+    recorded = ctx.live.read(to)
+    state.plan = build_traffic_plan(
+        recorded.image,
+        ctx.env.defaults,
+        reason=state.operation.reason or f"switch to {to}",
+        smoke_tests=not state.operation.force,
     )
-    metrics.add_metric(name="DeploymentsStarted", unit="Count", value=1)
-    return state
+    attempts = 1 if state.operation.force else HEALTH_ATTEMPTS
+    state.loop = PollLoop(phase="health", max_attempts=attempts, wait_seconds=0)
+
+
+def _running_what_is_recorded(ctx: Context, side: Side) -> int:
+    """The side's desired count, once it is known to run its recorded revision with tasks."""
+    env = ctx.env
+    recorded = ctx.live.read(side)
+    status = ecs_service.describe_service(env.cluster, env.services[side])
+    if status.task_definition != recorded.task_definition:
+        raise LiveStateMismatch(
+            f"{side} runs {status.task_definition}, but the live state records {recorded.task_definition}"
+        )
+    if status.desired == 0:
+        raise TargetUnhealthy(f"{side} has no tasks (desired count 0): nothing can serve traffic there")
+    return status.desired
+
+
+def _target_rollback(state: WorkflowState, ctx: Context, weights: dict[str, int]) -> None:
+    """Back to the side that was live before the last successful deployment."""
+    last = next(
+        (
+            r
+            for r in ctx.table.history(limit=50)
+            if r.get("action", "deploy") == "deploy" and r["outcome"] == "SUCCEEDED"
+        ),
+        None,
+    )
+    if last is None:
+        raise NothingToRollBack("no successful deployment to roll back from")
+    live = live_side_from_weights(weights, deployment_running=False)
+    target: Side = last["from_side"]
+    if live == target:
+        raise NothingToRollBack(f"{target} ({last['previous_image']}) is already live")
+    _snapshot(state, ctx, live=live, new=target)
+    recorded = ctx.live.read(target)
+    status = ecs_service.describe_service(ctx.env.cluster, ctx.env.services[target])
+    warm = status.desired > 0 and status.task_definition == recorded.task_definition
+    state.operation = state.operation.model_copy(update={"to": target, "prepare": "none" if warm else "reuse"})
+    state.new_task_definition = recorded.task_definition
+    if warm:
+        state.desired_count = status.desired
+        state.loop = PollLoop(phase="health", max_attempts=HEALTH_ATTEMPTS, wait_seconds=0)
+    state.plan = build_traffic_plan(
+        recorded.image,
+        ctx.env.defaults,
+        reason=state.operation.reason or f"roll back to {recorded.image}",
+        smoke_tests=True,
+    )
+
+
+def started_subject(state: WorkflowState, ctx: Context) -> str:
+    service, operation = ctx.env.service_name, state.operation
+    if operation.action == "switch":
+        return f"Cutover {service}: switching to {state.new_side}"
+    if operation.action == "rollback":
+        return f"Cutover {service}: rolling back to {state.deployment.image} on {state.new_side}"
+    return f"Cutover {service}: deploying {state.deployment.image} to {state.new_side}"
 
 
 def history_record(state: WorkflowState, ctx: Context, outcome: str) -> dict[str, Any]:
@@ -83,33 +199,33 @@ def history_record(state: WorkflowState, ctx: Context, outcome: str) -> dict[str
     return {
         "service": ctx.env.service_name,
         "execution": state.execution,
-        "action": "deploy",
-        "reason": plan.reason,
-        "image": plan.image,
-        "strategy": plan.strategy_name,
-        "steps": [step.model_dump() for step in plan.steps],
+        "action": state.operation.action,
+        "reason": state.operation.reason or (plan.reason if plan else state.operation.action),
+        "image": plan.image if plan else None,
+        "strategy": plan.strategy_name if plan else None,
+        "steps": [step.model_dump() for step in plan.steps] if plan else [],
         "from_side": state.live_side,
         "to_side": state.new_side,
         "previous_image": state.previous.image if state.previous else None,
         "started_at": state.started_at,
         "outcome": outcome,
-        "trigger": state.outcome.cause if state.outcome else None,
+        "trigger": state.outcome.cause if state.outcome and outcome != "SUCCEEDED" else None,
         "timeline": [event.model_dump() for event in state.timeline],
     }
 
 
 def notification(state: WorkflowState, ctx: Context, event: str) -> dict[str, Any]:
+    new, old = state.new_side, state.live_side
     return {
         "service": ctx.env.service_name,
+        "action": state.operation.action,
         "event": event,
-        "image": state.plan.image,
+        "image": state.plan.image if state.plan else None,
         "previous_image": state.previous.image if state.previous else None,
-        "from_side": state.live_side,
-        "to_side": state.new_side,
-        "weights": {state.new_side: state.new_weight, state.live_side: 100 - state.new_weight}
-        if state.new_side and state.live_side
-        else None,
-        "reason": state.plan.reason,
+        "from_side": old,
+        "to_side": new,
+        "weights": {new: state.new_weight, old: 100 - state.new_weight} if new and old else None,
+        "reason": state.operation.reason or (state.plan.reason if state.plan else None),
         "cause": state.outcome.cause if state.outcome else None,
         "execution": state.execution,
         "execution_link": console_link(state.execution),

@@ -8,7 +8,17 @@ from typing import Any
 import pytest
 
 from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import DeployInput, SmokeTest, Step, StepsStrategy, parse_execution_input
+from shifter.logic.inputs import (
+    AbortInput,
+    DeployInput,
+    PromoteInput,
+    RollbackInput,
+    SmokeTest,
+    Step,
+    StepsStrategy,
+    SwitchInput,
+    parse_execution_input,
+)
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 ECR_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app"
@@ -32,6 +42,12 @@ def deploy(**fields: Any) -> dict[str, Any]:
     return {"image": "app:v1", **fields}
 
 
+def parse_deploy(raw: object) -> DeployInput:
+    request = parse_execution_input(raw)
+    assert isinstance(request, DeployInput)
+    return request
+
+
 def error_for(raw: object) -> str:
     with pytest.raises(InvalidInput) as caught:
         parse_execution_input(raw)
@@ -39,7 +55,7 @@ def error_for(raw: object) -> str:
 
 
 def test_minimal_deploy_leaves_every_default_to_the_stack() -> None:
-    request = parse_execution_input({"image": f"{ECR_IMAGE}:v2"})
+    request = parse_deploy({"image": f"{ECR_IMAGE}:v2"})
     assert request == DeployInput(image=f"{ECR_IMAGE}:v2")
     assert request.action == "deploy"
     assert request.strategy is None
@@ -48,7 +64,7 @@ def test_minimal_deploy_leaves_every_default_to_the_stack() -> None:
 
 
 def test_full_deploy_input_is_parsed() -> None:
-    request = parse_execution_input(
+    request = parse_deploy(
         {
             "action": "deploy",
             "image": f"{ECR_IMAGE}:v2@{DIGEST}",
@@ -70,13 +86,13 @@ def test_full_deploy_input_is_parsed() -> None:
 
 
 def test_json_string_input_is_parsed() -> None:
-    request = parse_execution_input(json.dumps({"image": "app:v1", "strategy": "linear", "linear_step": 25}))
+    request = parse_deploy(json.dumps({"image": "app:v1", "strategy": "linear", "linear_step": 25}))
     assert request.strategy == "linear"
     assert request.linear_step == 25
 
 
 def test_explicit_empty_smoke_tests_are_kept_empty() -> None:
-    assert parse_execution_input(deploy(smoke_tests=[])).smoke_tests == []
+    assert parse_deploy(deploy(smoke_tests=[])).smoke_tests == []
 
 
 @pytest.mark.parametrize(
@@ -90,7 +106,7 @@ def test_explicit_empty_smoke_tests_are_kept_empty() -> None:
     ],
 )
 def test_image_references_with_a_tag_or_digest_are_accepted(image: str) -> None:
-    assert parse_execution_input({"image": image}).image == image
+    assert parse_deploy({"image": image}).image == image
 
 
 @pytest.mark.parametrize(
@@ -98,7 +114,10 @@ def test_image_references_with_a_tag_or_digest_are_accepted(image: str) -> None:
     [
         (deploy(colour="green"), "colour: unknown field"),
         ({"colour": "green"}, "colour: unknown field"),
-        ({"action": "redeploy", "image": "app:v1"}, "action: unknown action 'redeploy' (expected one of: deploy)"),
+        (
+            {"action": "redeploy", "image": "app:v1"},
+            "action: unknown action 'redeploy' (expected one of: deploy, switch, rollback, promote, abort)",
+        ),
         ({"reason": "no image"}, "image: required field"),
         ({}, "image: required field"),
         (
@@ -170,24 +189,24 @@ def test_bounds_are_reported_with_the_field_path(raw: dict[str, Any], prefix: st
 
 
 def test_fifty_steps_are_the_most_allowed() -> None:
-    strategy = parse_execution_input(deploy(strategy=steps(*range(2, 101, 2)))).strategy
+    strategy = parse_deploy(deploy(strategy=steps(*range(2, 101, 2)))).strategy
     assert isinstance(strategy, StepsStrategy)
     assert len(strategy.steps) == 50
 
 
 def test_image_detail_from_codepipeline_becomes_a_deploy() -> None:
-    request = parse_execution_input(IMAGE_DETAIL)
+    request = parse_deploy(IMAGE_DETAIL)
     assert request == DeployInput(image=f"{ECR_IMAGE}@{DIGEST}", reason="CodePipeline: app:v2")
 
 
 def test_image_detail_as_json_text_and_without_tags_names_the_digest() -> None:
     untagged = {**IMAGE_DETAIL, "ImageTags": []}
-    request = parse_execution_input(json.dumps(untagged))
+    request = parse_deploy(json.dumps(untagged))
     assert request.reason == f"CodePipeline: app:{DIGEST}"
 
 
 def test_image_detail_with_only_the_uri_derives_the_repository() -> None:
-    request = parse_execution_input({"ImageURI": f"{ECR_IMAGE}:v7"})
+    request = parse_deploy({"ImageURI": f"{ECR_IMAGE}:v7"})
     assert request.reason == "CodePipeline: app:v7"
 
 
@@ -200,3 +219,26 @@ def test_models_are_frozen() -> None:
     request = DeployInput(image="app:v1")
     with pytest.raises(ValueError, match="frozen"):
         request.image = "app:v2"  # type: ignore[misc]
+
+
+def test_manual_actions_are_parsed_into_their_own_models() -> None:
+    assert parse_execution_input({"action": "switch", "to": "green"}) == SwitchInput(action="switch", to="green")
+    forced = parse_execution_input({"action": "switch", "to": "blue", "force": True})
+    assert isinstance(forced, SwitchInput) and forced.force is True
+    assert isinstance(parse_execution_input({"action": "rollback"}), RollbackInput)
+    assert isinstance(parse_execution_input({"action": "promote"}), PromoteInput)
+    assert isinstance(parse_execution_input({"action": "abort", "reason": "p99 looks wrong"}), AbortInput)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"action": "switch"}, "to: required field"),
+        ({"action": "switch", "to": "purple"}, "to: "),
+        ({"action": "switch", "to": "green", "force": "yes"}, "force: "),
+        ({"action": "promote", "image": "app:v2"}, "image: unknown field"),
+        ({"action": "abort", "to": "blue"}, "to: unknown field"),
+    ],
+)
+def test_manual_action_inputs_are_strict(raw: dict[str, Any], message: str) -> None:
+    assert error_for(raw).startswith(message)

@@ -1,0 +1,51 @@
+"""promote, abort, and rollback while a deployment runs: messages to the running deployment.
+
+They travel on the deployment's lock item, which every loop of the deployment checks; an
+abort also fails the task token a bake is waiting on, so it takes effect at once."""
+
+from __future__ import annotations
+
+from shifter.adapters import notifier, task_tokens
+from shifter.logic.errors import NoDeploymentRunning
+from shifter.logic.state import Outcome, WorkflowState
+from shifter.steps.context import Context, note
+from shifter.steps.requests import ABORT, PROMOTE
+from shifter.steps.start import history_record, notification
+
+
+def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowState:
+    action = state.operation.action
+    lock = ctx.table.get_lock()
+    running = lock is not None and not lock.quarantined and lock.details.get("action", "deploy") == "deploy"
+    if not running:
+        if action == "rollback":
+            state.handled = False  # nothing running: roll back to the previous side instead
+            return state
+        holder = f" ({lock.owner} holds the lock for a {lock.details.get('action')})" if lock else ""
+        raise NoDeploymentRunning(f"no deployment of {ctx.env.service_name} is running{holder}")
+    assert lock is not None
+    request = PROMOTE if action == "promote" else ABORT
+    reason = state.operation.reason or f"{action} requested"
+    ctx.table.add_request(request)
+    immediately = False
+    if request == ABORT:
+        cause = f"{action} requested by {state.execution_name}: {reason}"
+        ctx.table.update_lock(lock.owner, {"trigger": cause})
+        if lock.task_token:
+            immediately = task_tokens.fail(lock.task_token, "Aborted", cause)
+    deployment = lock.owner.rsplit(":", 1)[-1]
+    when = "at once" if immediately else "at its next check"
+    state.handled = True
+    state.outcome = Outcome(
+        status="SUCCEEDED",
+        cause=f"{action} delivered to {deployment}; it takes effect {when}",
+        summary={"action": action, "deployment": lock.owner, "image": lock.details.get("image"), "delivered": when},
+    )
+    note(state, f"{action} delivered", deployment=lock.owner, when=when)
+    ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "SUCCEEDED"))
+    notifier.publish(
+        ctx.env.topic_arn,
+        f"Cutover {ctx.env.service_name}: {action} requested for {deployment}",
+        notification(state, ctx, action),
+    )
+    return state

@@ -32,7 +32,8 @@ class CutoverStack(Stack):
         self.shifter = TrafficShifter(self, "Shifter", service=self.service)
         self._outputs(config)
         acknowledge_stack_findings(self, self.service)
-        acknowledge_shifter_findings(self.shifter, config.service_name)
+        hooks = config.hooks
+        acknowledge_shifter_findings(self.shifter, config.service_name, hooks.before_traffic + hooks.after_traffic)
 
     def _outputs(self, config: ServiceConfig) -> None:
         service = self.service

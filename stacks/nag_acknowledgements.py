@@ -73,7 +73,7 @@ def acknowledge_stack_findings(stack: Stack, service: BlueGreenService) -> None:
         )
 
 
-def acknowledge_shifter_findings(shifter: TrafficShifter, service_name: str) -> None:
+def acknowledge_shifter_findings(shifter: TrafficShifter, service_name: str, hook_arns: tuple[str, ...]) -> None:
     functions = shifter.functions
     unscoped = NagPackSuppression(
         id="AwsSolutions-IAM5",
@@ -129,6 +129,18 @@ def acknowledge_shifter_findings(shifter: TrafficShifter, service_name: str) -> 
                 id="AwsSolutions-IAM5",
                 applies_to=[f"Resource::<{Stack.of(shifter).get_logical_id(_cfn(functions.workflow))}.Arn>:*"],
                 reason="The state machine invokes versions and aliases of its own workflow function only.",
+            ),
+            *(
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-IAM5",
+                        applies_to=[f"Resource::{arn}:*" for arn in hook_arns],
+                        reason="The state machine invokes the configured lifecycle hook functions (and their "
+                        "versions) only; the ARNs come from the `hooks` context key.",
+                    )
+                ]
+                if hook_arns
+                else []
             ),
         ],
         apply_to_children=True,

@@ -127,3 +127,32 @@ def test_the_asset_holds_exactly_the_shifter_code_the_tests_run() -> None:
 
     assert files(handler_asset) == files(LAMBDA_ROOT)
     assert LAMBDA_ROOT == ROOT / "lambdas"
+
+
+def test_the_state_machine_may_invoke_exactly_the_configured_hooks() -> None:
+    before = "arn:aws:lambda:eu-west-1:123456789012:function:migrations-check"
+    after = "arn:aws:lambda:eu-west-1:123456789012:function:verify"
+    t = synth(hooks={"before_traffic": [before], "after_traffic": [after], "timeout_seconds": 30})[STACK]
+    machine = next(iter(resources_of_type(t, "AWS::StepFunctions::StateMachine").values()))
+    statements = role_statements(t, machine["Properties"]["RoleArn"]["Fn::GetAtt"][0])
+    invoked = {
+        json.dumps(resource) if not isinstance(resource, str) else resource
+        for s in statements
+        if "lambda:InvokeFunction" in actions(s)
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    }
+    hook_resources = {r for r in invoked if ":function:" in r}
+    assert hook_resources == {before, f"{before}:*", after, f"{after}:*"}
+    definition = json.dumps(machine["Properties"]["DefinitionString"])
+    assert '\\"TimeoutSeconds\\":30' in definition
+
+
+def test_hooks_must_be_lambda_arns() -> None:
+    from stacks.config import ConfigError, load_config
+
+    try:
+        load_config({"hooks": '{"before_traffic": ["my-function"]}'})
+    except ConfigError as error:
+        assert "invalid context key 'hooks.before_traffic'" in str(error)
+    else:
+        raise AssertionError("a hook that is not a Lambda ARN must fail synth")

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -45,24 +46,30 @@ def test_route() -> Iterator[TestRouteStandIn]:
     stand_in.close()
 
 
-@pytest.fixture
-def cutover(
-    monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
+@contextmanager
+def local_cutover(
+    monkeypatch: pytest.MonkeyPatch, test_route: TestRouteStandIn, **context: Any
 ) -> Iterator[LocalCutover]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
+    """The stack synthesized with `context` (cached per context), created in a fresh moto."""
+    credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
+    for key, value in credentials.items():
         monkeypatch.setenv(key, value)
     for noisy in ("moto", "botocore", "aws_lambda_powertools"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
-    assembly = synth_assembly(local=True)
+    assembly = synth_assembly(local=True, **context)
     with mock_aws(config=MOTO_CONFIG):
         local = LocalCutover(assembly, STACK, REGION)
         local.create()
         local.point_smoke_tests_at(test_route.url)
         runtime.lambda_runtime.invocations.clear()
+        yield local
+
+
+@pytest.fixture
+def cutover(
+    monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
+) -> Iterator[LocalCutover]:
+    with local_cutover(monkeypatch, test_route) as local:
         yield local
 
 
@@ -105,3 +112,13 @@ def wait_for_lock(
             return lock
         time.sleep(0.01)
     raise TimeoutError(f"lock never matched; last: {cutover.lock()}")
+
+
+def request_on_lock(cutover: LocalCutover, request: str) -> None:
+    """What a promote/abort leaves on the running deployment's lock item."""
+    cutover.client("dynamodb").update_item(
+        TableName=cutover.outputs["TableName"],
+        Key={"pk": {"S": "SERVICE#demo"}, "sk": {"S": "LOCK"}},
+        UpdateExpression="ADD requests :request",
+        ExpressionAttributeValues={":request": {"SS": [request]}},
+    )

@@ -128,6 +128,7 @@ class WorkflowState(_Model):
     timeline: list[TimelineEvent] = Field(default_factory=list)
     error: CaughtError | None = None
     outcome: Outcome | None = None
+    hook_result: Any = None  # the last lifecycle hook's answer: whatever the user's Lambda returned
 
     @property
     def deployment(self) -> DeploymentPlan:

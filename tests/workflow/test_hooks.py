@@ -1,0 +1,91 @@
+"""Lifecycle hooks: user Lambdas before traffic and after 100 %; a failure rolls back."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+
+from cutover.local.runtime import LocalCutover
+from cutover.local.test_route_stand_in import TestRouteStandIn
+from cutover.local.time_compression import TimeRecorder
+from tests.workflow import hook_functions
+from tests.workflow.conftest import local_cutover
+
+IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
+ACCOUNT_REGION = "eu-west-1:123456789012"
+BEFORE = f"arn:aws:lambda:{ACCOUNT_REGION}:function:cutover-hook-migrations"
+AFTER = f"arn:aws:lambda:{ACCOUNT_REGION}:function:cutover-hook-verify"
+# Task timeouts run in real time locally: a short hook timeout keeps the test short.
+HOOKS = {"before_traffic": [BEFORE], "after_traffic": [AFTER], "timeout_seconds": 2}
+
+
+@pytest.fixture
+def cutover(
+    monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
+) -> Iterator[LocalCutover]:
+    with local_cutover(monkeypatch, test_route, hooks=HOOKS) as local:
+        role = local.client("iam").create_role(RoleName="hook", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("placeholder.py", "")  # the in-process runtime imports the handler instead
+        for arn in (BEFORE, AFTER):
+            local.client("lambda").create_function(
+                FunctionName=arn.rsplit(":", 1)[1],
+                Runtime="python3.13",
+                Role=role,
+                Handler="tests.workflow.hook_functions.handler",
+                Code={"ZipFile": archive.getvalue()},
+            )
+        hook_functions.BEHAVIOUR.update(before_traffic="pass", after_traffic="pass")
+        hook_functions.RECEIVED.clear()
+        yield local
+
+
+def test_passing_hooks_see_the_deployment_and_it_succeeds(cutover: LocalCutover) -> None:
+    execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, "hooks-pass")
+    assert execution.status == "SUCCEEDED", execution.cause
+    before, after = hook_functions.RECEIVED
+    assert (before["hook"], after["hook"]) == ("before_traffic", "after_traffic")
+    assert before["image"] == IMAGE_V2 and before["new_side"] == "green" and before["old_side"] == "blue"
+    assert before["execution"].endswith(":hooks-pass")
+    assert cutover.weights() == {"blue": 0, "green": 100}
+
+
+def test_a_hook_answering_failed_rolls_back_before_traffic_with_its_reason(cutover: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR["before_traffic"] = "fail"
+    execution = cutover.run({"image": IMAGE_V2}, "hooks-fail")
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack")
+    assert "HookFailed: before_traffic hook cutover-hook-migrations: schema version 41 expected" in (
+        execution.cause or ""
+    )
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    assert [e["hook"] for e in hook_functions.RECEIVED] == ["before_traffic"]
+
+
+def test_a_hook_that_errors_rolls_back(cutover: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR["after_traffic"] = "raise"
+    execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, "hooks-raise")
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack")
+    assert "could not reach the database" in (execution.cause or "")
+    assert cutover.weights() == {"blue": 100, "green": 0}  # back, although it had reached 100 %
+    assert cutover.service("green")["desired"] == 0
+
+
+def test_a_hook_that_times_out_rolls_back(cutover: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR["before_traffic"] = "hang"
+    execution = cutover.run({"image": IMAGE_V2}, "hooks-timeout", timeout_seconds=60)
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack")
+    assert "States.Timeout" in (execution.cause or "")
+    assert cutover.weights() == {"blue": 100, "green": 0}
+
+
+def test_hooks_do_not_run_for_a_switch(cutover: LocalCutover) -> None:
+    cutover.client("ecs").update_service(
+        cluster=cutover.outputs["ClusterName"], service=cutover.outputs["GreenServiceName"], desiredCount=1
+    )
+    execution = cutover.run({"action": "switch", "to": "green"}, "switch")
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert hook_functions.RECEIVED == []

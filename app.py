@@ -10,6 +10,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from stacks.config import ConfigError, load_config
 from stacks.cutover_stack import CutoverStack
+from stacks.pipeline import PipelineStack, pipeline_for
 
 
 def build_app(context: dict[str, object] | None = None) -> cdk.App:
@@ -17,7 +18,16 @@ def build_app(context: dict[str, object] | None = None) -> cdk.App:
     app = cdk.App(context=context, analytics_reporting=False) if context is not None else cdk.App()
     config = load_config(_context_of(app))
     for service in config.services:
-        CutoverStack(app, config=service)
+        main = CutoverStack(app, config=service)
+        pipeline = pipeline_for(service.pipeline, local=service.local)  # moto cannot create CodePipeline
+        if pipeline is not None:
+            PipelineStack(
+                app,
+                service_name=service.service_name,
+                pipeline=pipeline,
+                state_machine=main.shifter.state_machine,
+                env=cdk.Environment(account=service.account, region=service.region),
+            )
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     return app
 

@@ -15,6 +15,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from stacks.example_service import (
+    ASSET_IMAGE,
+    CONTAINER_PORT,
+    HEALTH_CHECK_INTERVAL_SECONDS,
+    HEALTHCHECK_COMMAND,
+    TARGET_GROUP_HEALTH_PATH,
+    UNHEALTHY_THRESHOLD,
+    drain_timings,
+)
+
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{1,24}[a-z0-9]$")
 # registry/repository[:tag][@sha256:digest] — the forms ECS accepts for `image`.
 IMAGE_REFERENCE = re.compile(
@@ -109,6 +119,37 @@ class HooksConfig(_Frozen):
         return value
 
 
+# ECR's rules for a repository name (2-256 characters, optional namespaces) and for an image tag.
+ECR_REPOSITORY_NAME = re.compile(r"^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+class PipelineConfig(_Frozen):
+    """Context key `pipeline` (a JSON object): deploy every push of `repository:tag`."""
+
+    repository: str  # the repository's name in this account and region, not its URI
+    tag: str = "latest"
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        if ".dkr.ecr." in value:
+            raise ValueError(f"give the repository's name, not its URI: {value!r}")
+        if not ECR_REPOSITORY_NAME.match(value):
+            raise ValueError(
+                "not an ECR repository name (2-256 characters: lowercase letters and digits, "
+                f"separated by '.', '_', '-' or '/'): {value!r}"
+            )
+        return value
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, value: str) -> str:
+        if not IMAGE_TAG.match(value):
+            raise ValueError(f"not an image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -): {value!r}")
+        return value
+
+
 class StrategyDefaults(_Frozen):
     """Defaults the traffic shifter applies when an execution input omits a field."""
 
@@ -139,7 +180,8 @@ class ServiceConfig(_Frozen):
     service_name: str = "demo"
     account: str | None = Field(default=None, pattern=r"^\d{12}$")
     region: str = Field(default="eu-west-1", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-    image: str = "public.ecr.aws/nginx/nginx:1.27-alpine"
+    image: str = "public.ecr.aws/nginx/nginx:1.27-alpine"  # or "asset": build the example service in service/
+    service_version: str = Field(default="v1", pattern=r"^[A-Za-z0-9._-]{1,32}$")  # the example service reports it
     container_port: int = Field(default=80, ge=1, le=65_535)
     health_check_path: str = Field(default="/", pattern=r"^/[\x21-\x7e]{0,1023}$")
     # A shell command that exists in the image; default: busybox wget (the default image has no curl).
@@ -168,6 +210,7 @@ class ServiceConfig(_Frozen):
     test_route_cidrs: tuple[str, ...] = ()  # and/or restrict the test route to these sources
     alarms: AlarmThresholds = Field(default_factory=AlarmThresholds)
     hooks: HooksConfig = Field(default_factory=HooksConfig)
+    pipeline: PipelineConfig | None = None  # CodePipeline: pushes of repository:tag deploy (not with local)
     strategy_defaults: StrategyDefaults = Field(default_factory=StrategyDefaults)
     local: bool = False  # synthesize the variant that moto's CloudFormation can create
 
@@ -181,6 +224,8 @@ class ServiceConfig(_Frozen):
     @field_validator("image")
     @classmethod
     def _image(cls, value: str) -> str:
+        if value == ASSET_IMAGE:
+            return value
         if not IMAGE_REFERENCE.match(value):
             raise ValueError(f"not a valid image reference (repository[:tag][@sha256:digest]): {value!r}")
         return value
@@ -222,6 +267,22 @@ class ServiceConfig(_Frozen):
             raise ValueError("at most 4 CIDR blocks (ALB rules allow 5 condition values in all)")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _example_service_defaults(cls, values: Any) -> Any:
+        """`image=asset` deploys service/: its port and health checks, unless set explicitly."""
+        if isinstance(values, dict) and values.get("image") == ASSET_IMAGE:
+            defaults = {
+                "container_port": CONTAINER_PORT,
+                "health_check_path": TARGET_GROUP_HEALTH_PATH,
+                "container_health_command": HEALTHCHECK_COMMAND,
+                "health_check_interval_seconds": HEALTH_CHECK_INTERVAL_SECONDS,
+                "health_check_timeout_seconds": HEALTH_CHECK_INTERVAL_SECONDS - 2,
+                "unhealthy_threshold": UNHEALTHY_THRESHOLD,
+            }
+            return {**defaults, **values}
+        return values
+
     @model_validator(mode="after")
     def _consistent(self) -> ServiceConfig:
         if self.cpu not in FARGATE_MEMORY:
@@ -243,6 +304,11 @@ class ServiceConfig(_Frozen):
             raise _KeyError("health_check_timeout_seconds", "must be shorter than health_check_interval_seconds")
         if self.autoscaling is not None and not (self.autoscaling.min <= self.desired_count <= self.autoscaling.max):
             raise _KeyError("desired_count", "must lie within autoscaling min..max")
+        if self.image == ASSET_IMAGE:
+            try:
+                drain_timings(self.deregistration_delay_seconds)
+            except ValueError as error:
+                raise _KeyError("deregistration_delay_seconds", str(error)) from None
         return self
 
     @property
@@ -282,6 +348,7 @@ _MAP_FIELDS = {
     "alarms",
     "strategy_defaults",
     "hooks",
+    "pipeline",
 }
 
 
@@ -292,7 +359,7 @@ def _parse_json(key: str, text: str, shape: str) -> Any:
         raise ConfigError(f"invalid context key '{key}': expected a JSON {shape} ({error.msg})") from None
 
 
-_OPTIONAL_MAPS = {"autoscaling", "existing_vpc", "domain"}
+_OPTIONAL_MAPS = {"autoscaling", "existing_vpc", "domain", "pipeline"}
 _NULLS = ("", "null", "none")
 
 

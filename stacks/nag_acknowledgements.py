@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import CfnElement, Stack
+from aws_cdk import CfnElement, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from cdk_nag import NagPackSuppression, NagSuppressions
 
 from stacks.blue_green_service import BlueGreenService
+from stacks.example_service import ASSET_IMAGE
 from stacks.live_state import SIDES
 
 if TYPE_CHECKING:
@@ -49,9 +50,21 @@ def acknowledge_stack_findings(stack: Stack, service: BlueGreenService) -> None:
                 )
             ],
         )
-    provider = stack.node.try_find_child(cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
-    if provider is None:
-        provider = stack.node.try_find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
+    if service.config.image == ASSET_IMAGE:
+        NagSuppressions.add_resource_suppressions(
+            service.execution_role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    applies_to=["Resource::*"],
+                    reason="ecr:GetAuthorizationToken (registry login, to pull the image built from service/) "
+                    "takes no resource-level permissions; the pull itself is scoped to the asset repository.",
+                )
+            ],
+            apply_to_children=True,
+        )
+    # CDK names the singleton provider of AwsCustomResource "AWS" + its UUID without dashes.
+    provider = stack.node.try_find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
     if provider is not None:
         NagSuppressions.add_resource_suppressions(
             provider,
@@ -101,13 +114,9 @@ def acknowledge_shifter_findings(shifter: TrafficShifter, service_name: str, hoo
             NagPackSuppression(
                 id="AwsSolutions-IAM5",
                 applies_to=[
-                    f"Resource::arn:aws:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/{service_name}-{side}:*"
+                    f"Resource::arn:aws:ecs:{region}:{account}:task-definition/{service_name}-{side}:*"
                     for side in SIDES
-                ]
-                + [
-                    f"Resource::arn:aws:ecs:{Stack.of(shifter).region}:<AWS::AccountId>:task-definition/"
-                    f"{service_name}-{side}:*"
-                    for side in SIDES
+                    for region, account in _arn_renderings(Stack.of(shifter))
                 ],
                 reason="ecs:TagResource on the revisions of this service's two task-definition families; the "
                 "revision number is only known once the shifter registers it.",
@@ -145,6 +154,14 @@ def acknowledge_shifter_findings(shifter: TrafficShifter, service_name: str, hoo
         ],
         apply_to_children=True,
     )
+
+
+def _arn_renderings(stack: Stack) -> list[tuple[str, str]]:
+    """How cdk-nag renders a region and an account in a finding: a literal when the stack's
+    environment is concrete, the pseudo parameter otherwise."""
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    return [(region, account)]
 
 
 def _cfn(function: lambda_.Function) -> CfnElement:

@@ -20,6 +20,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from stacks.config import ServiceConfig
+from stacks.example_service import ASSET_IMAGE, SERVICE_DIR, drain_timings
 from stacks.live_state import LiveState, Side
 
 # The container's stopTimeout must cover the deregistration delay plus the app's own
@@ -67,12 +68,17 @@ class ServiceSide(Construct):
         # The shifter registers later revisions in this family; a revision CloudFormation
         # replaces may still be live, so it must never be deregistered by a stack update.
         self.task_definition.apply_removal_policy(RemovalPolicy.RETAIN)
-        stop_timeout = min(120, config.deregistration_delay_seconds + STOP_TIMEOUT_MARGIN_SECONDS)
+        image, stop_timeout, image_environment = _image(config)
         self.task_definition.add_container(
             CONTAINER_NAME,
-            image=ecs.ContainerImage.from_registry(config.image),
+            image=image,
             port_mappings=[ecs.PortMapping(container_port=config.container_port)],
-            environment={**config.environment, "CUTOVER_SIDE": side, "CUTOVER_SERVICE": config.service_name},
+            environment={
+                **image_environment,
+                **config.environment,
+                "CUTOVER_SIDE": side,
+                "CUTOVER_SERVICE": config.service_name,
+            },
             secrets=_container_secrets(self, config),
             logging=ecs.LogDriver.aws_logs(stream_prefix=side, log_group=self.log_group),
             health_check=ecs.HealthCheck(
@@ -132,7 +138,7 @@ class ServiceSide(Construct):
             "TaskDefinition", live_state.seed(side, "task-definition", template_task_definition)
         )
         cfn_service.add_property_override("DesiredCount", live_state.seed(side, "desired-count", live_count))
-        live_state.seed(side, "image", config.image)
+        live_state.seed(side, "image", config.image if config.image != ASSET_IMAGE else f"{config.service_name}:asset")
 
     def autoscale(self, config: ServiceConfig, live_state: LiveState, seed_live: bool) -> None:
         """Call after the target group is routed: request-count scaling needs its load balancer."""
@@ -156,6 +162,21 @@ class ServiceSide(Construct):
         cfn_target.add_property_override(
             "MaxCapacity", live_state.seed(self.side, "max-capacity", scaling.max if seed_live else 0)
         )
+
+
+def _image(config: ServiceConfig) -> tuple[ecs.ContainerImage, int, dict[str, str]]:
+    """The container image, its stopTimeout, and environment the image needs."""
+    if config.image != ASSET_IMAGE:
+        stop_timeout = min(120, config.deregistration_delay_seconds + STOP_TIMEOUT_MARGIN_SECONDS)
+        return ecs.ContainerImage.from_registry(config.image), stop_timeout, {}
+    # The example service drains in step with the target group (service/README.md).
+    timings = drain_timings(config.deregistration_delay_seconds)
+    environment = {
+        **timings.environment(),
+        "PORT": str(config.container_port),
+        "SERVICE_VERSION": config.service_version,
+    }
+    return ecs.ContainerImage.from_asset(str(SERVICE_DIR)), timings.stop_timeout_seconds, environment
 
 
 def _container_secrets(scope: Construct, config: ServiceConfig) -> dict[str, ecs.Secret]:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from tests.infra.test_topology import CERTIFICATE, live_reference, seeded_parameter
 from tests.synth import ROOT, one_resource, resources_of_type, synth
 
@@ -128,3 +130,34 @@ def test_invalid_context_stops_synth_with_one_line_naming_the_key() -> None:
     assert result.stderr.strip().splitlines() == [
         "cutover: invalid context key 'container_port': Input should be less than or equal to 65535"
     ]
+
+
+def test_example_service_asset_drains_in_step_with_the_target_group() -> None:
+    from cutover_service.contract import HEALTHCHECK_COMMAND
+
+    template = synth(image="asset", deregistration_delay_seconds=40)["cutover-demo"]
+    for task_definition in resources_of_type(template, "AWS::ECS::TaskDefinition").values():
+        (container,) = task_definition["Properties"]["ContainerDefinitions"]
+        environment = {e["Name"]: e["Value"] for e in container["Environment"]}
+        propagation, drain = int(environment["DRAIN_PROPAGATION_SECONDS"]), int(environment["DRAIN_TIMEOUT_SECONDS"])
+        assert propagation + drain == 40  # the deregistration delay covers both
+        assert container["StopTimeout"] > propagation + drain  # SIGKILL never pre-empts the drain
+        assert container["PortMappings"] == [{"ContainerPort": 8080, "Protocol": "tcp"}]
+        assert container["HealthCheck"]["Command"] == ["CMD-SHELL", HEALTHCHECK_COMMAND]
+        assert "cdk-hnb659fds-container-assets" in json.dumps(container["Image"])
+    for group in resources_of_type(template, "AWS::ElasticLoadBalancingV2::TargetGroup").values():
+        attributes = {a["Key"]: a["Value"] for a in group["Properties"]["TargetGroupAttributes"]}
+        assert attributes["deregistration_delay.timeout_seconds"] == "40"
+        assert (group["Properties"]["Port"], group["Properties"]["HealthCheckPath"]) == (8080, "/health")
+
+
+def test_example_service_rejects_a_drain_longer_than_fargate_allows() -> None:
+    from stacks.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=r"'deregistration_delay_seconds'.*120"):
+        load_config({"image": "asset", "deregistration_delay_seconds": 300})
+
+
+def test_a_concrete_account_synthesizes() -> None:
+    template = synth(account="123456789012")["cutover-demo"]
+    assert template["Outputs"]["ServiceName"]["Value"] == "demo"

@@ -20,7 +20,7 @@ help: ## list the targets
 
 install: $(STAMP) node_modules/.installed ## create .venv and install Python and npm dependencies (idempotent)
 
-$(STAMP): requirements.txt requirements-dev.txt service/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt service/requirements.txt pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip

@@ -1,0 +1,1 @@
+"""The `cutover` command line: deploy, watch and steer blue/green rollouts."""

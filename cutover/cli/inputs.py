@@ -1,0 +1,90 @@
+"""Execution inputs built from command-line options, validated by the shifter's own code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cutover.cli.errors import CliInputError
+from shifter.logic.durations import parse_duration
+from shifter.logic.errors import InvalidInput
+from shifter.logic.inputs import DeployInput, ExecutionInput, parse_execution_input
+from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
+
+
+def read_input(source: str) -> Any:
+    """JSON from a file, or from standard input with `-`."""
+    import sys
+
+    text = sys.stdin.read() if source == "-" else Path(source).read_text()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CliInputError(f"input: not JSON ({error.msg} at line {error.lineno})") from None
+
+
+def validate(raw: Any) -> ExecutionInput:
+    try:
+        return parse_execution_input(raw)
+    except InvalidInput as error:
+        raise CliInputError(str(error)) from None
+
+
+def plan_for(request: DeployInput, defaults: Defaults) -> DeploymentPlan:
+    try:
+        return build_plan(request, defaults)
+    except InvalidInput as error:
+        raise CliInputError(str(error)) from None
+
+
+def seconds(option: str, text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise CliInputError(f"{option}: {error}") from None
+
+
+def deploy_input(
+    image: str,
+    *,
+    strategy: str | None,
+    steps: str | None,
+    bake: str | None,
+    canary_weight: int | None,
+    linear_step: int | None,
+    termination_wait: str | None,
+    reason: str | None,
+) -> dict[str, Any]:
+    """`--steps 10,50:pause,100` is an explicit steps strategy; each step bakes `--bake`."""
+    document: dict[str, Any] = {"action": "deploy", "image": image}
+    if steps is not None:
+        if strategy is not None:
+            raise CliInputError("--steps and --strategy: give one or the other")
+        document["strategy"] = {"steps": [_step(item) for item in steps.split(",") if item.strip()]}
+    elif strategy is not None:
+        document["strategy"] = strategy
+    optional = {
+        "bake_seconds": seconds("--bake", bake),
+        "canary_weight": canary_weight,
+        "linear_step": linear_step,
+        "termination_wait_seconds": seconds("--termination-wait", termination_wait),
+        "reason": reason,
+    }
+    document.update({key: value for key, value in optional.items() if value is not None})
+    return document
+
+
+def _step(item: str) -> dict[str, Any]:
+    weight, _, flag = item.strip().partition(":")
+    try:
+        step: dict[str, Any] = {"weight": int(weight)}
+    except ValueError:
+        raise CliInputError(f"--steps: {item!r} is not a weight (e.g. 10,50:pause,100)") from None
+    if flag == "pause":
+        step["pause"] = True
+    elif flag:
+        raise CliInputError(f"--steps: unknown step flag {flag!r} (only :pause)")
+    return step

@@ -1,0 +1,129 @@
+"""How the CLI draws a service, a rollout, a plan and the history (rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cutover.cli.views import RolloutView, ServiceView
+from shifter.logic.durations import format_duration
+from shifter.logic.plan import DeploymentPlan
+
+BAR_WIDTH = 30
+STATUS_STYLE = {"SUCCEEDED": "bold green", "FAILED": "bold red", "RUNNING": "bold yellow", "ABORTED": "bold red"}
+
+
+def weight_bar(weights: dict[str, int]) -> Text:
+    blue = round(weights.get("blue", 0) * BAR_WIDTH / 100)
+    bar = Text()
+    bar.append(f"blue {weights.get('blue', 0):>3} % ", style="blue")
+    bar.append("█" * blue, style="blue")
+    bar.append("█" * (BAR_WIDTH - blue), style="green")
+    bar.append(f" {weights.get('green', 0):>3} % green", style="green")
+    return bar
+
+
+def rollout(view: RolloutView) -> RenderableType:
+    name = view.execution.rsplit(":", 1)[-1]
+    lines: list[RenderableType] = [
+        Text.assemble(("Execution ", "dim"), (name, "bold"), "  ", (view.status, STATUS_STYLE.get(view.status, ""))),
+        Text.assemble(("Traffic   ", "dim"), weight_bar(view.weights)),
+    ]
+    if view.phase or view.bake:
+        detail = view.phase or ""
+        if view.bake:
+            remaining = max(0, int(view.bake.get("seconds", 0)) - int(view.bake.get("elapsed_seconds", 0)))
+            kind = "paused" if view.bake.get("pause") else "baking"
+            detail += f"  {kind}: {format_duration(int(view.bake.get('elapsed_seconds', 0)))}"
+            detail += f" of {format_duration(int(view.bake.get('seconds', 0)))}, {format_duration(remaining)} left"
+        lines.append(Text.assemble(("Phase     ", "dim"), detail))
+    if view.states:
+        lines.append(Text.assemble(("States    ", "dim"), " → ".join(view.states)))
+    if view.status != "RUNNING":
+        outcome = view.cause or (view.output or {}).get("cause", "")
+        lines.append(Text.assemble(("Result    ", "dim"), (f"{view.error}: " if view.error else ""), outcome))
+    return Group(*lines)
+
+
+def service(view: ServiceView) -> RenderableType:
+    table = Table(title=f"Cutover service {view.service}", title_justify="left")
+    for column in ("side", "traffic", "image", "task definition", "desired", "running", "healthy", "alarms in ALARM"):
+        table.add_column(column)
+    for side in view.sides:
+        live = side.weight == 100
+        table.add_row(
+            Text(side.side + (" (live)" if live else ""), style="bold" if live else ""),
+            f"{side.weight} %",
+            side.image,
+            side.revision,
+            str(side.desired),
+            str(side.running),
+            str(side.healthy),
+            Text(", ".join(side.alarms_firing) or "none", style="red" if side.alarms_firing else "dim"),
+        )
+    deployment = view.deployment
+    if deployment is None:
+        footer = Text("No deployment running.", style="dim")
+    else:
+        footer = Text.assemble(
+            ("Running: ", "bold"),
+            str(deployment.get("owner", "?")).rsplit(":", 1)[-1],
+            f"  phase {deployment.get('phase', '?')}",
+            f"  new side {deployment.get('new_side', '?')}",
+        )
+    return Group(table, Text.assemble(weight_bar({s.side: s.weight for s in view.sides})), footer)
+
+
+def plan(document: dict[str, Any], result: DeploymentPlan, watched: str) -> RenderableType:
+    table = Table(title=f"Plan: deploy {result.image}", title_justify="left")
+    for column in ("step", "new side", "old side", "then"):
+        table.add_column(column)
+    for index, step in enumerate(result.steps, 1):
+        then = (
+            "pause until promote"
+            if step.pause
+            else (f"bake {format_duration(step.bake_seconds)}" if step.bake_seconds else "next step")
+        )
+        table.add_row(str(index), f"{step.weight} %", f"{100 - step.weight} %", then)
+    smoke = ", ".join(f"{t.method} {t.path} → {t.expect_status}" for t in result.smoke_tests) or "none"
+    return Group(
+        table,
+        Text.assemble(("Strategy      ", "dim"), result.strategy_name),
+        Text.assemble(("Smoke tests   ", "dim"), smoke),
+        Text.assemble(
+            ("Final wait    ", "dim"),
+            f"{format_duration(result.final_wait_seconds())} (old side warm for instant rollback, then scaled to 0)",
+        ),
+        Text.assemble(("Alarms        ", "dim"), watched),
+        Text.assemble(
+            ("Duration      ", "dim"),
+            f"at least {format_duration(result.minimum_duration_seconds())}"
+            + (
+                f", at most {format_duration(result.maximum_duration_seconds())} with pauses"
+                if any(s.pause for s in result.steps)
+                else ""
+            ),
+        ),
+        Text.assemble(("Reason        ", "dim"), result.reason),
+    )
+
+
+def history(records: list[dict[str, Any]]) -> RenderableType:
+    table = Table(title="Deployments and actions, newest first", title_justify="left")
+    for column in ("started", "action", "image", "from → to", "outcome", "trigger / reason"):
+        table.add_column(column)
+    for record in records:
+        outcome = str(record.get("outcome"))
+        style = {"SUCCEEDED": "green", "ROLLED_BACK": "red", "FAILED": "red"}.get(outcome, "yellow")
+        table.add_row(
+            str(record.get("started_at", "")),
+            str(record.get("action", "deploy")),
+            str(record.get("image") or ""),
+            f"{record.get('from_side') or '-'} → {record.get('to_side') or '-'}",
+            Text(outcome, style=style),
+            str(record.get("trigger") or record.get("reason") or ""),
+        )
+    return table

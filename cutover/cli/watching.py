@@ -1,0 +1,40 @@
+"""Follow an execution until it ends: a live view on a terminal, change lines otherwise."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.live import Live
+
+from cutover.cli import render
+from cutover.cli.errors import CliError
+from cutover.cli.target import Target
+from cutover.cli.views import RolloutView, rollout_view
+
+
+def follow(target: Target, execution_arn: str, console: Console, *, interval: float, timeout: float) -> RolloutView:
+    """Bounded by `timeout` seconds; returns the final view."""
+    deadline = time.monotonic() + timeout
+    if console.is_terminal:
+        with Live(console=console, refresh_per_second=4, transient=False) as live:
+            while True:
+                view = rollout_view(target, execution_arn)
+                live.update(render.rollout(view))
+                if view.status != "RUNNING" or time.monotonic() > deadline:
+                    break
+                time.sleep(interval)
+    else:
+        last: tuple[object, ...] = ()
+        while True:
+            view = rollout_view(target, execution_arn)
+            key = (view.status, view.weights["blue"], view.phase, view.states[-1:] if view.states else ())
+            if key != last:
+                console.print(render.rollout(view))
+                last = key
+            if view.status != "RUNNING" or time.monotonic() > deadline:
+                break
+            time.sleep(interval)
+    if view.status == "RUNNING":
+        raise CliError(f"still running after {timeout:.0f} s; follow it with: cutover watch {execution_arn}")
+    return view

@@ -116,11 +116,32 @@ def test_rollback_after_the_warm_window_scales_the_old_side_up_first(cutover: Lo
     assert execution.status == "SUCCEEDED", execution.cause
     assert cutover.weights() == {"blue": 100, "green": 0}
     blue = cutover.service("blue")
-    assert (blue["desired"], blue["task_definition"]) == (2, blue_revision)  # its recorded revision, scaled up
-    assert cutover.service("green")["desired"] == 0
+    assert (blue["desired"], blue["task_definition"]) == (2, blue_revision)  # its earlier revision, scaled up
+    assert cutover.service("green")["desired"] == 2  # left warm: a switch can undo the rollback
     assert cutover.lock() is None
     record = next(r for r in cutover.deployments() if r["action"] == "rollback")
     assert (record["outcome"], record["to_side"], record["reason"]) == ("SUCCEEDED", "blue", "v2 leaks memory")
+
+
+def test_rollback_returns_to_what_ran_before_the_last_success_not_a_failed_attempt(
+    cutover: LocalCutover, test_route: TestRouteStandIn
+) -> None:
+    original = cutover.service("blue")
+    deploy_v2(cutover)
+    test_route.sides["blue"] = SideBehaviour(status=500)  # v3 fails its smoke tests on blue
+    failed = cutover.run({"image": IMAGE_V2.replace(":v2", ":v3")}, "v3")
+    assert failed.error == "DeploymentRolledBack"
+    assert cutover.live_state()["blue/image"].endswith(":v3")  # blue was prepared with v3, then scaled to 0
+    test_route.sides["blue"] = SideBehaviour()
+    execution = cutover.run({"action": "rollback"}, "rollback")
+    assert execution.status == "SUCCEEDED", execution.cause
+    blue = cutover.service("blue")
+    assert (blue["task_definition"], blue["image"]) == (original["task_definition"], original["image"])
+    assert cutover.live_state()["blue/image"] == original["image"]
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    undo = cutover.run({"action": "switch", "to": "green"}, "undo")
+    assert undo.status == "SUCCEEDED", undo.cause
+    assert cutover.weights() == {"blue": 0, "green": 100}
 
 
 def test_rollback_with_no_earlier_deployment_has_nothing_to_do(cutover: LocalCutover) -> None:

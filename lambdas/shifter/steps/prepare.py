@@ -19,8 +19,8 @@ def prepare_idle_side(state: WorkflowState, ctx: Context) -> WorkflowState:
     assert state.new_side is not None and state.desired_count is not None
     side = state.new_side
     current_lock(state, ctx)
-    if state.operation.prepare == "reuse":  # a rollback scales a cold side up on its recorded revision
-        revision = ctx.live.read(side).task_definition
+    if state.operation.prepare == "reuse":  # a rollback scales a cold side up on its earlier revision
+        revision = state.new_task_definition or ctx.live.read(side).task_definition
     else:
         revision = ecs_service.register_revision(
             env.template_task_definitions[side],

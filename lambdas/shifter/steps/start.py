@@ -169,19 +169,22 @@ def _target_rollback(state: WorkflowState, ctx: Context, weights: dict[str, int]
     if live == target:
         raise NothingToRollBack(f"{target} ({last['previous_image']}) is already live")
     _snapshot(state, ctx, live=live, new=target)
-    recorded = ctx.live.read(target)
+    # The side may have been prepared since (a deployment that then rolled back): return to
+    # exactly what ran there before the last success, not to what the live state records now.
+    revision = last.get("previous_task_definition") or ctx.live.read(target).task_definition
+    image = last.get("previous_image") or ctx.live.read(target).image
     status = ecs_service.describe_service(ctx.env.cluster, ctx.env.services[target])
-    warm = status.desired > 0 and status.task_definition == recorded.task_definition
-    state.operation = state.operation.model_copy(update={"to": target, "prepare": "none" if warm else "reuse"})
-    state.new_task_definition = recorded.task_definition
+    warm = status.desired > 0 and status.task_definition == revision
+    # A manual rollback leaves the side it leaves warm, so that a switch can undo it.
+    state.operation = state.operation.model_copy(
+        update={"to": target, "prepare": "none" if warm else "reuse", "scale_down_old": False}
+    )
+    state.new_task_definition = revision
     if warm:
         state.desired_count = status.desired
         state.loop = PollLoop(phase="health", max_attempts=HEALTH_ATTEMPTS, wait_seconds=0)
     state.plan = build_traffic_plan(
-        recorded.image,
-        ctx.env.defaults,
-        reason=state.operation.reason or f"roll back to {recorded.image}",
-        smoke_tests=True,
+        image, ctx.env.defaults, reason=state.operation.reason or f"roll back to {image}", smoke_tests=True
     )
 
 
@@ -207,6 +210,7 @@ def history_record(state: WorkflowState, ctx: Context, outcome: str) -> dict[str
         "from_side": state.live_side,
         "to_side": state.new_side,
         "previous_image": state.previous.image if state.previous else None,
+        "previous_task_definition": state.previous.task_definition if state.previous else None,
         "started_at": state.started_at,
         "outcome": outcome,
         "trigger": state.outcome.cause if state.outcome and outcome != "SUCCEEDED" else None,

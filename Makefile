@@ -39,9 +39,9 @@ synth: install ## synthesize the app into cdk.out/ (offline)
 	rm -rf cdk.out
 	$(CDK) synth --quiet
 
-synth-local: install ## synthesize the variant that moto's CloudFormation creates into cdk.out.local/
+synth-local: install ## synthesize the variant local AWS (moto) creates, with the example service, into cdk.out.local/
 	rm -rf cdk.out.local
-	$(CDK) synth --quiet -c local=true --output cdk.out.local
+	$(CDK) synth --quiet -c local=true -c image=asset --output cdk.out.local
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .

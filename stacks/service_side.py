@@ -138,7 +138,9 @@ class ServiceSide(Construct):
             "TaskDefinition", live_state.seed(side, "task-definition", template_task_definition)
         )
         cfn_service.add_property_override("DesiredCount", live_state.seed(side, "desired-count", live_count))
-        live_state.seed(side, "image", config.image if config.image != ASSET_IMAGE else f"{config.service_name}:asset")
+        container = self.task_definition.default_container
+        assert container is not None
+        live_state.seed(side, "image", container.image_name)
 
     def autoscale(self, config: ServiceConfig, live_state: LiveState, seed_live: bool) -> None:
         """Call after the target group is routed: request-count scaling needs its load balancer."""

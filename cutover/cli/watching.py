@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.live import Live
 
 from cutover.cli import render
@@ -13,14 +14,26 @@ from cutover.cli.target import Target
 from cutover.cli.views import RolloutView, rollout_view
 
 
-def follow(target: Target, execution_arn: str, console: Console, *, interval: float, timeout: float) -> RolloutView:
-    """Bounded by `timeout` seconds; returns the final view."""
+def follow(
+    target: Target,
+    execution_arn: str,
+    console: Console,
+    *,
+    interval: float,
+    timeout: float,
+    annotate: Callable[[], RenderableType] | None = None,
+) -> RolloutView:
+    """Bounded by `timeout` seconds; returns the final view. `annotate` adds lines below it."""
     deadline = time.monotonic() + timeout
+
+    def frame(view: RolloutView) -> RenderableType:
+        return render.rollout(view) if annotate is None else Group(render.rollout(view), annotate())
+
     if console.is_terminal:
         with Live(console=console, refresh_per_second=4, transient=False) as live:
             while True:
                 view = rollout_view(target, execution_arn)
-                live.update(render.rollout(view))
+                live.update(frame(view))
                 if view.status != "RUNNING" or time.monotonic() > deadline:
                     break
                 time.sleep(interval)
@@ -30,7 +43,7 @@ def follow(target: Target, execution_arn: str, console: Console, *, interval: fl
             view = rollout_view(target, execution_arn)
             key = (view.status, view.weights["blue"], view.phase, view.states[-1:] if view.states else ())
             if key != last:
-                console.print(render.rollout(view))
+                console.print(frame(view))
                 last = key
             if view.status != "RUNNING" or time.monotonic() > deadline:
                 break

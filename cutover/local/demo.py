@@ -1,173 +1,309 @@
-"""`make demo`: real blue/green deployments on local AWS.
+"""`make demo`: real blue/green deployments on local AWS, driven through the CLI's code.
 
-The synthesized local stack is created in moto (in this process) the way `cdk deploy`
-would create it, and the real state machine runs in moto's interpreter with Cutover's
-real Lambda handlers. Stand-ins, each announced in the output: the ALB's test route (a
-small HTTP server on 127.0.0.1), CloudWatch putting an alarm into ALARM and EventBridge
-delivering its event (moto evaluates no metrics and emits no events), and time (waits
-and bakes run 1000x faster than configured).
+moto's server runs on 127.0.0.1 (a free port); the synthesized local stack is created in it
+with CloudFormation, as `cdk deploy` would; the real state machine runs in moto's
+interpreter with Cutover's real Lambda code; the CLI's deploy/watch/switch/rollback code
+drives it through --endpoint-url. Stand-ins, each announced in the output: processes of the
+example service (what ECS would run), a router applying the listener's actual rules and
+weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, and time.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSEMBLY = Path(os.environ.get("CUTOVER_DEMO_ASSEMBLY", ROOT / "cdk.out.local"))
 STACK = "cutover-demo"
 REGION = "eu-west-1"
-TIME_SCALE = 0.001
+TIME_SCALE = 0.01  # bakes and waits run 100x faster
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"
-STEP_TIMEOUT_SECONDS = 120.0
+BAD_RELEASES = {"v4": 1.0}  # image tag -> error rate of its processes (a broken release)
+LOAD_PER_SECOND = 40
+# Smoke tests through the test route: the target group's health path, and a real MCP call
+# (tools/list over the streamable-HTTP transport) that must list the service's tool.
+SMOKE_TESTS = [
+    {"path": "/health"},
+    {
+        "path": "/mcp",
+        "method": "POST",
+        "headers": {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"},
+        "body": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        "expect_json": {"result": {"tools": [{"name": "search_appointments"}]}},
+        "max_latency_ms": 2000,
+    },
+]
+SCENARIO_TIMEOUT = "2m"
 
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
+console = Console(highlight=False)
 
 
 def stand_in(text: str) -> None:
-    say(f"  [stand-in] {text}")
+    console.print(f"  [dim]\\[stand-in][/dim] {text}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def version_of(image: str) -> str:
+    tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
+    return tag if tag.startswith("v") else "v1"  # the stack's initial image plays v1
+
+
+@dataclass
+class Outcome:
+    title: str
+    expected: str
+    outcome: str
+    seconds: float
+    transitions: int
+    failed_requests: int
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == self.expected
+
+
+class Demo:
+    def __init__(self) -> None:
+        from cutover.cli.target import Target
+        from cutover.local.load_generator import LoadGenerator
+        from cutover.local.router import ListenerRouter
+        from cutover.local.runtime import LocalCutover
+        from cutover.local.service_processes import ServiceFleet
+
+        self.local: LocalCutover
+        self.target: Target
+        self.router: ListenerRouter
+        self.load: LoadGenerator
+        self.fleet: ServiceFleet
+        self.outcomes: list[Outcome] = []
+
+    # ------------------------------------------------------------ set-up
+    def start(self) -> None:
+        from moto.core.config import default_user_config
+        from moto.server import ThreadedMotoServer
+
+        from cutover.cli.target import Target
+        from cutover.local import ecs_emulation, runtime
+        from cutover.local.load_generator import LoadGenerator
+        from cutover.local.router import ListenerRouter
+        from cutover.local.runtime import LocalCutover
+        from cutover.local.service_processes import ServiceFleet
+
+        port = free_port()
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server.start()
+        endpoint = f"http://127.0.0.1:{port}"
+        os.environ["AWS_ENDPOINT_URL"] = endpoint  # our Lambda code, run in-process, talks to it too
+        os.environ["MOTO_PORT"] = str(port)  # where moto's Step Functions interpreter calls Lambda
+        default_user_config["stepfunctions"] = {"execute_state_machine": True}
+        default_user_config["lambda"] = {"use_docker": False}
+        runtime.install(time_scale=TIME_SCALE)
+        console.print(f"Local AWS: moto server at {endpoint} (no AWS account; nothing leaves this machine)")
+        stand_in(f"time runs {int(1 / TIME_SCALE)}x faster: a 5-minute bake takes 3 s")
+
+        started = time.perf_counter()
+        self.local = LocalCutover(ASSEMBLY, STACK, REGION)
+        outputs = self.local.create()
+        console.print(f"Stack {STACK} created from cdk.out.local in {time.perf_counter() - started:.1f} s")
+        self.target = Target(stack=STACK, region=REGION, endpoint_url=endpoint)
+
+        self.fleet = ServiceFleet()
+        self.groups = {side: outputs[f"{side.capitalize()}TargetGroupArn"] for side in ("blue", "green")}
+        self.services = {outputs[f"{side.capitalize()}ServiceName"]: side for side in ("blue", "green")}
+        blue = self.fleet.start("blue", version="v1")
+        stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
+        self.router = ListenerRouter(
+            outputs["ListenerArn"],
+            {self.groups["blue"]: [blue.url], self.groups["green"]: []},
+            lambda: self.local.client("elbv2"),
+        ).start()
+        stand_in(f"the ALB is a router at {self.router.url} applying the listener's actual rules and weights")
+        ecs_emulation.observe(self.on_service_update)
+        self.local.point_smoke_tests_at(self.router.url)
+        self.load = LoadGenerator.mcp(self.router.url, rate_per_second=LOAD_PER_SECOND)
+        self.load.start()
+        stand_in(f"{LOAD_PER_SECOND} MCP tool calls/s of production traffic go through the router all along")
+
+    def on_service_update(self, service: str, desired: int, task_definition: str, image: str) -> None:
+        """What ECS does with a side's tasks, done with real processes."""
+        side = self.services.get(service)
+        if side is None:
+            return
+        group = self.groups[side]
+        current = self.fleet.current.get(side)
+        if desired == 0:
+            if current is not None and current.running:
+                self.router.set_upstreams(group, [])
+                self.fleet.stop(side)
+            return
+        version = version_of(image)
+        if current is not None and current.running and current.version == version:
+            return
+        error_rate = BAD_RELEASES.get(version, 0.0)
+        if current is not None and current.running:
+            self.fleet.replace(
+                side,
+                version=version,
+                error_rate=error_rate,
+                before_stop=lambda new: self.router.set_upstreams(group, [new.url]),
+            )
+        else:
+            process = self.fleet.start(side, version=version, error_rate=error_rate)
+            self.router.set_upstreams(group, [process.url])
+
+    def stop(self) -> None:
+        for step in (self.load.stop, self.router.stop, self.fleet.stop_all, self.server.stop):
+            try:
+                step()
+            except Exception as error:  # keep stopping the rest
+                console.print(f"[red]while stopping: {error}[/red]")
+
+    # ------------------------------------------------------------ scenarios
+    def traffic_since(self, mark: Any) -> RenderableType:
+        snapshot = self.load.snapshot()
+        window = snapshot.since(mark)
+        recent: dict[str, int] = {}
+        for bucket in snapshot.series[-4:]:  # the last 2 s (0.5 s buckets)
+            for version, count in bucket.by_version.items():
+                recent[version] = recent.get(version, 0) + count
+        total = sum(recent.values()) or 1
+        now = ", ".join(f"{version} {count / total:.0%}" for version, count in sorted(recent.items()))
+        style = "red" if window.failures else "green"
+        return Text.assemble(
+            ("Requests  ", "dim"),
+            f"last 2 s: {now or '-'}; {window.total} in this scenario, ",
+            (f"{window.failures} failed", style),
+        )
+
+    def execution(
+        self, title: str, expected: str, document: dict[str, Any], during: Callable[[], None] | None = None
+    ) -> None:
+        from cutover.cli.main import start_execution
+        from cutover.cli.watching import follow
+
+        console.rule(title)
+        mark = self.load.snapshot()
+        started = time.perf_counter()
+        arn = start_execution(self.target, document, str(document.get("action", "deploy")))
+        if during is not None:
+            during()
+        final = follow(
+            self.target, arn, console, interval=0.2, timeout=120.0, annotate=lambda: self.traffic_since(mark)
+        )
+        outcome = final.status
+        if final.status == "FAILED":
+            outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
+        transitions = sum(1 for e in self.local.history(arn) if e["type"].endswith("StateEntered"))
+        window = self.load.snapshot().since(mark)
+        failed = window.failures
+        for example in window.failure_examples:
+            console.print(f"  [red]failed request:[/red] {example}")
+        self.outcomes.append(Outcome(title, expected, outcome, time.perf_counter() - started, transitions, failed))
+
+    def fire_alarm_during_first_bake(self, alarm: str) -> Callable[[], None]:
+        def fire() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                held = self.local.lock() or {}
+                if held.get("task_key") == "step:0":
+                    break
+                time.sleep(0.02)
+            stand_in(f"CloudWatch: {alarm} -> ALARM (moto evaluates no metrics; the demo sets it)")
+            self.local.set_alarm(alarm, "ALARM", "12 target 5xx in 1 minute")
+            stand_in("EventBridge: the alarm state change event goes to the alarm listener")
+            self.local.deliver_alarm_event(alarm, "12 target 5xx in 1 minute")
+
+        return fire
+
+    def run(self) -> None:
+        self.execution(
+            "1 deploy v2, canary 10 % → 100 %",
+            "SUCCEEDED",
+            {"image": f"{REGISTRY}:v2", "strategy": "canary", "reason": "demo: ship v2", "smoke_tests": SMOKE_TESTS},
+        )
+        alarm = "cutover-demo-blue-5xx"  # blue is the idle side now, so v3 goes there
+        self.execution(
+            "2 deploy v3, 5xx alarm in 1st bake",
+            "ROLLED_BACK",
+            {"image": f"{REGISTRY}:v3", "strategy": "canary", "bake_seconds": 600, "smoke_tests": SMOKE_TESTS},
+            during=self.fire_alarm_during_first_bake(alarm),
+        )
+        self.local.set_alarm(alarm, "OK", "recovered")
+        stand_in("v4's processes answer 500 to everything but their health checks")
+        self.execution(
+            "3 deploy v4, broken: smoke fails", "ROLLED_BACK", {"image": f"{REGISTRY}:v4", "smoke_tests": SMOKE_TESTS}
+        )
+        self.execution(
+            "4a rollback to v1 (cold: scale up)", "SUCCEEDED", {"action": "rollback", "reason": "demo: back to v1"}
+        )
+        self.execution("4b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
+        self.execution("4c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
+
+    def summary(self) -> Table:
+        table = Table(
+            title="Summary (states: state transitions; failed: failed production requests)", title_justify="left"
+        )
+        for column in ("scenario", "expected", "outcome", "time", "states", "failed"):
+            table.add_column(column, no_wrap=column != "scenario")
+        for outcome in self.outcomes:
+            style = "green" if outcome.ok else "bold red"
+            table.add_row(
+                outcome.title,
+                outcome.expected,
+                Text(outcome.outcome, style=style),
+                f"{outcome.seconds:.0f} s",
+                str(outcome.transitions),
+                Text(str(outcome.failed_requests), style="green" if not outcome.failed_requests else "red"),
+            )
+        return table
+
+
+def quiet() -> None:
+    # moto warns about resources it skips (access policies it would not enforce) and logs
+    # every state it runs; Powertools logs and metrics go to CloudWatch on AWS.
+    warnings.filterwarnings("ignore")
+    for noisy in ("moto", "botocore", "aws_lambda_powertools", "cutover-shifter", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    os.environ.update(POWERTOOLS_LOG_LEVEL="CRITICAL", POWERTOOLS_METRICS_DISABLED="true")
 
 
 def main() -> int:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        os.environ[key] = value
-    # moto warns about resources it skips (security-group egress, bucket and topic
-    # policies: access policies it would not enforce) and logs every state it runs.
-    warnings.filterwarnings("ignore")
-    for noisy in ("moto", "botocore", "aws_lambda_powertools", "cutover-shifter"):
-        logging.getLogger(noisy).setLevel(logging.CRITICAL)
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "CRITICAL"
-    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-
-    from moto import mock_aws
-
-    from cutover.local import runtime
-    from cutover.local.runtime import LocalCutover
-    from cutover.local.test_route_stand_in import TestRouteStandIn
-    from stacks.test_route import LOCAL_TEST_TOKEN
-
+    os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION=REGION)
+    quiet()
     if not (ASSEMBLY / f"{STACK}.template.json").exists():
-        say(f"no synthesized stack in {ASSEMBLY}: run `make synth-local`")
+        console.print(f"no synthesized stack in {ASSEMBLY}: run `make synth-local`")
         return 1
-    runtime.install(time_scale=TIME_SCALE)
-    say("Cutover demo: blue/green deployments on local AWS")
-    stand_in("AWS is moto, in this process; nothing leaves this machine")
-    stand_in(f"time runs {int(1 / TIME_SCALE)}x faster: a 5-minute bake takes 0.3 s")
-    route = TestRouteStandIn(token=LOCAL_TEST_TOKEN)
-    stand_in(f"the ALB's protected test route is an HTTP server at {route.url}")
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
-        local = LocalCutover(ASSEMBLY, STACK, REGION)
-        started = time.perf_counter()
-        local.create()
-        local.point_smoke_tests_at(route.url)
-        say(
-            f"\nStack {STACK} created from cdk.out.local in {time.perf_counter() - started:.1f} s: "
-            f"blue live ({local.service('blue')['image']}), green idle"
-        )
-        outcomes = [
-            scenario_canary(local),
-            scenario_alarm_rollback(local),
-            scenario_smoke_test_failure(local, route),
-        ]
-    route.close()
-    say("\nSummary")
-    for title, ok in outcomes:
-        say(f"  {'ok  ' if ok else 'FAIL'}  {title}")
-    return 0 if all(ok for _title, ok in outcomes) else 1
-
-
-def watch(local: object, arn: str, on_bake: Callable[[], None] | None = None) -> object:
-    """Print each change of weights and phase until the execution ends (bounded)."""
-    from cutover.local.runtime import LocalCutover
-
-    assert isinstance(local, LocalCutover)
-    last: tuple[object, ...] = ()
-    triggered = False
-    deadline = time.monotonic() + STEP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        execution = local.describe(arn)
-        lock = local.lock() or {}
-        weights = local.weights()
-        current = (weights["blue"], weights["green"], lock.get("phase"))
-        if current != last:
-            phase = lock.get("phase") or ("done" if execution.status != "RUNNING" else "starting")
-            bar = "#" * (weights["green"] // 5)
-            say(f"    blue {weights['blue']:>3} % | green {weights['green']:>3} % |{bar:<20}| {phase}")
-            last = current
-        if on_bake is not None and not triggered and lock.get("task_key") == "step:0":
-            triggered = True
-            on_bake()
-        if execution.status != "RUNNING":
-            return execution
-        time.sleep(0.005)
-    raise TimeoutError(f"{arn} did not finish within {STEP_TIMEOUT_SECONDS} s")
-
-
-def report(local: object, execution: object, expect: str) -> bool:
-    from cutover.local.runtime import Execution, LocalCutover
-
-    assert isinstance(local, LocalCutover) and isinstance(execution, Execution)
-    say(f"  -> {execution.status}" + (f" {execution.error}: {execution.cause}" if execution.error else ""))
-    for side in ("blue", "green"):
-        service = local.service(side)
-        say(f"     {side:<5} {local.weights()[side]:>3} %  {service['desired']} task(s)  {service['image']}")
-    return execution.status == expect
-
-
-def scenario_canary(local: object) -> tuple[str, bool]:
-    from cutover.local.runtime import LocalCutover
-
-    assert isinstance(local, LocalCutover)
-    title = "deploy v2, canary 10 % then 100 % -> SUCCEEDED, green live"
-    say(f"\n1. {title}")
-    arn = local.start({"image": f"{REGISTRY}:v2", "strategy": "canary", "reason": "demo: ship v2"}, "demo-v2")
-    execution = watch(local, arn)
-    return title, report(local, execution, "SUCCEEDED") and local.weights()["green"] == 100
-
-
-def scenario_alarm_rollback(local: object) -> tuple[str, bool]:
-    from cutover.local.runtime import LocalCutover
-
-    assert isinstance(local, LocalCutover)
-    title = "deploy v3; its 5xx alarm fires during the first bake -> rolled back, 100 % on v2"
-    say(f"\n2. {title}")
-    alarm = "cutover-demo-blue-5xx"  # blue is the idle side now, so v3 goes there
-
-    def fire() -> None:
-        stand_in(f"CloudWatch: {alarm} -> ALARM (moto does not evaluate metrics; the demo sets it)")
-        local.set_alarm(alarm, "ALARM", "12 target 5xx in 1 minute")
-        stand_in("EventBridge: delivering the alarm state change event to the alarm listener")
-        local.deliver_alarm_event(alarm, "12 target 5xx in 1 minute")
-
-    arn = local.start({"image": f"{REGISTRY}:v3", "strategy": "canary", "bake_seconds": 3600}, "demo-v3")
-    execution = watch(local, arn, on_bake=fire)
-    local.set_alarm(alarm, "OK", "recovered")
-    return title, report(local, execution, "FAILED") and local.weights()["green"] == 100
-
-
-def scenario_smoke_test_failure(local: object, route: object) -> tuple[str, bool]:
-    from cutover.local.runtime import LocalCutover
-    from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
-
-    assert isinstance(local, LocalCutover) and isinstance(route, TestRouteStandIn)
-    title = "deploy v4, which answers 500 -> smoke tests fail, no traffic moved"
-    say(f"\n3. {title}")
-    route.sides["blue"] = SideBehaviour(status=500, body={"error": "v4 is broken"})
-    stand_in("the idle side (blue, v4) now answers 500 on the test route")
-    arn = local.start({"image": f"{REGISTRY}:v4"}, "demo-v4")
-    execution = watch(local, arn)
-    return title, report(local, execution, "FAILED") and local.weights()["green"] == 100
+    console.print("[bold]Cutover demo[/bold]: blue/green deployments on local AWS")
+    demo = Demo()
+    try:
+        demo.start()
+        demo.run()
+    finally:
+        if hasattr(demo, "server"):
+            demo.stop()
+    console.print(demo.summary())
+    ok = all(outcome.ok for outcome in demo.outcomes)
+    console.print("[green]Every scenario ended as expected.[/green]" if ok else "[red]Some scenario did not.[/red]")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

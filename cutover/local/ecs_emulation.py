@@ -10,6 +10,7 @@ to what AWS would report for a failing container ("unhealthy", "initial").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from moto.ecs import models as ecs_models
@@ -17,6 +18,10 @@ from moto.elbv2 import models as elbv2_models
 from moto.elbv2.models import FakeHealthStatus
 
 _bindings: dict[str, str] = {}  # ECS service name → target group ARN
+# Called after each UpdateService with (service name, desired count, task-definition ARN, image):
+# the demo starts and stops real processes of the example service there, as ECS would tasks.
+ServiceObserver = Callable[[str, int, str, str], None]
+_observers: list[ServiceObserver] = []
 _health_overrides: dict[str, str] = {}  # target group ARN → state reported for its targets
 
 
@@ -38,9 +43,14 @@ def set_health(target_group_arn: str, state: str | None) -> None:
         _health_overrides[target_group_arn] = state
 
 
+def observe(observer: ServiceObserver) -> None:
+    _observers.append(observer)
+
+
 def reset() -> None:
     _bindings.clear()
     _health_overrides.clear()
+    _observers.clear()
 
 
 def sync(account: str, region: str, cluster: str) -> None:
@@ -72,6 +82,11 @@ def install() -> None:
         cluster = service_properties.get("cluster", "default")
         service = original_update(self, service_properties)
         sync(self.account_id, self.region_name, cluster)
+        if _observers:
+            task_definition = self.describe_task_definition(service.task_definition)
+            image = task_definition.container_definitions[0]["image"]
+            for observer in list(_observers):
+                observer(service.name, service.desired_count, str(service.task_definition), image)
         return service
 
     def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:

@@ -50,6 +50,7 @@ class CutoverStack(Stack):
             "StateMachineArn": self.shifter.state_machine.state_machine_arn,
             "WorkflowFunctionName": self.shifter.functions.workflow.function_name,
             "AlarmEventsFunctionName": self.shifter.functions.alarm_events.function_name,
+            "ExecutionEventsFunctionName": self.shifter.functions.execution_events.function_name,
         }
         if service.test_route.token_secret is not None:
             values["TestTokenSecretArn"] = service.test_route.token_secret.secret_arn

@@ -94,7 +94,7 @@ def acknowledge_shifter_findings(shifter: TrafficShifter, service_name: str, hoo
         reason="Only actions AWS does not let us scope to a resource are granted on '*'; they are listed, "
         "each with its reason, in stacks/iam_exceptions.py, and tests/infra assert nothing else is.",
     )
-    for function in (functions.workflow, functions.alarm_events):
+    for function in (functions.workflow, functions.alarm_events, functions.execution_events):
         assert function.role is not None
         NagSuppressions.add_resource_suppressions(function.role, [unscoped], apply_to_children=True)
         NagSuppressions.add_resource_suppressions(

@@ -74,8 +74,17 @@ class ShifterFunctions(Construct):
             environment=environment,
             timeout_seconds=30,
         )
+        self.execution_events = self._function(
+            "ExecutionEvents",
+            handler="shifter.handlers.execution_event.handler",
+            code=code,
+            layers=layers,
+            environment=environment,
+            timeout_seconds=30,
+        )
         self._grant_workflow(service)
         self._grant_alarm_events(service)
+        self._grant_execution_events(service)
 
     def _function(
         self,
@@ -218,6 +227,15 @@ class ShifterFunctions(Construct):
         service.notifications.topic.grant_publish(role)
         if service.test_route.token_secret is not None:
             service.test_route.token_secret.grant_read(role)
+
+    def _grant_execution_events(self, service: BlueGreenService) -> None:
+        role = self.execution_events.role
+        assert role is not None
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:DeleteItem"], resources=[service.deployments.table.table_arn]
+            )
+        )
 
     def _grant_alarm_events(self, service: BlueGreenService) -> None:
         role = self.alarm_events.role

@@ -82,6 +82,25 @@ class TrafficShifter(Construct):
             ],
         )
 
+        self.execution_rule = events.Rule(
+            self,
+            "ExecutionEvents",
+            description=f"Cutover {config.service_name}: release the lock of an execution that crashed",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={
+                    "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                    "stateMachineArn": [self.state_machine.state_machine_arn],
+                },
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.functions.execution_events, retry_attempts=8, max_event_age=Duration.hours(2)
+                )
+            ],
+        )
+
     # ----------------------------------------------------------------- definition
     def _invoke(self, name: str, step: str, **payload: Any) -> tasks.LambdaInvoke:
         task = tasks.LambdaInvoke(
@@ -116,10 +135,20 @@ class TrafficShifter(Construct):
 
         rollback = self._invoke("Roll back", "rollback")
         rollback.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
-        rollback_incomplete = sfn.Fail(
-            self, "Rollback incomplete", error="RollbackIncomplete", cause_path="$.rollback_error.Cause"
+        # The rollback itself failed after its retries: quarantine the lock and say what fixes it.
+        quarantine = self._invoke("Quarantine", "quarantine")
+        quarantine.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
+        quarantine.add_catch(
+            sfn.Fail(self, "Rollback incomplete", error="RollbackIncomplete", cause_path="$.rollback_error.Cause"),
+            errors=["States.ALL"],
+            result_path="$.quarantine_error",
         )
-        rollback.add_catch(rollback_incomplete, errors=["States.ALL"], result_path="$.rollback_error")
+        quarantine.next(
+            sfn.Fail(
+                self, "Rollback incomplete, quarantined", error_path="$.outcome.error", cause_path="$.outcome.cause"
+            )
+        )
+        rollback.add_catch(quarantine, errors=["States.ALL"], result_path="$.rollback_error")
         rollback.next(sfn.Fail(self, "Deployment failed", error_path="$.outcome.error", cause_path="$.outcome.cause"))
 
         def guarded(task: tasks.LambdaInvoke) -> tasks.LambdaInvoke:

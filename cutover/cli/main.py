@@ -329,6 +329,28 @@ def abort(
     )
 
 
+@app.command()
+def repair(
+    reason: Annotated[str | None, typer.Option()] = None,
+    timeout: WatchTimeout = "30m",
+    interval: Interval = 2.0,
+    stack: StackOption = DEFAULT_STACK,
+    region: RegionOption = None,
+    endpoint_url: EndpointOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """After RollbackIncomplete: 100 % on a healthy side, and clear the quarantined lock."""
+    _manual(
+        {"action": "repair", **({"reason": reason} if reason else {})},
+        stack,
+        region,
+        endpoint_url,
+        profile,
+        timeout,
+        interval,
+    )
+
+
 def main() -> None:
     app(prog_name="cutover")
 

@@ -8,6 +8,7 @@ Each patch fakes only what AWS does, never Cutover's own behaviour.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from moto.cloudformation import parsing as cloudformation_parsing
@@ -205,6 +206,25 @@ def _create_state_machine(
     )
 
 
+_dynamodb_writes = threading.RLock()
+
+
+def _serialize_dynamodb_writes() -> None:
+    """DynamoDB applies a conditional write atomically per item; moto checks the condition
+    and writes in two steps, so two threads (two executions running at once) can both pass
+    the same condition. Serialize moto's writes, as AWS guarantees."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in ("put_item", "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def serialized(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _dynamodb_writes:
+                return _original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, serialized)
+
+
 def _register_models() -> None:
     # moto caches its type → model map; new subclasses appear only after a cache clear.
     cloudformation_parsing.get_model_list.cache_clear()
@@ -220,6 +240,7 @@ def apply() -> None:
     elbv2_models.FakeTargetGroup.get_cfn_attribute = _target_group_attribute  # type: ignore[attr-defined]
     elbv2_models.FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute  # type: ignore[method-assign]
     _register_models()
+    _serialize_dynamodb_writes()
     from moto.stepfunctions.responses import StepFunctionResponse
 
     StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign]

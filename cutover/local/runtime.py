@@ -175,6 +175,31 @@ class LocalCutover:
         payload: dict[str, Any] = json.loads(response["Payload"].read())
         return payload
 
+    def deliver_execution_event(self, execution_arn: str, status: str) -> dict[str, Any]:
+        """moto emits no Step Functions events: deliver "Step Functions Execution Status
+        Change" (AWS event reference shape) to the rule's target, as EventBridge would."""
+        event = {
+            "version": "0",
+            "id": "local-event",
+            "detail-type": "Step Functions Execution Status Change",
+            "source": "aws.states",
+            "account": self.account,
+            "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "region": self.region,
+            "resources": [execution_arn],
+            "detail": {
+                "executionArn": execution_arn,
+                "stateMachineArn": self.outputs["StateMachineArn"],
+                "name": execution_arn.rsplit(":", 1)[-1],
+                "status": status,
+            },
+        }
+        response = self.client("lambda").invoke(
+            FunctionName=self.outputs["ExecutionEventsFunctionName"], Payload=json.dumps(event).encode()
+        )
+        payload: dict[str, Any] = json.loads(response["Payload"].read())
+        return payload
+
     def set_target_health(self, side: str, state: str | None) -> None:
         ecs_emulation.set_health(self.outputs[f"{side.capitalize()}TargetGroupArn"], state)
 

@@ -100,7 +100,11 @@ def test_functions_are_traced_and_use_the_powertools_layer() -> None:
 
 def test_alarm_events_of_both_sides_reach_the_alarm_listener() -> None:
     t = template()
-    rule = one_resource(t, "AWS::Events::Rule")["Properties"]
+    (rule,) = [
+        r["Properties"]
+        for r in resources_of_type(t, "AWS::Events::Rule").values()
+        if r["Properties"]["EventPattern"]["source"] == ["aws.cloudwatch"]
+    ]
     pattern = rule["EventPattern"]
     assert pattern["source"] == ["aws.cloudwatch"] and pattern["detail-type"] == ["CloudWatch Alarm State Change"]
     assert pattern["detail"]["state"] == {"value": ["ALARM"]}
@@ -156,3 +160,22 @@ def test_hooks_must_be_lambda_arns() -> None:
         assert "invalid context key 'hooks.before_traffic'" in str(error)
     else:
         raise AssertionError("a hook that is not a Lambda ARN must fail synth")
+
+
+def test_a_crashed_executions_lock_is_released_by_a_narrowly_allowed_function() -> None:
+    t = template()
+    rules = [r["Properties"] for r in resources_of_type(t, "AWS::Events::Rule").values()]
+    (rule,) = [r for r in rules if r["EventPattern"]["source"] == ["aws.states"]]
+    assert rule["EventPattern"]["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
+    machine_id = next(iter(resources_of_type(t, "AWS::StepFunctions::StateMachine")))
+    assert rule["EventPattern"]["detail"]["stateMachineArn"] == [{"Ref": machine_id}]
+    role = function_role(t, "shifter.handlers.execution_event.handler")
+    granted = {a for s in role_statements(t, role) for a in actions(s)}
+    assert granted == {
+        "dynamodb:GetItem",
+        "dynamodb:DeleteItem",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }

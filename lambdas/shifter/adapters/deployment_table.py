@@ -28,7 +28,7 @@ def service_key(service: str) -> str:
 class Lock:
     owner: str
     acquired_at: str
-    expires_at: int
+    expires_at: int | None  # None once quarantined: a quarantined lock never expires
     quarantined: bool = False
     task_token: str | None = None
     task_key: str | None = None  # which bake the token belongs to
@@ -46,7 +46,7 @@ def _to_lock(item: dict[str, Any]) -> Lock:
     return Lock(
         owner=item["owner"]["S"],
         acquired_at=item["acquired_at"]["S"],
-        expires_at=int(item["expires_at"]["N"]),
+        expires_at=int(item["expires_at"]["N"]) if "expires_at" in item else None,
         quarantined=item.get("quarantined", {}).get("BOOL", False),
         task_token=text("task_token"),
         task_key=text("task_key"),
@@ -139,6 +139,66 @@ class DeploymentTable:
                 return None
             raise
         return updated["Attributes"]["owner"]["S"]
+
+    def quarantine(self, owner: str, reason: str) -> bool:
+        """Keep the lock forever (no expiry; release skips it) until a repair clears it."""
+        try:
+            aws_clients.dynamodb().update_item(
+                TableName=self.table_name,
+                Key=self.key,
+                UpdateExpression="SET quarantined = :true, #trigger = :reason REMOVE expires_at, task_token",
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner", "#trigger": "trigger"},
+                ExpressionAttributeValues={":owner": {"S": owner}, ":true": {"BOOL": True}, ":reason": {"S": reason}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def take_over_quarantined(self, owner: str, acquired_at: str, details: dict[str, Any]) -> Lock:
+        """A repair takes a quarantined lock (or a free one); anything else is in progress."""
+        previous = self.get_lock()
+        try:
+            aws_clients.dynamodb().put_item(
+                TableName=self.table_name,
+                Item={
+                    **self.key,
+                    "owner": {"S": owner},
+                    "acquired_at": {"S": acquired_at},
+                    "quarantined": {"BOOL": True},  # stays quarantined until the repair succeeds
+                    "details": {"S": json.dumps({**details, "repairs": previous.details if previous else {}})},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR quarantined = :true OR #owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":true": {"BOOL": True}, ":owner": {"S": owner}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            holder = self.get_lock()
+            who = holder.owner if holder else "another execution"
+            raise DeploymentInProgress(
+                f"{who} holds the deployment lock and it is not quarantined: nothing to repair"
+            ) from None
+        return previous or Lock(owner=owner, acquired_at=acquired_at, expires_at=None)
+
+    def release_repaired(self, owner: str) -> bool:
+        """A successful repair deletes the lock it took over, quarantined or not."""
+        try:
+            aws_clients.dynamodb().delete_item(
+                TableName=self.table_name,
+                Key=self.key,
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": {"S": owner}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def release(self, owner: str) -> bool:
         """Delete the lock if `owner` holds it and it is not quarantined; False otherwise."""

@@ -32,6 +32,7 @@ STEPS: dict[str, Step] = {
     "scale_down_old_side": finish.scale_down_old_side,
     "finish": finish.finish,
     "rollback": rollback.rollback,
+    "quarantine": rollback.quarantine,
     "signal_running_deployment": signals.signal_running_deployment,
 }
 STEP_NAMES = (*STEPS, "validate", "register_bake_token")

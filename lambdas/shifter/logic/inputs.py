@@ -202,13 +202,21 @@ class AbortInput(_Input):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-ExecutionInput = DeployInput | SwitchInput | RollbackInput | PromoteInput | AbortInput
+class RepairInput(_Input):
+    """After RollbackIncomplete: 100 % on a healthy side, and clear the quarantined lock."""
+
+    action: Literal["repair"]
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+ExecutionInput = DeployInput | SwitchInput | RollbackInput | PromoteInput | AbortInput | RepairInput
 ACTION_MODELS: Final[Mapping[str, type[ExecutionInput]]] = {
     "deploy": DeployInput,
     "switch": SwitchInput,
     "rollback": RollbackInput,
     "promote": PromoteInput,
     "abort": AbortInput,
+    "repair": RepairInput,
 }
 
 

@@ -89,7 +89,7 @@ class TimelineEvent(_Model):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-Action = Literal["deploy", "switch", "rollback", "promote", "abort"]
+Action = Literal["deploy", "switch", "rollback", "promote", "abort", "repair"]
 
 
 class Operation(_Model):
@@ -103,6 +103,7 @@ class Operation(_Model):
     # recorded revision (rollback); none: the side is already running (switch, warm rollback).
     prepare: Literal["register", "reuse", "none"] = "register"
     scale_down_old: bool = True  # a switch leaves the other side warm
+    repairs_side: Side | None = None  # repair: the side the failed deployment was sending traffic to
 
 
 class WorkflowState(_Model):
@@ -127,6 +128,8 @@ class WorkflowState(_Model):
     bake: Bake | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
     error: CaughtError | None = None
+    rollback_error: CaughtError | None = None  # the rollback itself failed (RollbackIncomplete)
+    quarantine_error: CaughtError | None = None
     outcome: Outcome | None = None
     hook_result: Any = None  # the last lifecycle hook's answer: whatever the user's Lambda returned
 

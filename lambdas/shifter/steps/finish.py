@@ -30,7 +30,7 @@ def finish(state: WorkflowState, ctx: Context) -> WorkflowState:
     env = ctx.env
     action = state.operation.action
     if state.handled and state.outcome is not None:  # e.g. a switch to the side already live
-        ctx.table.release(state.execution)
+        _release(state, ctx)
         return state
     other = f"{state.live_side} scaled to 0" if state.operation.scale_down_old else f"{state.live_side} stays warm"
     state.outcome = Outcome(
@@ -51,7 +51,12 @@ def finish(state: WorkflowState, ctx: Context) -> WorkflowState:
     )
     note(state, "succeeded")
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "SUCCEEDED"))
-    verb = {"deploy": "is live", "switch": "has all traffic", "rollback": "is live again"}.get(action, "is live")
+    verb = {
+        "deploy": "is live",
+        "switch": "has all traffic",
+        "rollback": "is live again",
+        "repair": "has all traffic again (repaired)",
+    }.get(action, "is live")
     notifier.publish(
         env.topic_arn,
         f"Cutover {env.service_name}: {state.deployment.image} {verb} on {state.new_side}",
@@ -60,5 +65,12 @@ def finish(state: WorkflowState, ctx: Context) -> WorkflowState:
     if action == "deploy":
         metrics.add_metric(name="DeploymentsSucceeded", unit="Count", value=1)
     metrics.add_metric(name="DeploymentDuration", unit="Seconds", value=seconds_since(state.started_at))
-    ctx.table.release(state.execution)
+    _release(state, ctx)
     return state
+
+
+def _release(state: WorkflowState, ctx: Context) -> None:
+    if state.operation.action == "repair":
+        ctx.table.release_repaired(state.execution)  # clears the quarantine
+    else:
+        ctx.table.release(state.execution)

@@ -74,3 +74,30 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
         notifier.publish(env.topic_arn, subject, notification(state, ctx, "rolled_back" if touched else "failed"))
     ctx.table.release(state.execution)
     return state
+
+
+def quarantine(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """The rollback itself failed: keep the lock so nobody deploys over this state, and say
+    exactly where traffic is and what fixes it."""
+    env = ctx.env
+    failure = state.rollback_error.message() if state.rollback_error else "unknown error"
+    try:
+        weights = load_balancer.read_weights(env.listener_arn, env.target_groups)
+        where = ", ".join(f"{side} {weight} %" for side, weight in sorted(weights.items()))
+    except Exception as error:  # the listener may be what is failing
+        where = f"unknown (the listener could not be read: {error})"
+    cause = (
+        f"the rollback did not complete ({failure}). Production traffic now: {where}. "
+        'Fix it with `cutover repair` or the execution input {"action": "repair"}; '
+        "the deployment lock stays quarantined until then."
+    )
+    ctx.table.quarantine(state.execution, cause)
+    state.outcome = Outcome(status="FAILED", error="RollbackIncomplete", cause=cause)
+    note(state, "rollback incomplete", cause=failure, traffic=where)
+    ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "ROLLBACK_INCOMPLETE"))
+    notifier.publish(
+        env.topic_arn,
+        f"Cutover {env.service_name}: ROLLBACK INCOMPLETE, traffic {where}: run cutover repair",
+        notification(state, ctx, "rollback_incomplete"),
+    )
+    return state

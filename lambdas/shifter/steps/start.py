@@ -7,7 +7,7 @@ from typing import Any
 from shifter.adapters import alarms, ecs_service, load_balancer, notifier
 from shifter.handlers.observability import metrics
 from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
-from shifter.logic.inputs import DeployInput, SwitchInput, parse_execution_input
+from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
 from shifter.logic.plan import build_plan, build_traffic_plan
 from shifter.logic.state import Operation, Outcome, PollLoop, SideSnapshot, WorkflowState
 from shifter.logic.traffic import Side, alarms_to_watch, firing, live_side_from_weights, other_side, weights_for
@@ -46,12 +46,25 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
             scale_down_old=False,
         )
         note(state, "validated", action="switch", to=request.to, force=request.force)
+    elif isinstance(request, RepairInput):
+        # No smoke tests: a repair restores a known state; it still needs a healthy target.
+        state.operation = Operation(
+            action="repair", reason=request.reason, force=True, prepare="none", scale_down_old=False
+        )
+        note(state, "validated", action="repair")
     else:
         note(state, "validated", action=request.action)
     return state
 
 
 def acquire_lock(state: WorkflowState, ctx: Context) -> WorkflowState:
+    if state.operation.action == "repair":
+        previous = ctx.table.take_over_quarantined(
+            state.execution, state.started_at, {"action": "repair", "reason": state.operation.reason}
+        )
+        state.operation = state.operation.model_copy(update={"repairs_side": previous.new_side})
+        note(state, "quarantined lock taken over", previous_owner=previous.owner, trigger=previous.trigger)
+        return state
     current = int(now().timestamp())
     longest = state.plan.maximum_duration_seconds() if state.plan else MANUAL_LOCK_SECONDS
     expires_at = current + longest + LOCK_MARGIN_SECONDS
@@ -77,6 +90,8 @@ def read_live_state(state: WorkflowState, ctx: Context) -> WorkflowState:
     action = state.operation.action
     if action == "switch":
         _target_switch(state, ctx, weights)
+    elif action == "repair":
+        _target_repair(state, ctx, weights)
     elif action == "rollback":
         _target_rollback(state, ctx, weights)
     else:
@@ -136,6 +151,38 @@ def _target_switch(state: WorkflowState, ctx: Context, weights: dict[str, int]) 
     )
     attempts = 1 if state.operation.force else HEALTH_ATTEMPTS
     state.loop = PollLoop(phase="health", max_attempts=attempts, wait_seconds=0)
+
+
+def _target_repair(state: WorkflowState, ctx: Context, weights: dict[str, int]) -> None:
+    """The side the failed deployment was rolling back to, if it can serve; else the other."""
+    failed_towards = state.operation.repairs_side
+    heaviest: Side = "blue" if weights.get("blue", 0) >= weights.get("green", 0) else "green"
+    preferred: Side = other_side(failed_towards) if failed_towards else heaviest
+    candidates = [preferred, other_side(preferred)]
+    reasons = []
+    for side in candidates:
+        try:
+            count = _running_what_is_recorded(ctx, side)
+        except (TargetUnhealthy, LiveStateMismatch) as error:
+            reasons.append(str(error))
+            continue
+        if load_balancer.target_health(ctx.env.target_groups[side]).healthy == 0:
+            reasons.append(f"{side} has no healthy target")
+            continue
+        state.operation = state.operation.model_copy(update={"to": side})
+        state.live_side, state.new_side, state.desired_count = other_side(side), side, count
+        state.plan = build_traffic_plan(
+            ctx.live.read(side).image,
+            ctx.env.defaults,
+            reason=state.operation.reason or f"repair: 100 % on {side}",
+            smoke_tests=False,
+        )
+        state.loop = PollLoop(phase="health", max_attempts=1, wait_seconds=0)
+        if weights == weights_for(side, 100):
+            state.handled = True
+            state.outcome = Outcome(status="SUCCEEDED", cause=f"{side} already had 100 %; the quarantine is cleared")
+        return
+    raise TargetUnhealthy("no side can take the traffic: " + "; ".join(reasons) + " (the lock stays quarantined)")
 
 
 def _running_what_is_recorded(ctx: Context, side: Side) -> int:

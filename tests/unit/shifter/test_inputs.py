@@ -116,7 +116,7 @@ def test_image_references_with_a_tag_or_digest_are_accepted(image: str) -> None:
         ({"colour": "green"}, "colour: unknown field"),
         (
             {"action": "redeploy", "image": "app:v1"},
-            "action: unknown action 'redeploy' (expected one of: deploy, switch, rollback, promote, abort)",
+            "action: unknown action 'redeploy' (expected one of: deploy, switch, rollback, promote, abort, repair)",
         ),
         ({"reason": "no image"}, "image: required field"),
         ({}, "image: required field"),

@@ -226,7 +226,7 @@ class ServiceConfig(_Frozen):
     def _image(cls, value: str) -> str:
         if value == ASSET_IMAGE:
             return value
-        if not IMAGE_REFERENCE.match(value):
+        if not IMAGE_REFERENCE.fullmatch(value):
             raise ValueError(f"not a valid image reference (repository[:tag][@sha256:digest]): {value!r}")
         return value
 

@@ -171,8 +171,13 @@ class TrafficShifter(Construct):
         smoke = guarded(self._invoke("Smoke tests", "run_smoke_tests"))
         shift = guarded(self._invoke("Shift weights", "shift_weights"))
         final_wait = guarded(self._invoke("Begin final wait", "begin_final_wait"))
-        scale_down = guarded(self._invoke("Scale down old side", "scale_down_old_side"))
-        finish = guarded(self._invoke("Finish", "finish"))
+        # Once the old side is being scaled down the deployment is committed: a failure from
+        # here on must never send traffic back to a side that may have no tasks left.
+        finish_incomplete = sfn.Fail(
+            self, "Deployed, finishing failed", error="FinishIncomplete", cause_path="$.finish_error.Cause"
+        )
+        scale_down = self._committed(self._invoke("Scale down old side", "scale_down_old_side"), finish_incomplete)
+        finish = self._committed(self._invoke("Finish", "finish"), finish_incomplete)
         succeeded = sfn.Succeed(self, "Deployed", output_path="$.outcome")
 
         after_traffic = self._hooks("after_traffic", final_wait, rollback)
@@ -214,6 +219,12 @@ class TrafficShifter(Construct):
         return validate.next(
             sfn.Choice(self, "Which action?").when(sfn.Condition.or_(*signals), signal).otherwise(acquire)
         )
+
+    @staticmethod
+    def _committed(task: tasks.LambdaInvoke, incomplete: sfn.IChainable) -> tasks.LambdaInvoke:
+        task.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2)
+        task.add_catch(incomplete, errors=["States.ALL"], result_path="$.finish_error")
+        return task
 
     def _hooks(self, stage: str, then: sfn.IChainable, rollback: sfn.IChainable) -> sfn.IChainable:
         """The configured user Lambdas of one stage, one after the other, for deployments only.

@@ -22,6 +22,8 @@ def read_input(source: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise CliInputError(f"input: not JSON ({error.msg} at line {error.lineno})") from None
+    except RecursionError:
+        raise CliInputError("input: not JSON (nested too deeply)") from None
 
 
 def validate(raw: Any) -> ExecutionInput:

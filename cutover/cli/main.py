@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from rich.console import Console
+from rich.markup import escape
 
 from cutover.cli import inputs, render
 from cutover.cli.errors import CliError
@@ -54,7 +55,7 @@ def guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except CliError as error:
-        errors.print(f"[red]cutover:[/red] {error}")
+        errors.print(f"[red]cutover:[/red] {escape(str(error))}")
         raise typer.Exit(error.exit_code) from None
     except NoCredentialsError:
         errors.print(
@@ -63,7 +64,7 @@ def guarded(action: Callable[[], T]) -> T:
         )
         raise typer.Exit(1) from None
     except (ClientError, BotoCoreError) as error:
-        errors.print(f"[red]cutover:[/red] AWS said: {error}")
+        errors.print(f"[red]cutover:[/red] AWS said: {escape(str(error))}")
         raise typer.Exit(1) from None
 
 

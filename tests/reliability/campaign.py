@@ -102,6 +102,9 @@ def one_run(cutover: LocalCutover, route: TestRouteStandIn, injector: FaultInjec
         route.sides[new] = SideBehaviour()
         cutover.set_target_health(new, None)
         cutover.set_alarm(alarm, "OK", "reset between runs")
+    if execution.status == "FAILED":
+        # EventBridge delivers the execution's status change to the lock-release rule.
+        cutover.deliver_execution_event(execution.arn, "FAILED")
     result = RunResult(seed, condition, faults, _outcome(execution), [])
     if execution.error == "RollbackIncomplete":
         repair = cutover.run({"action": "repair"}, f"repair-{seed}", RUN_TIMEOUT_SECONDS)

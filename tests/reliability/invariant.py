@@ -52,7 +52,8 @@ def violations(cutover: LocalCutover, execution: Execution, before: Before, requ
 
 
 def _outcome(execution: Execution, before: Before, live: str, image: str, requested: str | None) -> list[str]:
-    if execution.status == "SUCCEEDED":
+    # FinishIncomplete: the old side was already being scaled down, so the new image is live.
+    if execution.status == "SUCCEEDED" or execution.error == "FinishIncomplete":
         if requested is not None and image != requested:
             return [f"SUCCEEDED but {live} runs {image}, not {requested}"]
         return []
@@ -70,6 +71,8 @@ def _history(cutover: LocalCutover, execution: Execution) -> list[str]:
         return []  # rejected before the lock: nothing to record
     outcome = records[0]["outcome"]
     expected = {"SUCCEEDED": {"SUCCEEDED"}, "FAILED": {"ROLLED_BACK", "FAILED", "ROLLBACK_INCOMPLETE"}}
+    if execution.error == "FinishIncomplete":
+        expected["FAILED"] = {"RUNNING", "SUCCEEDED"}  # the bookkeeping is what failed
     if outcome not in expected.get(execution.status, set()):
         return [f"history says {outcome}, the execution ended {execution.status}"]
     return []

@@ -85,3 +85,26 @@ def test_a_bounded_seeded_campaign_keeps_the_invariant(
     assert [run.violations for run in report.runs if run.violations] == []
     assert sum(len(run.faults) for run in report.runs) >= 3  # it did inject (this seed draws 3)
     assert len(report.outcomes()) >= 2  # and the runs ended in different ways
+
+
+def test_a_crash_after_the_old_side_is_scaled_down_never_rolls_back_onto_it(
+    cutover: LocalCutover, injector: FaultInjector
+) -> None:
+    """Found by the campaign: a rollback from `finish` sent traffic back to a side with no tasks."""
+    once = [Fault("crash", "finish", 1)]
+    outcome, found = run_with(cutover, injector, once, {"image": IMAGE_V2, "strategy": "all-at-once"}, "retried")
+    assert (outcome, found) == ("SUCCEEDED", [])  # the committed steps are retried
+
+    image_v3 = IMAGE_V2.replace(":v2", ":v3")
+    always = [Fault("crash", "finish", 10)]
+    before = snapshot(cutover)
+    injector.arm(always)
+    try:
+        execution = cutover.run({"image": image_v3, "strategy": "all-at-once"}, "finish-fails")
+    finally:
+        injector.disarm()
+    assert (execution.status, execution.error) == ("FAILED", "FinishIncomplete")
+    assert cutover.weights() == {"blue": 100, "green": 0}  # the new side keeps the traffic
+    assert cutover.service("blue")["image"] == image_v3 and cutover.service("blue")["desired"] == 2
+    cutover.deliver_execution_event(execution.arn, "FAILED")  # EventBridge releases its lock
+    assert violations(cutover, execution, before, image_v3) == []

@@ -54,10 +54,14 @@ class _Input(BaseModel):
 
 
 def _check_image(value: str) -> str:
-    if not IMAGE_REFERENCE.match(value):
+    if not IMAGE_REFERENCE.fullmatch(value):  # fullmatch: `$` would let a trailing newline through
         raise ValueError(f"not an image reference with a tag or digest (registry/repository:tag[@sha256:…]): {value!r}")
     return value
 
+
+_URL_PATH = re.compile(r"/[\x21-\x7e]*")  # printable ASCII, no spaces
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token
+_ECHO_LIMIT = 80  # characters of a rejected value repeated in a message
 
 ImageReference = Annotated[str, Field(max_length=512), AfterValidator(_check_image)]
 
@@ -76,6 +80,18 @@ class SmokeTest(_Input):
     def _absolute_path(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError("must start with '/'")
+        if not _URL_PATH.fullmatch(value):
+            raise ValueError("spaces and control characters must be percent-encoded")
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _header_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, content in value.items():
+            if not _HEADER_NAME.fullmatch(name):
+                raise FieldError((name,), "not a valid header name")
+            if any(ord(character) < 32 and character != "\t" for character in content):
+                raise FieldError((name,), "header values cannot contain control characters (CR, LF, …)")
         return value
 
     @field_validator("body")
@@ -230,7 +246,7 @@ def parse_execution_input(raw: object) -> ExecutionInput:
         model = ACTION_MODELS.get(action) if isinstance(action, str) else None
         if model is None:
             expected = ", ".join(ACTION_MODELS)
-            raise InvalidInput(f"action: unknown action {action!r} (expected one of: {expected})")
+            raise InvalidInput(f"action: unknown action {shorten(repr(action))} (expected one of: {expected})")
         return model.model_validate(document)
     except ValidationError as error:
         raise InvalidInput(format_validation_error(error)) from None
@@ -256,6 +272,9 @@ def format_validation_error(error: ValidationError) -> str:
     # An unknown field is often a misspelt one, so it explains a "required field" error too.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     location, message = list(first["loc"]), _message(first)
+    if message == _TOO_DEEP:  # name the field, not the thousand indexes below it
+        while location and (isinstance(location[-1], int) or location[-1] in _JSON_VALUE_TAGS):
+            location.pop()
     nested = first.get("ctx", {}).get("error")
     if isinstance(nested, FieldError):
         location.extend(nested.location)
@@ -266,14 +285,26 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] in {"int_type", "bool_type"}:
         kind = "an integer" if error["type"] == "int_type" else "true or false"
         return f"expected {kind}, got {_as_json(error['input'])}"
-    return _MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
+    if error["type"] == "recursion_loop" or error["msg"].startswith("Recursion error"):
+        return _TOO_DEEP
+    return shorten(_MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, ")))
 
 
 def _as_json(value: Any) -> str:
     try:
-        return json.dumps(value)
+        text = json.dumps(value)
     except (TypeError, ValueError):
-        return repr(value)
+        text = repr(value)
+    return shorten(text)
+
+
+def shorten(text: str) -> str:
+    """A rejected value as a message repeats it: never the whole of a huge one."""
+    return text if len(text) <= _ECHO_LIMIT else f"{text[:_ECHO_LIMIT]}… ({len(text)} characters)"
+
+
+_JSON_VALUE_TAGS = {"list", "dict", "str", "int", "float", "bool"}
+_TOO_DEEP = "nested too deeply"
 
 
 def _path(location: list[str | int]) -> str:
@@ -281,6 +312,8 @@ def _path(location: list[str | int]) -> str:
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
+        elif part in _JSON_VALUE_TAGS:
+            continue  # pydantic's own tags for the branches of a JSON value, not a field
         elif not (part.startswith("<") and part.endswith(">")):
             path += f".{part}" if path else part
     return path or "input"

@@ -130,6 +130,7 @@ class WorkflowState(_Model):
     error: CaughtError | None = None
     rollback_error: CaughtError | None = None  # the rollback itself failed (RollbackIncomplete)
     quarantine_error: CaughtError | None = None
+    finish_error: CaughtError | None = None
     outcome: Outcome | None = None
     hook_result: Any = None  # the last lifecycle hook's answer: whatever the user's Lambda returned
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shifter.adapters import autoscaling, ecs_service, load_balancer, notifier
 from shifter.handlers.observability import metrics
-from shifter.logic.errors import DeploymentRolledBack
+from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
 from shifter.logic.state import Outcome, WorkflowState
 from shifter.logic.traffic import weights_for
 from shifter.steps.context import Context, note, seconds_since
@@ -39,6 +39,9 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     if old is not None and new is not None:
         # Fast path first: production traffic back on the old side, read back and verified.
         if load_balancer.read_weights(env.listener_arn, env.target_groups) != weights_for(old, 100):
+            if ecs_service.describe_service(env.cluster, env.services[old]).desired == 0:
+                # Never send traffic to a side with no tasks: the rollback cannot complete.
+                raise TargetUnhealthy(f"{old}, the side to roll back to, has no tasks; traffic stays where it is")
             apply_weights(ctx, old, 100)
             touched = True
         state.new_weight = 0

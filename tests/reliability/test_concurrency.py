@@ -11,7 +11,10 @@ IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v{}"
 
 
 def test_ten_deployments_at_once_one_runs_nine_fail_fast(cutover: LocalCutover) -> None:
-    arns = [cutover.start({"image": IMAGE.format(n), "strategy": "all-at-once"}, f"race-{n}") for n in range(10)]
+    # A long bake (an hour, ~4 s compressed) keeps the winner holding the lock while the
+    # others start, however slowly the machine runs them.
+    document = {"strategy": "all-at-once", "bake_seconds": 3600}
+    arns = [cutover.start({"image": IMAGE.format(n), **document}, f"race-{n}") for n in range(10)]
     executions = [cutover.wait(arn, timeout_seconds=120) for arn in arns]
     succeeded = [e for e in executions if e.status == "SUCCEEDED"]
     assert len(succeeded) == 1, [(e.arn, e.status, e.error) for e in executions]

@@ -9,6 +9,7 @@ rollback reads it here)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,17 @@ def _to_lock(item: dict[str, Any]) -> Lock:
         requests=tuple(item["requests"]["SS"]) if "requests" in item else (),
         details=json.loads(item["details"]["S"]) if "details" in item else {},
     )
+
+
+def _conditional(write: Callable[[], object]) -> bool:
+    """Run a conditional write; False when its condition did not hold (not an error here)."""
+    try:
+        write()
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 class DeploymentTable:
@@ -108,8 +120,8 @@ class DeploymentTable:
             expression += "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
         if removes:
             expression += " REMOVE " + ", ".join(f"#{k}" for k in removes)
-        try:
-            aws_clients.dynamodb().update_item(
+        return _conditional(
+            lambda: aws_clients.dynamodb().update_item(
                 TableName=self.table_name,
                 Key=self.key,
                 UpdateExpression=expression.strip(),
@@ -117,11 +129,7 @@ class DeploymentTable:
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={":owner": {"S": owner}} | {f":{k}": {"S": v} for k, v in sets.items()},
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def add_request(self, request: str) -> str | None:
         """Record a promote/abort request on the running deployment's lock; returns its owner."""
@@ -142,8 +150,8 @@ class DeploymentTable:
 
     def quarantine(self, owner: str, reason: str) -> bool:
         """Keep the lock forever (no expiry; release skips it) until a repair clears it."""
-        try:
-            aws_clients.dynamodb().update_item(
+        return _conditional(
+            lambda: aws_clients.dynamodb().update_item(
                 TableName=self.table_name,
                 Key=self.key,
                 UpdateExpression="SET quarantined = :true, #trigger = :reason REMOVE expires_at, task_token",
@@ -151,11 +159,7 @@ class DeploymentTable:
                 ExpressionAttributeNames={"#owner": "owner", "#trigger": "trigger"},
                 ExpressionAttributeValues={":owner": {"S": owner}, ":true": {"BOOL": True}, ":reason": {"S": reason}},
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def take_over_quarantined(self, owner: str, acquired_at: str, details: dict[str, Any]) -> Lock:
         """A repair takes a quarantined lock (or a free one); anything else is in progress."""
@@ -186,35 +190,27 @@ class DeploymentTable:
 
     def release_repaired(self, owner: str) -> bool:
         """A successful repair deletes the lock it took over, quarantined or not."""
-        try:
-            aws_clients.dynamodb().delete_item(
+        return _conditional(
+            lambda: aws_clients.dynamodb().delete_item(
                 TableName=self.table_name,
                 Key=self.key,
                 ConditionExpression="#owner = :owner",
                 ExpressionAttributeNames={"#owner": "owner"},
                 ExpressionAttributeValues={":owner": {"S": owner}},
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def release(self, owner: str) -> bool:
         """Delete the lock if `owner` holds it and it is not quarantined; False otherwise."""
-        try:
-            aws_clients.dynamodb().delete_item(
+        return _conditional(
+            lambda: aws_clients.dynamodb().delete_item(
                 TableName=self.table_name,
                 Key=self.key,
                 ConditionExpression="#owner = :owner AND (attribute_not_exists(quarantined) OR quarantined = :false)",
                 ExpressionAttributeNames={"#owner": "owner"},
                 ExpressionAttributeValues={":owner": {"S": owner}, ":false": {"BOOL": False}},
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def record_history(self, started_at: str, execution_name: str, record: dict[str, Any]) -> None:
         aws_clients.dynamodb().put_item(

@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install demo synth synth-local lint typecheck cfn-lint test reliability clean
+.PHONY: help install demo synth synth-local lint typecheck cfn-lint test reliability bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -58,6 +58,9 @@ test: install lint typecheck cfn-lint ## install if needed, then ruff, mypy, cfn
 
 reliability: install ## the full fault-injection campaign (200 seeded runs); last line: N runs, 0 violations
 	$(PYTHON) -m tests.reliability.campaign --runs 200
+
+bench: install ## measure the benchmarks on local AWS (moto) and write bench/RESULTS.md (~6 min)
+	$(PYTHON) -m bench.run
 
 clean: ## remove synthesized output and caches (keeps .venv and node_modules)
 	rm -rf cdk.out cdk.out.local .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -354,8 +354,17 @@ def _version(distribution: str) -> str:
         return "not installed"
 
 
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine inflates every timing."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
+
+
 def machine() -> dict[str, str]:
     return {
+        "load": load_average(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": _cpu_model(),
         "cores": str(os.cpu_count() or "?"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shifter.adapters import alarms, ecs_service, load_balancer, notifier
+from shifter.adapters.live_state_store import SideLiveState
 from shifter.handlers.observability import metrics
 from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
@@ -139,10 +140,9 @@ def _target_switch(state: WorkflowState, ctx: Context, weights: dict[str, int]) 
         state.handled = True
         state.outcome = Outcome(status="SUCCEEDED", cause=f"{to} already has 100 % of production traffic")
         return
-    status = _running_what_is_recorded(ctx, to)
+    count, recorded = _running_what_is_recorded(ctx, to)
     state.live_side, state.new_side = other_side(to), to
-    state.desired_count = status
-    recorded = ctx.live.read(to)
+    state.desired_count = count
     state.plan = build_traffic_plan(
         recorded.image,
         ctx.env.defaults,
@@ -162,7 +162,7 @@ def _target_repair(state: WorkflowState, ctx: Context, weights: dict[str, int]) 
     reasons = []
     for side in candidates:
         try:
-            count = _running_what_is_recorded(ctx, side)
+            count, recorded = _running_what_is_recorded(ctx, side)
         except (TargetUnhealthy, LiveStateMismatch) as error:
             reasons.append(str(error))
             continue
@@ -172,7 +172,7 @@ def _target_repair(state: WorkflowState, ctx: Context, weights: dict[str, int]) 
         state.operation = state.operation.model_copy(update={"to": side})
         state.live_side, state.new_side, state.desired_count = other_side(side), side, count
         state.plan = build_traffic_plan(
-            ctx.live.read(side).image,
+            recorded.image,
             ctx.env.defaults,
             reason=state.operation.reason or f"repair: 100 % on {side}",
             smoke_tests=False,
@@ -185,8 +185,9 @@ def _target_repair(state: WorkflowState, ctx: Context, weights: dict[str, int]) 
     raise TargetUnhealthy("no side can take the traffic: " + "; ".join(reasons) + " (the lock stays quarantined)")
 
 
-def _running_what_is_recorded(ctx: Context, side: Side) -> int:
-    """The side's desired count, once it is known to run its recorded revision with tasks."""
+def _running_what_is_recorded(ctx: Context, side: Side) -> tuple[int, SideLiveState]:
+    """The side's desired count and live state, once it is known to run its recorded revision
+    with tasks."""
     env = ctx.env
     recorded = ctx.live.read(side)
     status = ecs_service.describe_service(env.cluster, env.services[side])
@@ -196,7 +197,7 @@ def _running_what_is_recorded(ctx: Context, side: Side) -> int:
         )
     if status.desired == 0:
         raise TargetUnhealthy(f"{side} has no tasks (desired count 0): nothing can serve traffic there")
-    return status.desired
+    return status.desired, recorded
 
 
 def _target_rollback(state: WorkflowState, ctx: Context, weights: dict[str, int]) -> None:
@@ -218,8 +219,10 @@ def _target_rollback(state: WorkflowState, ctx: Context, weights: dict[str, int]
     _snapshot(state, ctx, live=live, new=target)
     # The side may have been prepared since (a deployment that then rolled back): return to
     # exactly what ran there before the last success, not to what the live state records now.
-    revision = last.get("previous_task_definition") or ctx.live.read(target).task_definition
-    image = last.get("previous_image") or ctx.live.read(target).image
+    revision, image = last.get("previous_task_definition"), last.get("previous_image")
+    if not (revision and image):  # a record from before revisions were kept in the history
+        recorded = ctx.live.read(target)
+        revision, image = revision or recorded.task_definition, image or recorded.image
     status = ecs_service.describe_service(ctx.env.cluster, ctx.env.services[target])
     warm = status.desired > 0 and status.task_definition == revision
     # A manual rollback leaves the side it leaves warm, so that a switch can undo it.

@@ -148,8 +148,20 @@ class TrafficShifter(Construct):
                 self, "Rollback incomplete, quarantined", error_path="$.outcome.error", cause_path="$.outcome.cause"
             )
         )
-        rollback.add_catch(quarantine, errors=["States.ALL"], result_path="$.rollback_error")
-        rollback.next(sfn.Fail(self, "Deployment failed", error_path="$.outcome.error", cause_path="$.outcome.cause"))
+        # Traffic first (at once), then a wait of the ALB propagation delay, then the new side
+        # is scaled down: nothing is scaled down while an ALB node may still route to it.
+        finish_rollback = self._invoke("Roll back: scale down new side", "finish_rollback")
+        finish_rollback.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
+        propagation = sfn.Wait(
+            self,
+            "Roll back: wait for propagation",
+            time=sfn.WaitTime.seconds_path("$.rolling_back.wait_seconds"),
+        )
+        for task in (rollback, finish_rollback):
+            task.add_catch(quarantine, errors=["States.ALL"], result_path="$.rollback_error")
+        rollback.next(propagation).next(finish_rollback).next(
+            sfn.Fail(self, "Deployment failed", error_path="$.outcome.error", cause_path="$.outcome.cause")
+        )
 
         def guarded(task: tasks.LambdaInvoke) -> tasks.LambdaInvoke:
             task.add_catch(rollback, errors=["States.ALL"], result_path="$.error")

@@ -231,7 +231,7 @@ class Demo:
             stand_in(f"CloudWatch: {alarm} -> ALARM (moto evaluates no metrics; the demo sets it)")
             self.local.set_alarm(alarm, "ALARM", "12 target 5xx in 1 minute")
             stand_in("EventBridge: the alarm state change event goes to the alarm listener")
-            self.local.deliver_alarm_event(alarm, "12 target 5xx in 1 minute")
+            self.local.deliver_alarm_event(alarm)
 
         return fire
 

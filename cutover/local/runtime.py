@@ -149,9 +149,12 @@ class LocalCutover:
         """moto never evaluates metrics: put the alarm into a state, as CloudWatch would."""
         self.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
 
-    def deliver_alarm_event(self, name: str, reason: str = "threshold crossed") -> dict[str, Any]:
+    def deliver_alarm_event(self, name: str) -> dict[str, Any]:
         """moto emits no EventBridge events: deliver the "CloudWatch Alarm State Change"
-        event (AWS event reference shape) to the rule's target, as EventBridge would."""
+        event (AWS event reference shape) to the rule's target, as EventBridge would. The
+        event carries the alarm's current state reason, as CloudWatch's own event does."""
+        alarm = self.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+        reason = alarm.get("StateReason", "")
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         event = {
             "version": "0",

@@ -52,6 +52,7 @@ STEPS = (
     "scale_down_old_side",
     "finish",
     "rollback",
+    "finish_rollback",
 )
 
 

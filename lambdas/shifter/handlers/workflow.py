@@ -32,6 +32,7 @@ STEPS: dict[str, Step] = {
     "scale_down_old_side": finish.scale_down_old_side,
     "finish": finish.finish,
     "rollback": rollback.rollback,
+    "finish_rollback": rollback.finish_rollback,
     "quarantine": rollback.quarantine,
     "signal_running_deployment": signals.signal_running_deployment,
 }

@@ -76,6 +76,18 @@ class CaughtError(_Model):
         return self.cause
 
 
+class RollbackProgress(_Model):
+    """Between putting traffic back on the old side and scaling the new side down."""
+
+    trigger: str  # the error name that started the rollback
+    message: str  # its readable cause
+    traffic_restored: bool  # this rollback (or an earlier attempt of it) changed the weights
+    scale_down: bool  # this execution brought the new side up, so the rollback takes it down
+    # seconds: nothing is scaled down while an ALB node may still route to it (the listener
+    # change reaches every node only after the propagation delay)
+    wait_seconds: int
+
+
 class Outcome(_Model):
     status: Literal["SUCCEEDED", "ROLLED_BACK", "FAILED"]
     error: str | None = None
@@ -128,6 +140,7 @@ class WorkflowState(_Model):
     bake: Bake | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
     error: CaughtError | None = None
+    rolling_back: RollbackProgress | None = None
     rollback_error: CaughtError | None = None  # the rollback itself failed (RollbackIncomplete)
     quarantine_error: CaughtError | None = None
     finish_error: CaughtError | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from shifter.logic.errors import InconsistentTraffic
 
@@ -55,6 +55,20 @@ def alarms_to_watch(
     return tuple(dict.fromkeys([*side_alarms.get(new_side, ()), *global_alarms]))
 
 
-def firing(alarm_states: Mapping[str, str], watched: Sequence[str]) -> tuple[str, ...]:
+class AlarmStatus(NamedTuple):
+    """An alarm's state and CloudWatch's `StateReason` for it (the reason an alarm event carries too)."""
+
+    state: str
+    reason: str = ""
+
+
+def firing(alarm_states: Mapping[str, AlarmStatus], watched: Sequence[str]) -> tuple[str, ...]:
     """Watched alarms in ALARM, filtered here because CloudWatch cannot filter by names and state at once."""
-    return tuple(name for name in watched if alarm_states.get(name) == "ALARM")
+    return tuple(name for name in watched if (status := alarm_states.get(name)) is not None and status.state == "ALARM")
+
+
+def firing_reasons(alarm_states: Mapping[str, AlarmStatus], fired: Sequence[str]) -> str:
+    """Why the fired alarms are in ALARM, in CloudWatch's words: the poll path reports the same
+    reason the alarm event would have carried, whichever path sees the alarm first."""
+    reasons = [f"{name}: {alarm_states[name].reason}" for name in fired if alarm_states[name].reason]
+    return "; ".join(reasons)

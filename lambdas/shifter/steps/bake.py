@@ -16,7 +16,7 @@ from shifter.adapters.deployment_table import Lock
 from shifter.handlers.observability import metrics
 from shifter.logic.errors import Aborted, AlarmFired, PauseExpired
 from shifter.logic.state import Bake, WorkflowState
-from shifter.logic.traffic import alarms_to_watch, firing
+from shifter.logic.traffic import alarms_to_watch, firing, firing_reasons
 from shifter.steps.context import Context, note
 from shifter.steps.requests import PROMOTE, current_lock
 
@@ -65,9 +65,12 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
         raise
     bake.elapsed_seconds += bake.wait_seconds
     watched = alarms_to_watch(state.new_side, ctx.env.side_alarms, ctx.env.global_alarms)
-    fired = firing(alarms.alarm_states(watched), watched)
+    statuses = alarms.alarm_states(watched)
+    fired = firing(statuses, watched)
     if fired:
         cause = f"{', '.join(fired)} in ALARM at {state.new_weight} % on {state.new_side}"
+        if reasons := firing_reasons(statuses, fired):
+            cause = f"{cause} ({reasons})"
         fail_bake(state, ctx, lock, "AlarmFired", cause)
         raise AlarmFired(cause)
     if bake.phase == "step" and PROMOTE in lock.requests:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shifter.adapters import autoscaling, ecs_service, load_balancer, notifier
 from shifter.handlers.observability import metrics
 from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
-from shifter.logic.state import Outcome, WorkflowState
+from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
 from shifter.logic.traffic import weights_for
 from shifter.steps.context import Context, note, seconds_since
 from shifter.steps.shift import apply_weights
@@ -31,31 +31,64 @@ def _what(state: WorkflowState) -> str:
     return f"the {state.operation.action} to {state.new_side or state.operation.to or 'the previous side'}"
 
 
+def _propagation_seconds(state: WorkflowState, ctx: Context) -> int:
+    return state.plan.alb_propagation_seconds if state.plan else ctx.env.defaults.alb_propagation_seconds
+
+
 def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """Rollback, part 1: production traffic back on the old side, read back and verified,
+    at once (the fast path). Part 2 (`finish_rollback`) scales the new side down, but only
+    after the state machine has waited `rolling_back.wait_seconds`: an ALB applies a
+    listener change to its nodes over seconds, and a side scaled down while a node still
+    routes to it answers 503 (Argo Rollouts' abortScaleDownDelaySeconds, for the same race)."""
     env = ctx.env
     name, message = _trigger(state, ctx)
     old, new = state.live_side, state.new_side
-    touched = False
+    restored = scale_down = False
+    wait_seconds = 0
     if old is not None and new is not None:
-        # Fast path first: production traffic back on the old side, read back and verified.
-        if load_balancer.read_weights(env.listener_arn, env.target_groups) != weights_for(old, 100):
+        weights = load_balancer.read_weights(env.listener_arn, env.target_groups)
+        if weights != weights_for(old, 100):
             if ecs_service.describe_service(env.cluster, env.services[old]).desired == 0:
                 # Never send traffic to a side with no tasks: the rollback cannot complete.
                 raise TargetUnhealthy(f"{old}, the side to roll back to, has no tasks; traffic stays where it is")
             apply_weights(ctx, old, 100)
-            touched = True
-        state.new_weight = 0
+            restored = True
+        # A retried attempt finds the weights already restored; the state it was given still
+        # says whether the new side had production traffic.
+        routed_to_new = state.new_weight > 0 or weights.get(new, 0) > 0
         status = ecs_service.describe_service(env.cluster, env.services[new])
         # Scale down only what this execution brought up: a switch targets a side that was
         # already running, and must leave it as it found it.
-        brought_up = state.operation.prepare != "none" and (status.desired > 0 or state.new_task_definition is not None)
-        if brought_up:
-            touched = True
-            if state.bounds is not None:
-                autoscaling.set_bounds(env.cluster, env.services[new], 0, 0)
-                ctx.live.write(new, {"min-capacity": 0, "max-capacity": 0})
-            ecs_service.update_service(env.cluster, env.services[new], desired=0)
-            ctx.live.write(new, {"desired-count": 0})
+        scale_down = state.operation.prepare != "none" and (status.desired > 0 or state.new_task_definition is not None)
+        if scale_down and routed_to_new:
+            wait_seconds = _propagation_seconds(state, ctx)
+        restored = restored or routed_to_new
+        state.new_weight = 0
+        if restored:
+            note(state, "traffic restored", side=old, scale_down_after_seconds=wait_seconds if scale_down else None)
+    state.rolling_back = RollbackProgress(
+        trigger=name, message=message, traffic_restored=restored, scale_down=scale_down, wait_seconds=wait_seconds
+    )
+    return state
+
+
+def finish_rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """Rollback, part 2, once no ALB node can still route to the new side: scale it down
+    (if this execution brought it up), record, notify, release the lock."""
+    env = ctx.env
+    progress = state.rolling_back
+    if progress is None:
+        raise RuntimeError("finish_rollback runs after rollback, which records its progress")
+    name, message = progress.trigger, progress.message
+    old, new = state.live_side, state.new_side
+    if progress.scale_down and new is not None:
+        if state.bounds is not None:
+            autoscaling.set_bounds(env.cluster, env.services[new], 0, 0)
+            ctx.live.write(new, {"min-capacity": 0, "max-capacity": 0})
+        ecs_service.update_service(env.cluster, env.services[new], desired=0)
+        ctx.live.write(new, {"desired-count": 0})
+    touched = progress.traffic_restored or progress.scale_down
     if touched:
         image = state.previous.image if state.previous else "its previous image"
         cause = f"{name}: {message}. Traffic is 100 % on {old} ({image})" + (

@@ -11,7 +11,15 @@ from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingT
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
 from shifter.logic.plan import build_plan, build_traffic_plan
 from shifter.logic.state import Operation, Outcome, PollLoop, SideSnapshot, WorkflowState
-from shifter.logic.traffic import Side, alarms_to_watch, firing, live_side_from_weights, other_side, weights_for
+from shifter.logic.traffic import (
+    Side,
+    alarms_to_watch,
+    firing,
+    firing_reasons,
+    live_side_from_weights,
+    other_side,
+    weights_for,
+)
 from shifter.steps.context import Context, console_link, iso_now, note, now
 
 LOCK_MARGIN_SECONDS = 3_600  # beyond the plan's longest duration, before a lock counts as stale
@@ -103,10 +111,13 @@ def read_live_state(state: WorkflowState, ctx: Context) -> WorkflowState:
     new = state.new_side
     assert new is not None
     watched = alarms_to_watch(new, env.side_alarms, env.global_alarms)
-    already = firing(alarms.alarm_states(watched), watched)
+    statuses = alarms.alarm_states(watched)
+    already = firing(statuses, watched)
     if already:
+        reasons = firing_reasons(statuses, already)
         raise AlarmAlreadyFiring(
-            f"{', '.join(already)} already in ALARM on the side that would receive traffic ({new})."
+            f"{', '.join(already)} already in ALARM on the side that would receive traffic ({new})"
+            + (f" ({reasons})." if reasons else ".")
         )
     ctx.table.update_lock(state.execution, {"new_side": new, "phase": "preparing"})
     note(state, "live state read", live_side=state.live_side, new_side=new, weights=weights)

@@ -7,7 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shifter.logic.errors import InconsistentTraffic
-from shifter.logic.traffic import Side, alarms_to_watch, firing, live_side_from_weights, other_side, weights_for
+from shifter.logic.traffic import (
+    AlarmStatus,
+    Side,
+    alarms_to_watch,
+    firing,
+    firing_reasons,
+    live_side_from_weights,
+    other_side,
+    weights_for,
+)
 
 
 def test_other_side() -> None:
@@ -88,6 +97,17 @@ def test_only_the_new_sides_and_global_alarms_are_watched() -> None:
 
 
 def test_firing_keeps_watched_alarms_in_alarm() -> None:
-    states = {"green-5xx": "ALARM", "green-latency": "OK", "blue-5xx": "ALARM", "global": "INSUFFICIENT_DATA"}
+    states = {
+        "green-5xx": AlarmStatus("ALARM", "5 errors in 1 minute"),
+        "green-latency": AlarmStatus("OK"),
+        "blue-5xx": AlarmStatus("ALARM"),
+        "global": AlarmStatus("INSUFFICIENT_DATA"),
+    }
     assert firing(states, ["green-5xx", "green-latency", "global", "unknown"]) == ("green-5xx",)
     assert firing(states, []) == ()
+
+
+def test_firing_reasons_are_cloudwatchs_own_words() -> None:
+    states = {"green-5xx": AlarmStatus("ALARM", "5 errors in 1 minute"), "shared": AlarmStatus("ALARM")}
+    assert firing_reasons(states, ["green-5xx", "shared"]) == "green-5xx: 5 errors in 1 minute"
+    assert firing_reasons(states, []) == ""

@@ -10,6 +10,7 @@ weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, and ti
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console, RenderableType
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -47,6 +49,7 @@ SMOKE_TESTS = [
     },
 ]
 SCENARIO_TIMEOUT = "2m"
+SUMMARY_FILE = os.environ.get("CUTOVER_DEMO_SUMMARY")  # where to write the summary as JSON, if set
 
 console = Console(highlight=False)
 
@@ -74,11 +77,27 @@ class Outcome:
     outcome: str
     seconds: float
     transitions: int
-    failed_requests: int
+    requests: int
+    failed_requests: int  # the platform failed them (load_generator: no answer, routing 5xx)
+    release_errors: int  # a release answered them with an error (its canary's cost)
+    failure_examples: tuple[str, ...] = ()
+
+    @property
+    def ended_as_expected(self) -> bool:
+        return self.outcome == self.expected
 
     @property
     def ok(self) -> bool:
-        return self.outcome == self.expected
+        """Zero downtime is part of every scenario's expectation."""
+        return self.ended_as_expected and self.failed_requests == 0
+
+    def verdict(self) -> str:
+        if not self.ended_as_expected:
+            return f"{self.title}: ended {self.outcome}, expected {self.expected}"
+        if self.failed_requests:
+            examples = "; ".join(self.failure_examples[:3])
+            return f"{self.title}: lost {self.failed_requests} production request(s) of {self.requests} ({examples})"
+        return ""
 
 
 class Demo:
@@ -188,11 +207,12 @@ class Demo:
                 recent[version] = recent.get(version, 0) + count
         total = sum(recent.values()) or 1
         now = ", ".join(f"{version} {count / total:.0%}" for version, count in sorted(recent.items()))
-        style = "red" if window.failures else "green"
+        style = "red" if window.platform_failures else "green"
         return Text.assemble(
             ("Requests  ", "dim"),
             f"last 2 s: {now or '-'}; {window.total} in this scenario, ",
-            (f"{window.failures} failed", style),
+            (f"{window.platform_failures} failed", style),
+            f", {window.release_errors} release errors" if window.release_errors else "",
         )
 
     def execution(
@@ -215,10 +235,21 @@ class Demo:
             outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
         transitions = sum(1 for e in self.local.history(arn) if e["type"].endswith("StateEntered"))
         window = self.load.snapshot().since(mark)
-        failed = window.failures
         for example in window.failure_examples:
             console.print(f"  [red]failed request:[/red] {example}")
-        self.outcomes.append(Outcome(title, expected, outcome, time.perf_counter() - started, transitions, failed))
+        self.outcomes.append(
+            Outcome(
+                title,
+                expected,
+                outcome,
+                time.perf_counter() - started,
+                transitions,
+                window.total,
+                window.platform_failures,
+                window.release_errors,
+                window.failure_examples,
+            )
+        )
 
     def fire_alarm_during_first_bake(self, alarm: str) -> Callable[[], None]:
         def fire() -> None:
@@ -261,21 +292,52 @@ class Demo:
 
     def summary(self) -> Table:
         table = Table(
-            title="Summary (states: state transitions; failed: failed production requests)", title_justify="left"
+            title="Summary",
+            caption=(
+                "states: state transitions; reqs: production requests during the scenario; "
+                "lost: requests the platform failed; errors: errors a release answered itself"
+            ),
+            title_justify="left",
+            caption_justify="left",
         )
-        for column in ("scenario", "expected", "outcome", "time", "states", "failed"):
-            table.add_column(column, no_wrap=column != "scenario")
+        table.add_column("scenario", min_width=20, ratio=1)
+        for column in ("outcome", "time", "states", "reqs", "lost", "errors"):
+            table.add_column(column, no_wrap=True)
         for outcome in self.outcomes:
-            style = "green" if outcome.ok else "bold red"
+            shown = (
+                Text(outcome.outcome, style="green")
+                if outcome.ended_as_expected
+                else Text(f"{outcome.outcome} (expected {outcome.expected})", style="bold red")
+            )
             table.add_row(
                 outcome.title,
-                outcome.expected,
-                Text(outcome.outcome, style=style),
+                shown,
                 f"{outcome.seconds:.0f} s",
                 str(outcome.transitions),
+                str(outcome.requests),
                 Text(str(outcome.failed_requests), style="green" if not outcome.failed_requests else "red"),
+                str(outcome.release_errors),
             )
         return table
+
+    def write_summary(self, path: Path) -> None:
+        """The summary for machines (tests, CI): one object per scenario."""
+        rows = [
+            {
+                "scenario": outcome.title,
+                "expected": outcome.expected,
+                "outcome": outcome.outcome,
+                "seconds": round(outcome.seconds, 2),
+                "transitions": outcome.transitions,
+                "requests": outcome.requests,
+                "failed_requests": outcome.failed_requests,
+                "release_errors": outcome.release_errors,
+                "failure_examples": list(outcome.failure_examples),
+                "ok": outcome.ok,
+            }
+            for outcome in self.outcomes
+        ]
+        path.write_text(json.dumps({"ok": all(row["ok"] for row in rows), "scenarios": rows}, indent=2) + "\n")
 
 
 def quiet() -> None:
@@ -302,9 +364,15 @@ def main() -> int:
         if hasattr(demo, "server"):
             demo.stop()
     console.print(demo.summary())
-    ok = all(outcome.ok for outcome in demo.outcomes)
-    console.print("[green]Every scenario ended as expected.[/green]" if ok else "[red]Some scenario did not.[/red]")
-    return 0 if ok else 1
+    if SUMMARY_FILE:
+        demo.write_summary(Path(SUMMARY_FILE))
+    problems = [outcome.verdict() for outcome in demo.outcomes if not outcome.ok]
+    if not problems:
+        console.print("[green]Every scenario ended as expected, with no failed production request.[/green]")
+        return 0
+    for problem in problems:
+        console.print(f"[red]{escape(problem)}[/red]")
+    return 1
 
 
 if __name__ == "__main__":

@@ -5,6 +5,11 @@ Locally nobody calls the service, so `LoadGenerator` sends requests at a steady 
 threads (a new connection each, so every request is routed anew) and counts each answer by its
 `X-Service-Version` and `X-Cutover-Side` headers, which the example service puts on every response.
 A failure is what a user would notice: no answer (connection error, timeout) or a status >= 500.
+Failures are split by who failed: the **platform** (no answer: a refused or dropped connection or
+the client timeout; a 5xx the load balancer itself answered, which carries no version header; a
+502/503/504 from a task, which answers those only while starting or draining, where traffic must
+not be routed) or the **release** (any other 5xx a release answered: a bad release's own errors
+during its canary, bounded by its weight and its bake). Zero downtime means zero platform failures.
 Counts are also kept per 0.5 s bucket, so a demo can show the share of v1/v2 over time.
 
 Which path to load: the example service applies `ERROR_RATE` and `EXTRA_LATENCY_MS` to `POST /mcp`
@@ -31,6 +36,7 @@ SIDE_HEADER = "X-Cutover-Side"
 NO_HEADER = "(none)"  # the answer had no such header (e.g. the router's own 502/503)
 BUCKET_SECONDS = 0.5
 MAX_FAILURE_EXAMPLES = 5
+ROUTING_STATUSES = frozenset({502, 503, 504})  # an ALB's own answers when it cannot route to a target
 MCP_PATH = "/mcp"
 MCP_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 MCP_GET_VERSION = json.dumps(
@@ -56,6 +62,8 @@ class Snapshot:
     by_status: dict[int, int]
     no_answer: int  # connection errors and timeouts
     failures: int  # no_answer + statuses >= 500
+    platform_failures: int  # the platform failed: no answer, or a routing status (module docstring)
+    release_errors: int  # failures - platform_failures: errors a release answered itself
     failures_by_version: dict[str, int]  # 5xx answers by version (no_answer has none)
     failure_examples: tuple[str, ...]  # the latest few, each prefixed with its time
     series: tuple[Bucket, ...]  # per BUCKET_SECONDS, in time order, only buckets with requests
@@ -78,6 +86,8 @@ class Snapshot:
             by_status=_minus(self.by_status, earlier.by_status),
             no_answer=self.no_answer - earlier.no_answer,
             failures=self.failures - earlier.failures,
+            platform_failures=self.platform_failures - earlier.platform_failures,
+            release_errors=self.release_errors - earlier.release_errors,
             failures_by_version=_minus(self.failures_by_version, earlier.failures_by_version),
             failure_examples=tuple(e for e in self.failure_examples if e not in earlier.failure_examples),
             series=tuple(b for b in self.series if b.start_seconds + BUCKET_SECONDS > earlier.at_seconds),
@@ -87,6 +97,11 @@ class Snapshot:
         """One line for a terminal, e.g. `v1 75% · v2 25% · 2 failures in 400 requests`."""
         shares = " · ".join(f"{version} {share:.0%}" for version, share in self.shares().items()) or "no answers"
         return f"{shares} · {self.failures} failures in {self.total} requests"
+
+
+def is_platform_failure(status: int | None, version: str) -> bool:
+    """A failure the platform caused (see the module docstring), not the release that answered."""
+    return status is None or version == NO_HEADER or status in ROUTING_STATUSES
 
 
 def _minus(later: dict[_K, int], earlier: dict[_K, int]) -> dict[_K, int]:
@@ -135,6 +150,7 @@ class LoadGenerator:
         self._total = 0
         self._no_answer = 0
         self._failures = 0
+        self._platform_failures = 0
         self._by_version: Counter[str] = Counter()
         self._by_side: Counter[str] = Counter()
         self._by_status: Counter[int] = Counter()
@@ -211,6 +227,8 @@ class LoadGenerator:
                 by_status=dict(self._by_status),
                 no_answer=self._no_answer,
                 failures=self._failures,
+                platform_failures=self._platform_failures,
+                release_errors=self._failures - self._platform_failures,
                 failures_by_version=dict(self._failures_by_version),
                 failure_examples=tuple(self._examples),
                 series=series,
@@ -281,6 +299,8 @@ class LoadGenerator:
                 by_version[version] += 1
             if failure is not None:
                 self._failures += 1
+                if is_platform_failure(status, version):
+                    self._platform_failures += 1
                 failures[0] += 1
                 if status is not None:
                     self._failures_by_version[version] += 1

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+from cutover.local.demo import Outcome
 from tests.synth import ROOT, synth_assembly
 
 
-def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_requests() -> None:
+def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_requests(tmp_path: Path) -> None:
     # What `make demo` synthesizes: the local variant with the example service as the image.
-    environment = {**os.environ, "CUTOVER_DEMO_ASSEMBLY": str(synth_assembly(local=True, image="asset"))}
+    summary_file = tmp_path / "summary.json"
+    environment = {
+        **os.environ,
+        "CUTOVER_DEMO_ASSEMBLY": str(synth_assembly(local=True, image="asset")),
+        "CUTOVER_DEMO_SUMMARY": str(summary_file),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "cutover.local.demo"],
         cwd=ROOT,
@@ -21,16 +29,32 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
         timeout=300,
         check=False,
     )
+    assert summary_file.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(summary_file.read_text())
+    scenarios = summary["scenarios"]
+    lost = {row["scenario"]: row["failure_examples"] for row in scenarios if row["failed_requests"]}
+    assert not lost, lost  # no production request failed, whatever happened
+    assert [row["outcome"] for row in scenarios] == [
+        "SUCCEEDED",
+        "ROLLED_BACK",
+        "ROLLED_BACK",
+        "SUCCEEDED",
+        "SUCCEEDED",
+        "SUCCEEDED",
+    ]
+    assert all(row["requests"] > 0 for row in scenarios)  # production load ran through every scenario
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Every scenario ended as expected." in result.stdout
-    summary = result.stdout.split("Summary", 1)[1]
-    rows = [line for line in summary.splitlines() if line.startswith("│ ") and "expected" not in line]
-    outcomes = [cells[3].strip() for cells in (row.split("│") for row in rows) if cells[3].strip()]
-    assert outcomes == ["SUCCEEDED", "ROLLED_BACK", "ROLLED_BACK", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
-    failed = [cells[6].strip() for cells in (row.split("│") for row in rows) if cells[6].strip()]
-    examples = [line for line in result.stdout.splitlines() if "failed request" in line]
-    assert failed == ["0"] * 6, examples  # no production request failed, whatever happened
+    assert summary["ok"] is True
+    assert "Every scenario ended as expected, with no failed production request." in result.stdout
     assert "[stand-in]" in result.stdout  # every stand-in is announced
     assert "AlarmFired: cutover-demo-blue-5xx in ALARM" in result.stdout
     assert "SmokeTestFailed: POST /mcp" in result.stdout
     assert '"_aws"' not in result.stdout  # no raw metric lines in the terminal
+
+
+def test_a_scenario_that_lost_production_requests_fails_the_demo_and_says_why() -> None:
+    lost = Outcome("2 deploy v3", "ROLLED_BACK", "ROLLED_BACK", 3.0, 40, 120, 2, 0, ("+1.2s HTTP 503 from (none)",))
+    assert lost.ended_as_expected and not lost.ok
+    assert lost.verdict() == "2 deploy v3: lost 2 production request(s) of 120 (+1.2s HTTP 503 from (none))"
+    canary_cost = Outcome("5 deploy v5", "ROLLED_BACK", "ROLLED_BACK", 3.0, 40, 120, 0, 7)
+    assert canary_cost.ok and canary_cost.verdict() == ""  # a bad release's own errors are its cost, not downtime

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cutover.local.load_generator import NO_HEADER, LoadGenerator
+from cutover.local.load_generator import NO_HEADER, LoadGenerator, is_platform_failure
 
 
 @dataclass
@@ -115,6 +115,8 @@ def test_5xx_answers_are_failures_counted_by_version(servers: list[VersionServer
     assert result.by_status[500] == result.failures
     assert 1 <= len(result.failure_examples) <= 5 and "HTTP 500 from v2/green" in result.failure_examples[-1]
     assert sum(bucket.failures for bucket in result.series) == result.failures
+    # a release's own 500s are its cost, not the platform's
+    assert result.release_errors == result.failures and result.platform_failures == 0
 
 
 def test_connection_errors_and_timeouts_are_failures() -> None:
@@ -123,6 +125,7 @@ def test_connection_errors_and_timeouts_are_failures() -> None:
     result = refused.stop()
     assert result.total >= 5 and result.failures == result.no_answer == result.total
     assert result.by_version == {} and "ConnectionRefusedError" in result.failure_examples[-1]
+    assert result.platform_failures == result.total and result.release_errors == 0
 
 
 def test_timeouts_are_failures(servers: list[VersionServer]) -> None:
@@ -205,3 +208,11 @@ def test_answers_without_version_headers_are_counted_apart(servers: list[Version
         bare.shutdown()
         bare.server_close()
     assert result.by_version == {NO_HEADER: result.total} and result.failures == result.total >= 3
+    assert result.platform_failures == result.total  # the load balancer's own 503: routing failed
+
+
+def test_who_failed_a_request() -> None:
+    assert is_platform_failure(None, NO_HEADER)  # refused, dropped or timed out
+    assert is_platform_failure(503, NO_HEADER) and is_platform_failure(502, NO_HEADER)  # the ALB's own answers
+    assert is_platform_failure(503, "v2")  # a task starting or draining: it should not have been routed there
+    assert not is_platform_failure(500, "v2")  # the release answered its own error

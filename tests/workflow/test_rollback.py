@@ -9,8 +9,8 @@ from moto.elbv2 import models as elbv2_models
 
 from cutover.local import ecs_emulation
 from cutover.local.runtime import Execution, LocalCutover
-from cutover.local.time_compression import TimeRecorder
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
+from cutover.local.time_compression import TimeRecorder
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
@@ -118,6 +118,21 @@ def test_unhealthy_targets_on_the_idle_side_shift_nothing(cutover: LocalCutover)
     assert "0 healthy target(s) of 2 desired" in (execution.cause or "")
     (record,) = cutover.deployments()
     assert not [e for e in record["timeline"] if e["event"] == "weights shifted"]
+
+
+def test_targets_lost_during_a_bake_stop_the_next_raise_and_roll_back(cutover: LocalCutover) -> None:
+    """Health is verified right before every ModifyListener that raises the new side's
+    weight, not only before the first: green's tasks fail during the 10 % bake, so the
+    shift to 100 % must not happen."""
+    arn = cutover.start(LONG_FIRST_BAKE, "targets-lost-mid-bake")
+    wait_for_lock(cutover, in_first_bake)
+    cutover.set_target_health("green", "unhealthy")  # as ELB reports failing health checks
+    execution = cutover.wait(arn)
+    assert_rolled_back_to_blue(cutover, execution, "TargetUnhealthy")
+    assert "0 healthy target(s) of 2 desired right before its weight would rise to 100 %" in (execution.cause or "")
+    (record,) = cutover.deployments()
+    shifted = [e["detail"]["weights"] for e in record["timeline"] if e["event"] == "weights shifted"]
+    assert shifted == [{"blue": 90, "green": 10}]
 
 
 @pytest.mark.parametrize(

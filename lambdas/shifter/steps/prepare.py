@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shifter.adapters import autoscaling, ecs_service, load_balancer
 from shifter.logic.errors import StabilizationTimeout, TargetUnhealthy
+from shifter.logic.readiness import ready_for_first_traffic
 from shifter.logic.state import PollLoop, WorkflowState
 from shifter.steps.context import Context, note
 from shifter.steps.requests import current_lock
@@ -77,12 +78,7 @@ def check_target_health(state: WorkflowState, ctx: Context) -> WorkflowState:
     health = load_balancer.target_health(env.target_groups[state.new_side])
     loop = state.loop
     loop.attempts += 1
-    if state.operation.force:
-        # force skips the healthy-percentage threshold, never the "someone can answer" one.
-        ready = health.healthy > 0
-    else:
-        ready = not health.not_healthy and health.healthy >= state.desired_count
-    if ready:
+    if ready_for_first_traffic(health.healthy, health.not_healthy, state.desired_count, force=state.operation.force):
         note(state, "targets healthy", healthy=health.healthy, unhealthy=len(health.not_healthy))
         loop.phase = "done"
     elif loop.attempts < loop.max_attempts:

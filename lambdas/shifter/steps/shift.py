@@ -8,6 +8,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shifter.adapters import load_balancer, notifier
 from shifter.handlers.observability import NAMESPACE
+from shifter.logic.errors import TargetUnhealthy
+from shifter.logic.readiness import ready_for_more_traffic
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import Side, weights_for
 from shifter.steps.context import Context, note
@@ -44,6 +46,20 @@ def emit_weight(ctx: Context, side: str, weight: int) -> None:
         metric.add_dimension(name="Side", value=side)
 
 
+def verify_ready_for_more_traffic(state: WorkflowState, ctx: Context, weight: int) -> None:
+    """Checked right before each ModifyListener that raises the new side's weight, not only
+    once before the first shift: a task can stop during a bake (ECS replaces it, and its
+    target drains) and the side must still be able to carry what it is about to get."""
+    assert state.new_side is not None and state.desired_count is not None
+    health = load_balancer.target_health(ctx.env.target_groups[state.new_side])
+    if not ready_for_more_traffic(health.healthy, state.desired_count, force=state.operation.force):
+        states = ", ".join(f"{target} {status}" for target, status in sorted(health.not_healthy.items())) or "none"
+        raise TargetUnhealthy(
+            f"{state.new_side} has {health.healthy} healthy target(s) of {state.desired_count} desired right before "
+            f"its weight would rise to {weight} % (not healthy: {states}); traffic was not raised"
+        )
+
+
 def bake_for(state: WorkflowState, *, phase: str, step_index: int, seconds: int, pause: bool) -> Bake | None:
     if seconds <= 0:
         return None
@@ -66,6 +82,8 @@ def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
         state.promoted = True
     index = len(steps) - 1 if state.promoted else state.step_index
     step = steps[index]
+    if step.weight > state.new_weight:
+        verify_ready_for_more_traffic(state, ctx, step.weight)
     weights = apply_weights(ctx, state.new_side, step.weight)
     state.new_weight = step.weight
     state.step_index = index + 1

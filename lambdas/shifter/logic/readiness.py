@@ -1,0 +1,24 @@
+"""When a side's targets may receive production traffic (pure: counts in, decision out)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def ready_for_first_traffic(healthy: int, not_healthy: Mapping[str, str], desired: int, *, force: bool) -> bool:
+    """Before a side gets its first traffic: every registered target healthy, and at least
+    as many as desired. `force` (a forced switch, a repair) skips the percentage, never the
+    "someone can answer" rule: at least one healthy target."""
+    if force:
+        return healthy > 0
+    return not not_healthy and healthy >= desired
+
+
+def ready_for_more_traffic(healthy: int, desired: int, *, force: bool) -> bool:
+    """Right before a ModifyListener raises a side's weight: at least its desired count of
+    healthy targets (Argo Rollouts verifies the target group's IPs the same way). Targets
+    that are still `initial` (a scale-out) or `draining` (a replaced task) do not count,
+    and do not block: the healthy ones carry the traffic."""
+    if force:
+        return healthy > 0
+    return healthy >= desired

@@ -1,0 +1,24 @@
+"""When a side may receive production traffic."""
+
+from __future__ import annotations
+
+from shifter.logic.readiness import ready_for_first_traffic, ready_for_more_traffic
+
+
+def test_first_traffic_needs_every_registered_target_healthy_and_the_desired_count() -> None:
+    assert ready_for_first_traffic(2, {}, 2, force=False)
+    assert not ready_for_first_traffic(1, {}, 2, force=False)
+    assert not ready_for_first_traffic(2, {"10.2.0.12": "initial"}, 2, force=False)
+
+
+def test_force_needs_one_healthy_target_never_none() -> None:
+    assert ready_for_first_traffic(1, {"10.2.0.11": "unhealthy"}, 2, force=True)
+    assert not ready_for_first_traffic(0, {"10.2.0.11": "unhealthy"}, 2, force=True)
+    assert ready_for_more_traffic(1, 3, force=True)
+    assert not ready_for_more_traffic(0, 3, force=True)
+
+
+def test_more_traffic_needs_the_desired_count_healthy_whatever_else_is_registered() -> None:
+    assert ready_for_more_traffic(2, 2, force=False)  # a scale-out's `initial` targets do not block
+    assert ready_for_more_traffic(3, 2, force=False)
+    assert not ready_for_more_traffic(1, 2, force=False)  # a replaced task: one short

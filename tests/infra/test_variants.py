@@ -35,7 +35,6 @@ def second_configuration() -> dict[str, Any]:
         autoscaling={"min": 2, "max": 8, "requests_per_target": 500},
         certificate_arn=CERTIFICATE,
         domain=DOMAIN,
-        test_route_cidrs=["203.0.113.0/24"],
     )["cutover-shop"]
 
 
@@ -91,18 +90,24 @@ def test_autoscaling_bounds_are_live_state_and_idle_side_is_pinned_at_zero() -> 
     assert metrics == {"ALBRequestCountPerTarget"}
 
 
-def test_domain_gets_an_alias_record_and_the_test_route_its_cidr() -> None:
+def test_domain_gets_an_alias_record() -> None:
     template = second_configuration()
     record = one_resource(template, "AWS::Route53::RecordSet")["Properties"]
     assert record["Name"] == "shop.example.com."
     assert record["HostedZoneId"] == DOMAIN["hosted_zone_id"]
     assert "AliasTarget" in record
+    assert template["Outputs"]["BaseUrl"]["Value"] == "https://shop.example.com"
+
+
+def test_the_test_route_gets_its_cidrs() -> None:
+    # CIDRs need an internal ALB and one containing the VPC's CIDR (test_config_aws_limits.py):
+    # the shifter's smoke tests come from its Lambda inside the VPC.
+    template = synth(internet_facing=False, test_route_cidrs=["10.0.0.0/16"])["cutover-demo"]
     for rule in resources_of_type(template, "AWS::ElasticLoadBalancingV2::ListenerRule").values():
         source_ips = [
             c["SourceIpConfig"]["Values"] for c in rule["Properties"]["Conditions"] if c["Field"] == "source-ip"
         ]
-        assert source_ips == [["203.0.113.0/24"]]
-    assert template["Outputs"]["BaseUrl"]["Value"] == "https://shop.example.com"
+        assert source_ips == [["10.0.0.0/16"]]
 
 
 def test_two_services_in_one_app_are_two_independent_stacks() -> None:

@@ -68,13 +68,14 @@ class LiveState(Construct):
             self,
             construct_id,
             # Create-only: Overwrite false, and no on_update, so a later deploy never
-            # replaces what the shifter recorded.
+            # replaces what the shifter recorded. ParameterAlreadyExists fails the create:
+            # a parameter this stack did not create is stale (left by an earlier stack of the
+            # same name), and adopting it would route to, or size, services that no longer exist.
             on_create=cr.AwsSdkCall(
                 service="SSM",
                 action="putParameter",
                 parameters={"Name": name, "Value": str(seed_value), "Type": "String", "Overwrite": False},
                 physical_resource_id=cr.PhysicalResourceId.of(name),
-                ignore_error_codes_matching="ParameterAlreadyExists",
             ),
             on_delete=cr.AwsSdkCall(
                 service="SSM",

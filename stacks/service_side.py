@@ -170,13 +170,13 @@ class ServiceSide(Construct):
         cfn_service = self.service.node.default_child
         assert isinstance(cfn_service, ecs.CfnService)
         cfn_target.add_resource_dependency(cfn_service)  # the literal id no longer implies the order
-        # An idle side is pinned at 0..0 so that autoscaling cannot start tasks on it.
-        cfn_target.add_property_override(
-            "MinCapacity", live_state.seed(self.side, "min-capacity", scaling.min if seed_live else 0)
-        )
-        cfn_target.add_property_override(
-            "MaxCapacity", live_state.seed(self.side, "max-capacity", scaling.max if seed_live else 0)
-        )
+        # Seeded from the side's recorded count: a side with tasks keeps them, an idle side is
+        # pinned at 0..0 so that autoscaling cannot start tasks on it, whichever side is live.
+        minimum, maximum = live_state.seed_capacity(self.side, configured=(scaling.min, scaling.max), live=seed_live)
+        cfn_target.add_property_override("MinCapacity", minimum)
+        cfn_target.add_property_override("MaxCapacity", maximum)
+        if not config.local:
+            cfn_target.node.add_dependency(live_state.seed_resource(self.side, "capacity"))
 
 
 def _image(config: ServiceConfig) -> tuple[ecs.ContainerImage, int, dict[str, str]]:

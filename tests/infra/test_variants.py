@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.test_topology import CERTIFICATE, live_reference, seeded_parameter
+from tests.infra.test_topology import CERTIFICATE
 from tests.synth import ROOT, one_resource, resources_of_type, synth
 
 EXISTING_VPC = {
@@ -65,21 +65,35 @@ def test_stickiness_is_set_on_the_listener_and_the_target_groups() -> None:
         assert attributes["stickiness.type"] == "lb_cookie"
 
 
-def test_autoscaling_bounds_are_live_state_and_idle_side_is_pinned_at_zero() -> None:
+def test_autoscaling_bounds_are_live_state_seeded_from_each_sides_count() -> None:
     template = second_configuration()
     targets = resources_of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
     assert len(targets) == 2
-    seeds = {}
-    for target in targets.values():
-        for bound in ("MinCapacity", "MaxCapacity"):
-            parameters = seeded_parameter(template, live_reference(target["Properties"][bound]))
-            seeds[parameters["Name"]] = parameters["Value"]
-    assert seeds == {
-        "/cutover/shop/live/blue/min-capacity": "2",
-        "/cutover/shop/live/blue/max-capacity": "8",
-        "/cutover/shop/live/green/min-capacity": "0",
-        "/cutover/shop/live/green/max-capacity": "0",
+    seeds = {
+        seed["Properties"]["MinParameter"]: (logical_id, seed)
+        for logical_id, seed in resources_of_type(template, "Custom::CutoverCapacitySeed").items()
     }
+    read = set()
+    for target in targets.values():
+        properties = target["Properties"]
+        side = properties["ResourceId"].rsplit("-", 1)[1]
+        minimum, maximum = (f"/cutover/shop/live/{side}/{key}" for key in ("min-capacity", "max-capacity"))
+        assert (properties["MinCapacity"], properties["MaxCapacity"]) == (
+            f"{{{{resolve:ssm:{minimum}}}}}",
+            f"{{{{resolve:ssm:{maximum}}}}}",
+        )
+        logical_id, seed = seeds[minimum]
+        assert logical_id in target["DependsOn"]  # resolved only once the seed wrote them
+        # The seed reads the side's recorded count at create time (handlers/capacity_seed.py):
+        # the idle side gets 0..0, a side with tasks the configured bounds around its count.
+        assert {k: seed["Properties"][k] for k in ("CountParameter", "MaxParameter", "Min", "Max")} == {
+            "CountParameter": f"/cutover/shop/live/{side}/desired-count",
+            "MaxParameter": maximum,
+            "Min": 2,
+            "Max": 8,
+        }
+        read.add(side)
+    assert read == {"blue", "green"}
     policies = resources_of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
     metrics = {
         p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"][

@@ -14,7 +14,7 @@ from stacks.live_state import SIDES, LiveState
 from stacks.load_balancer import LoadBalancer
 from stacks.network import Network
 from stacks.notifications import Notifications
-from stacks.service_side import ServiceSide
+from stacks.service_side import ServiceSide, cluster_name
 from stacks.side_alarms import SideAlarms
 from stacks.test_route import TestRoute
 
@@ -32,7 +32,7 @@ class BlueGreenService(Construct):
             self,
             "Cluster",
             vpc=vpc,
-            cluster_name=f"cutover-{config.service_name}",
+            cluster_name=cluster_name(config.service_name),
             container_insights_v2=ecs.ContainerInsights.ENABLED,
         )
         self.load_balancer = LoadBalancer(self, "LoadBalancer", config=config, vpc=vpc)

@@ -35,6 +35,24 @@ SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:\d{12}
 CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+# ALB listener rules: "up to three match evaluations per condition … up to five match
+# evaluations per rule" (ALB guide, rule condition types). A test-route rule has the canary
+# header (1 value), the token header (1) and the source-ip condition (the CIDRs).
+MAX_VALUES_PER_CONDITION = 3
+MAX_VALUES_PER_RULE = 5
+MAX_TEST_ROUTE_CIDRS = MAX_VALUES_PER_CONDITION
+
+# The CIDR of a new VPC (CDK's default, explicit because the test-route check depends on it).
+NEW_VPC_CIDR = "10.0.0.0/16"
+
+# How many AZs CloudFormation's Fn::GetAZs is asked for when availability_zones is not set
+# (what CDK renders for an env-agnostic stack).
+DEPLOY_TIME_AZS = 2
+
+# CloudWatch's longest evaluation range (period x evaluation periods), and for periods under an hour.
+ALARM_RANGE_SECONDS = 604_800
+ALARM_RANGE_SUB_HOUR_SECONDS = 86_400
+
 # Fargate's valid cpu → memory (MiB) combinations for the sizes Cutover offers.
 FARGATE_MEMORY: dict[int, range] = {
     256: range(512, 2049, 512),
@@ -70,6 +88,7 @@ class AutoscalingConfig(_Frozen):
 
 class ExistingVpcConfig(_Frozen):
     vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    cidr_block: str | None = None  # the VPC's primary CIDR: needed with test_route_cidrs
     availability_zones: tuple[str, ...] = Field(min_length=2)
     public_subnet_ids: tuple[str, ...] = Field(min_length=2)
     private_subnet_ids: tuple[str, ...] = Field(min_length=2)
@@ -169,9 +188,25 @@ class AlarmThresholds(_Frozen):
     http_5xx_count: int = Field(default=5, ge=1)  # target 5xx responses per period
     latency_p99_ms: int = Field(default=1_000, ge=1)
     unhealthy_hosts: int = Field(default=1, ge=1)
-    period_seconds: Literal[10, 30, 60, 300] = 60
+    # ALB sends its metrics every 60 s (ALB CloudWatch metrics guide): a 10/20/30 s period
+    # misses most data points and never sees two breaching periods in a row.
+    period_seconds: int = Field(default=60, ge=60, le=86_400, multiple_of=60)
     evaluation_periods: int = Field(default=2, ge=1, le=60)
     extra_alarm_names: tuple[str, ...] = ()  # user-declared global alarms that also roll back
+
+    @model_validator(mode="after")
+    def _evaluation_range(self) -> AlarmThresholds:
+        # PutMetricAlarm (Period): "Period multiplied by EvaluationPeriods can't be more than
+        # 604,800 seconds. For alarms with a period of less than one hour (3,600 seconds), the
+        # total evaluation period can't be longer than one day (86,400 seconds)."
+        limit = ALARM_RANGE_SECONDS if self.period_seconds >= 3_600 else ALARM_RANGE_SUB_HOUR_SECONDS
+        total = self.period_seconds * self.evaluation_periods
+        if total > limit:
+            raise _KeyError(
+                "evaluation_periods",
+                f"period_seconds x evaluation_periods is {total} s; CloudWatch allows at most {limit} s",
+            )
+        return self
 
 
 class ServiceConfig(_Frozen):
@@ -193,6 +228,9 @@ class ServiceConfig(_Frozen):
     desired_count: int = Field(default=2, ge=1, le=100)
     autoscaling: AutoscalingConfig | None = None
     max_azs: int = Field(default=2, ge=2, le=6)
+    # The new VPC's AZs by name (then max_azs is not used). Without them, CloudFormation picks
+    # two at deploy time (Fn::GetAZs), as CDK does for an env-agnostic stack: synth never looks AZs up.
+    availability_zones: tuple[str, ...] = Field(default=(), max_length=6)
     nat_gateways: int = Field(default=1, ge=1, le=6)
     existing_vpc: ExistingVpcConfig | None = None
     internet_facing: bool = True
@@ -263,8 +301,10 @@ class ServiceConfig(_Frozen):
                 ipaddress.ip_network(cidr, strict=True)
             except ValueError as error:
                 raise ValueError(f"{cidr!r} is not a CIDR block ({error})") from None
-        if len(value) > 4:
-            raise ValueError("at most 4 CIDR blocks (ALB rules allow 5 condition values in all)")
+        if len(value) > MAX_TEST_ROUTE_CIDRS:
+            raise ValueError(
+                f"at most {MAX_TEST_ROUTE_CIDRS} CIDR blocks (an ALB condition allows 3 values, a rule 5 in all)"
+            )
         return value
 
     @model_validator(mode="before")
@@ -294,14 +334,12 @@ class ServiceConfig(_Frozen):
                 f"{self.memory_mib} is not valid with cpu {self.cpu}: use {allowed.start}-{allowed.stop - 1} "
                 f"in steps of {allowed.step}",
             )
-        if not self.test_token and not self.test_route_cidrs:
-            raise _KeyError(
-                "test_token", "the test route must be protected: keep test_token on or set test_route_cidrs"
-            )
+        self._check_test_route()
         if self.domain is not None and self.certificate_arn is None:
             raise _KeyError("domain", "a domain needs certificate_arn (the listener serves HTTPS for it)")
         if self.health_check_timeout_seconds >= self.health_check_interval_seconds:
             raise _KeyError("health_check_timeout_seconds", "must be shorter than health_check_interval_seconds")
+        self._check_availability_zones()
         if self.autoscaling is not None and not (self.autoscaling.min <= self.desired_count <= self.autoscaling.max):
             raise _KeyError("desired_count", "must lie within autoscaling min..max")
         if self.image == ASSET_IMAGE:
@@ -311,11 +349,67 @@ class ServiceConfig(_Frozen):
                 raise _KeyError("deregistration_delay_seconds", str(error)) from None
         return self
 
+    def _check_test_route(self) -> None:
+        if not self.test_token and not self.test_route_cidrs:
+            raise _KeyError(
+                "test_token", "the test route must be protected: keep test_token on or set test_route_cidrs"
+            )
+        header_values = 2 if self.test_token else 1  # X-Canary-Version, and the token
+        if header_values + len(self.test_route_cidrs) > MAX_VALUES_PER_RULE:
+            raise _KeyError("test_route_cidrs", f"a test-route rule would have more than {MAX_VALUES_PER_RULE} values")
+        if self.test_route_cidrs:
+            self._check_shifter_matches_test_route()
+
+    def _check_shifter_matches_test_route(self) -> None:
+        """Smoke tests must reach the side under test. A request the test-route rule does not
+        match falls through to the default action, the live side (ALB listener rules), and the
+        smoke tests would pass against the old version. The shifter's requests come from its
+        Lambda: inside the VPC (private subnets) with an internal ALB, else from an AWS address
+        nobody can name in a CIDR. So the CIDRs must contain the VPC's (docs/workflow.md)."""
+        if self.internet_facing:
+            raise _KeyError(
+                "test_route_cidrs",
+                "with an internet-facing ALB the shifter's smoke tests come from AWS addresses outside "
+                "any CIDR and would test the live side: use test_token alone, or internet_facing=false",
+            )
+        vpc_cidr = NEW_VPC_CIDR if self.existing_vpc is None else self.existing_vpc.cidr_block
+        if vpc_cidr is None:
+            raise _KeyError("test_route_cidrs", "needs existing_vpc.cidr_block, where the shifter's requests come from")
+        if not any(_contains(cidr, vpc_cidr) for cidr in self.test_route_cidrs):
+            raise _KeyError(
+                "test_route_cidrs",
+                f"none contains the VPC's {vpc_cidr}, where the shifter's smoke tests come from: "
+                "they would fall through to the live side",
+            )
+
+    def _check_availability_zones(self) -> None:
+        zones = self.availability_zones
+        if zones and self.existing_vpc is not None:
+            raise _KeyError("availability_zones", "an existing_vpc names its own availability_zones")
+        if not zones:
+            if self.max_azs > DEPLOY_TIME_AZS and self.existing_vpc is None:
+                raise _KeyError("max_azs", f"more than {DEPLOY_TIME_AZS} needs availability_zones (their names)")
+            return
+        if len(set(zones)) != len(zones) or len(zones) < DEPLOY_TIME_AZS:
+            raise _KeyError("availability_zones", f"give at least {DEPLOY_TIME_AZS} distinct zones")
+        foreign = [zone for zone in zones if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone)]
+        if foreign:
+            raise _KeyError("availability_zones", f"not zones of {self.region}: {', '.join(foreign)}")
+
     @property
     def health_command(self) -> str:
         if self.container_health_command:
             return self.container_health_command
         return f"wget -q -O /dev/null http://127.0.0.1:{self.container_port}{self.health_check_path} || exit 1"
+
+
+def _contains(outer: str, inner: str) -> bool:
+    outer_network, inner_network = ipaddress.ip_network(outer), ipaddress.ip_network(inner)
+    if isinstance(outer_network, ipaddress.IPv4Network) and isinstance(inner_network, ipaddress.IPv4Network):
+        return inner_network.subnet_of(outer_network)
+    if isinstance(outer_network, ipaddress.IPv6Network) and isinstance(inner_network, ipaddress.IPv6Network):
+        return inner_network.subnet_of(outer_network)
+    return False
 
 
 class _KeyError(ValueError):
@@ -332,6 +426,14 @@ class AppConfig(_Frozen):
 
 # Context keys that CDK itself or the CDK CLI set; they are not ours to validate.
 _FOREIGN_KEY_PREFIXES = ("@aws-cdk", "aws:", "cdk-", "acknowledged-issue-numbers", "aws-cdk:")
+
+
+def _is_foreign_key(key: str) -> bool:
+    # Context-provider results (`availability-zones:account=…:region=…`, `vpc-provider:…`,
+    # `ssm:…`, `hosted-zone:…`) are keyed by provider and query, always with a ':'; none of ours has one.
+    return key.startswith(_FOREIGN_KEY_PREFIXES) or ":" in key
+
+
 _LIST_FIELDS = {
     "test_route_cidrs",
     "extra_alarm_names",
@@ -427,7 +529,7 @@ def load_config(context: Mapping[str, Any]) -> AppConfig:
     `services` (optional) is a JSON list of objects; each is merged over the top-level
     keys, so shared settings are written once and each service overrides what differs.
     """
-    shared = {k: v for k, v in context.items() if k != "services" and not k.startswith(_FOREIGN_KEY_PREFIXES)}
+    shared = {k: v for k, v in context.items() if k != "services" and not _is_foreign_key(k)}
     raw_services = context.get("services")
     if raw_services is None:
         return AppConfig(services=(build_service_config(shared),))

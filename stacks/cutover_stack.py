@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, DefaultStackSynthesizer, Environment, Stack
+from aws_cdk import CfnOutput, DefaultStackSynthesizer, Environment, Fn, Stack
 from constructs import Construct
 
 from stacks.blue_green_service import BlueGreenService
-from stacks.config import ServiceConfig
+from stacks.config import DEPLOY_TIME_AZS, ServiceConfig
 from stacks.live_state import SIDES
 from stacks.nag_acknowledgements import acknowledge_shifter_findings, acknowledge_stack_findings
 from stacks.side_alarms import ALARM_KINDS, alarm_name
@@ -28,12 +28,27 @@ class CutoverStack(Stack):
             # bootstrap stack to check the version of.
             synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=not config.local),
         )
+        self._availability_zones = config.availability_zones
         self.service = BlueGreenService(self, "Service", config=config)
         self.shifter = TrafficShifter(self, "Shifter", service=self.service)
         self._outputs(config)
         acknowledge_stack_findings(self, self.service)
         hooks = config.hooks
         acknowledge_shifter_findings(self.shifter, config.service_name, hooks.before_traffic + hooks.after_traffic)
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """The configured AZs, else CloudFormation's at deploy time, whatever the env.
+
+        CDK looks a concrete account's AZs up (a context provider: an AWS call, so synth
+        needs credentials) and lets a stack override this getter to avoid it (aws-cdk-lib
+        Stack.availabilityZones). The fallback is what CDK renders for an env-agnostic stack:
+        `Fn::GetAZs` lists the region's AZs that have a default subnet, or all of them if none
+        has one (CloudFormation Fn::GetAZs reference), and two of them exist in every region.
+        """
+        if self._availability_zones:
+            return list(self._availability_zones)
+        return [Fn.select(index, Fn.get_azs()) for index in range(DEPLOY_TIME_AZS)]
 
     def _outputs(self, config: ServiceConfig) -> None:
         service = self.service

@@ -33,6 +33,8 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from stacks.capacity_seeds import CapacitySeeds
+
 Side = Literal["blue", "green"]
 SIDES: tuple[Side, Side] = ("blue", "green")
 LIVE_KEYS = ("weight", "task-definition", "image", "desired-count", "min-capacity", "max-capacity")
@@ -50,6 +52,8 @@ class LiveState(Construct):
         self.prefix = live_state_prefix(service_name)
         self._local = local
         self.parameter_names: dict[str, str] = {}
+        self._seeds: dict[str, Construct] = {}
+        self._capacity_seeds: CapacitySeeds | None = None
 
     def parameter_name(self, side: Side, key: str) -> str:
         return f"{self.prefix}/{side}/{key}"
@@ -68,13 +72,14 @@ class LiveState(Construct):
             self,
             construct_id,
             # Create-only: Overwrite false, and no on_update, so a later deploy never
-            # replaces what the shifter recorded.
+            # replaces what the shifter recorded. ParameterAlreadyExists fails the create:
+            # a parameter this stack did not create is stale (left by an earlier stack of the
+            # same name), and adopting it would route to, or size, services that no longer exist.
             on_create=cr.AwsSdkCall(
                 service="SSM",
                 action="putParameter",
                 parameters={"Name": name, "Value": str(seed_value), "Type": "String", "Overwrite": False},
                 physical_resource_id=cr.PhysicalResourceId.of(name),
-                ignore_error_codes_matching="ParameterAlreadyExists",
             ),
             on_delete=cr.AwsSdkCall(
                 service="SSM",
@@ -85,7 +90,35 @@ class LiveState(Construct):
             policy=cr.AwsCustomResourcePolicy.from_statements([self._seed_policy(name)]),
             install_latest_aws_sdk=False,
         )
+        self._seeds[f"{side}/{key}"] = seeded
         return f"{{{{resolve:ssm:{_ref(seeded)}}}}}"
+
+    def seed_capacity(self, side: Side, *, configured: tuple[int, int], live: bool) -> tuple[str | int, str | int]:
+        """min/max-capacity, seeded from the side's recorded desired count when created
+        (stacks/capacity_seeds.py); locally, plain parameters (a local stack is always new,
+        blue live: `live`)."""
+        if self._local:
+            minimum, maximum = configured if live else (0, 0)
+            return self.seed(side, "min-capacity", minimum), self.seed(side, "max-capacity", maximum)
+        if self._capacity_seeds is None:
+            self._capacity_seeds = CapacitySeeds(self, "Capacity")
+        names = (self.parameter_name(side, "min-capacity"), self.parameter_name(side, "max-capacity"))
+        for key, name in zip(("min-capacity", "max-capacity"), names, strict=True):
+            self.parameter_names[f"{side}/{key}"] = name
+        seeded = self._capacity_seeds.seed(
+            f"{side}-capacity",
+            count=self.parameter_name(side, "desired-count"),
+            bounds=names,
+            configured=configured,
+        )
+        # The count must be recorded first (a new stack creates both in one operation).
+        seeded.node.add_dependency(self._seeds[f"{side}/desired-count"])
+        # A literal name: the readers depend on the seed explicitly (blue_green_service.py).
+        self._seeds[f"{side}/capacity"] = seeded
+        return f"{{{{resolve:ssm:{names[0]}}}}}", f"{{{{resolve:ssm:{names[1]}}}}}"
+
+    def seed_resource(self, side: Side, key: str) -> Construct:
+        return self._seeds[f"{side}/{key}"]
 
     def _seed_policy(self, name: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(

@@ -6,7 +6,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stacks.config import ServiceConfig
+from stacks.config import NEW_VPC_CIDR, ServiceConfig
 
 
 class Network(Construct):
@@ -26,7 +26,10 @@ class Network(Construct):
         vpc = ec2.Vpc(
             self,
             "Vpc",
-            max_azs=config.max_azs,
+            # The AZs come from config or deploy time (CutoverStack.availability_zones), never a lookup.
+            availability_zones=list(config.availability_zones) or None,
+            max_azs=None if config.availability_zones else config.max_azs,
+            ip_addresses=ec2.IpAddresses.cidr(NEW_VPC_CIDR),
             nat_gateways=config.nat_gateways,
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),

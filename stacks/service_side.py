@@ -29,6 +29,10 @@ STOP_TIMEOUT_MARGIN_SECONDS = 15
 CONTAINER_NAME = "app"
 
 
+def cluster_name(service_name: str) -> str:
+    return f"cutover-{service_name}"
+
+
 class ServiceSide(Construct):
     def __init__(
         self,
@@ -157,13 +161,22 @@ class ServiceSide(Construct):
             )
         cfn_target = target.node.find_child("Target").node.default_child
         assert isinstance(cfn_target, appscaling.CfnScalableTarget)
-        # An idle side is pinned at 0..0 so that autoscaling cannot start tasks on it.
+        # From the known names, not `Fn::GetAtt Service.Name`: with a dynamic reference in the
+        # service's DesiredCount, CloudFormation fails that GetAtt with "Model validation failed
+        # (#/DesiredCount: expected type: Number, found: String)" (cloudformation-coverage-roadmap#875).
         cfn_target.add_property_override(
-            "MinCapacity", live_state.seed(self.side, "min-capacity", scaling.min if seed_live else 0)
+            "ResourceId", f"service/{cluster_name(config.service_name)}/{self.service_name}"
         )
-        cfn_target.add_property_override(
-            "MaxCapacity", live_state.seed(self.side, "max-capacity", scaling.max if seed_live else 0)
-        )
+        cfn_service = self.service.node.default_child
+        assert isinstance(cfn_service, ecs.CfnService)
+        cfn_target.add_resource_dependency(cfn_service)  # the literal id no longer implies the order
+        # Seeded from the side's recorded count: a side with tasks keeps them, an idle side is
+        # pinned at 0..0 so that autoscaling cannot start tasks on it, whichever side is live.
+        minimum, maximum = live_state.seed_capacity(self.side, configured=(scaling.min, scaling.max), live=seed_live)
+        cfn_target.add_property_override("MinCapacity", minimum)
+        cfn_target.add_property_override("MaxCapacity", maximum)
+        if not config.local:
+            cfn_target.node.add_dependency(live_state.seed_resource(self.side, "capacity"))
 
 
 def _image(config: ServiceConfig) -> tuple[ecs.ContainerImage, int, dict[str, str]]:

@@ -193,6 +193,34 @@ def status(
 
 
 @app.command()
+def preflight(
+    stack: StackOption = DEFAULT_STACK,
+    region: RegionOption = None,
+    endpoint_url: EndpointOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Before `cdk deploy`: exit 0 if no deployment holds the lock, else 1 naming it.
+
+    A change set resolves the live state's dynamic references when it is created, so a stack
+    update during a deployment can send weights and counts that the shifter has since changed
+    (docs/live-state.md, "cdk deploy during a deployment"). Use `cutover preflight && cdk deploy`.
+    """
+
+    def run() -> int:
+        held = lock(_target(stack, region, endpoint_url, profile))
+        if held is None:
+            console.print("No deployment running: a stack update sends the live state as it is.")
+            return 0
+        errors.print(
+            f"[red]cutover:[/red] deployment {escape(str(held.get('owner')))} holds the lock: "
+            "do not update the stack until it ends (cutover watch)"
+        )
+        return 1
+
+    raise typer.Exit(guarded(run))
+
+
+@app.command()
 def watch(
     execution: Annotated[str | None, typer.Argument(help="Execution ARN (default: the running deployment).")] = None,
     timeout: WatchTimeout = "24h",

@@ -89,7 +89,8 @@ def test_live_state_seeds_are_create_only() -> None:
     assert len(seeds) == 8  # weight, task-definition, image, desired-count per side
     for seed in seeds.values():
         assert "Update" not in seed["Properties"], "a later deploy must never overwrite the live state"
-        assert "ParameterAlreadyExists" in json.dumps(seed["Properties"]["Create"])
+        # A stale parameter fails the create instead of being adopted (tests/local/test_stale_live_state.py).
+        assert "ignoreErrorCodesMatching" not in json.dumps(seed["Properties"]["Create"])
 
 
 def test_services_read_task_definition_and_desired_count_from_the_live_state() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.test_topology import CERTIFICATE, live_reference, seeded_parameter
+from tests.infra.test_topology import CERTIFICATE
 from tests.synth import ROOT, one_resource, resources_of_type, synth
 
 EXISTING_VPC = {
@@ -35,7 +35,6 @@ def second_configuration() -> dict[str, Any]:
         autoscaling={"min": 2, "max": 8, "requests_per_target": 500},
         certificate_arn=CERTIFICATE,
         domain=DOMAIN,
-        test_route_cidrs=["203.0.113.0/24"],
     )["cutover-shop"]
 
 
@@ -66,21 +65,35 @@ def test_stickiness_is_set_on_the_listener_and_the_target_groups() -> None:
         assert attributes["stickiness.type"] == "lb_cookie"
 
 
-def test_autoscaling_bounds_are_live_state_and_idle_side_is_pinned_at_zero() -> None:
+def test_autoscaling_bounds_are_live_state_seeded_from_each_sides_count() -> None:
     template = second_configuration()
     targets = resources_of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
     assert len(targets) == 2
-    seeds = {}
-    for target in targets.values():
-        for bound in ("MinCapacity", "MaxCapacity"):
-            parameters = seeded_parameter(template, live_reference(target["Properties"][bound]))
-            seeds[parameters["Name"]] = parameters["Value"]
-    assert seeds == {
-        "/cutover/shop/live/blue/min-capacity": "2",
-        "/cutover/shop/live/blue/max-capacity": "8",
-        "/cutover/shop/live/green/min-capacity": "0",
-        "/cutover/shop/live/green/max-capacity": "0",
+    seeds = {
+        seed["Properties"]["MinParameter"]: (logical_id, seed)
+        for logical_id, seed in resources_of_type(template, "Custom::CutoverCapacitySeed").items()
     }
+    read = set()
+    for target in targets.values():
+        properties = target["Properties"]
+        side = properties["ResourceId"].rsplit("-", 1)[1]
+        minimum, maximum = (f"/cutover/shop/live/{side}/{key}" for key in ("min-capacity", "max-capacity"))
+        assert (properties["MinCapacity"], properties["MaxCapacity"]) == (
+            f"{{{{resolve:ssm:{minimum}}}}}",
+            f"{{{{resolve:ssm:{maximum}}}}}",
+        )
+        logical_id, seed = seeds[minimum]
+        assert logical_id in target["DependsOn"]  # resolved only once the seed wrote them
+        # The seed reads the side's recorded count at create time (handlers/capacity_seed.py):
+        # the idle side gets 0..0, a side with tasks the configured bounds around its count.
+        assert {k: seed["Properties"][k] for k in ("CountParameter", "MaxParameter", "Min", "Max")} == {
+            "CountParameter": f"/cutover/shop/live/{side}/desired-count",
+            "MaxParameter": maximum,
+            "Min": 2,
+            "Max": 8,
+        }
+        read.add(side)
+    assert read == {"blue", "green"}
     policies = resources_of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
     metrics = {
         p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"][
@@ -91,18 +104,24 @@ def test_autoscaling_bounds_are_live_state_and_idle_side_is_pinned_at_zero() -> 
     assert metrics == {"ALBRequestCountPerTarget"}
 
 
-def test_domain_gets_an_alias_record_and_the_test_route_its_cidr() -> None:
+def test_domain_gets_an_alias_record() -> None:
     template = second_configuration()
     record = one_resource(template, "AWS::Route53::RecordSet")["Properties"]
     assert record["Name"] == "shop.example.com."
     assert record["HostedZoneId"] == DOMAIN["hosted_zone_id"]
     assert "AliasTarget" in record
+    assert template["Outputs"]["BaseUrl"]["Value"] == "https://shop.example.com"
+
+
+def test_the_test_route_gets_its_cidrs() -> None:
+    # CIDRs need an internal ALB and one containing the VPC's CIDR (test_config_aws_limits.py):
+    # the shifter's smoke tests come from its Lambda inside the VPC.
+    template = synth(internet_facing=False, test_route_cidrs=["10.0.0.0/16"])["cutover-demo"]
     for rule in resources_of_type(template, "AWS::ElasticLoadBalancingV2::ListenerRule").values():
         source_ips = [
             c["SourceIpConfig"]["Values"] for c in rule["Properties"]["Conditions"] if c["Field"] == "source-ip"
         ]
-        assert source_ips == [["203.0.113.0/24"]]
-    assert template["Outputs"]["BaseUrl"]["Value"] == "https://shop.example.com"
+        assert source_ips == [["10.0.0.0/16"]]
 
 
 def test_two_services_in_one_app_are_two_independent_stacks() -> None:

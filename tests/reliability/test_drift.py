@@ -39,21 +39,22 @@ would do. The test therefore plays CloudFormation's part (tests/reliability/chan
    is resolved too: it would have moved traffic, scaled the live side to 0 and reverted its
    image; after the completed deployment it is also applied, and it does.
 
-Outside the routine case, the last test records a finding (xfail, strict): enabling
-`autoscaling` on an existing stack whose live side is green scales green to 0.
+Outside the routine case, the last test enables `autoscaling` on an existing stack whose
+live side is green: the bounds' seeds read each side's recorded count when they are created
+(stacks/capacity_seeds.py), so green keeps its tasks and idle blue stays at 0.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
+from cutover.local.lambda_runtime import LambdaContext
 from cutover.local.runtime import LocalCutover
+from shifter.handlers import capacity_seed
+from stacks.capacity_seeds import RESOURCE_TYPE as CAPACITY_SEED_TYPE
 from tests.infra.test_topology import live_reference, logical_id_of, service_id, target_group_id
 from tests.reliability.change_set import (
     SEED_TYPE,
@@ -298,13 +299,16 @@ def test_a_routine_deploy_during_the_first_bake_changes_nothing_live(cutover: Lo
 AUTOSCALING = {"min": 2, "max": 4, "cpu_target_percent": 50}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: enabling `autoscaling` on a stack whose live side is green seeds green's new "
-    "min/max-capacity parameters at 0/0 (the seeds assume blue is live), and CloudFormation creates "
-    "green's ScalableTarget with MinCapacity 0 / MaxCapacity 0; RegisterScalableTarget moves an active "
-    "service's capacity into that range: the live side is scaled to 0 tasks (and idle blue up to min)",
-)
+def create_capacity_seed(resource: dict[str, Any]) -> None:
+    """What CloudFormation and CDK's Provider framework do on Create: call the seed's real
+    handler with the resource's properties, every value a string as CloudFormation sends it.
+    Faked because moto cannot run Lambda-backed custom resources."""
+    properties = {key: str(value) for key, value in resource["Properties"].items() if key != "ServiceToken"}
+    event = {"RequestType": "Create", "ResourceProperties": properties}
+    context: Any = LambdaContext("capacity-seed", "arn:aws:lambda:eu-west-1:123456789012:function:seed")
+    capacity_seed.handler(event, context)
+
+
 def test_enabling_autoscaling_later_keeps_the_live_side_within_its_new_bounds(cutover: LocalCutover) -> None:
     with_autoscaling = synth(autoscaling=AUTOSCALING)[STACK]
     done = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once", "termination_wait_seconds": 0}, "v2")
@@ -314,11 +318,12 @@ def test_enabling_autoscaling_later_keeps_the_live_side_within_its_new_bounds(cu
     added, removed = added_and_removed(baseline_template(), with_autoscaling)
     assert not removed
     ssm = cutover.client("ssm")
-    for logical_id in sorted(added):  # CloudFormation creates the new seeds first (the targets Ref them)
-        if with_autoscaling["Resources"][logical_id]["Type"] == SEED_TYPE:
-            call = seed_call(with_autoscaling["Resources"][logical_id])["parameters"]
-            with contextlib.suppress(ssm.exceptions.ParameterAlreadyExists):
-                ssm.put_parameter(**call)
+    for logical_id in sorted(added):  # CloudFormation creates the new seeds first (the targets depend on them)
+        resource = with_autoscaling["Resources"][logical_id]
+        if resource["Type"] == SEED_TYPE:
+            ssm.put_parameter(**seed_call(resource)["parameters"])
+        elif resource["Type"] == CAPACITY_SEED_TYPE:
+            create_capacity_seed(resource)
     resolver = LocalResolver(cutover, with_autoscaling)
     bounds: dict[str, tuple[int, int]] = {}
     for logical_id in added:
@@ -326,7 +331,7 @@ def test_enabling_autoscaling_later_keeps_the_live_side_within_its_new_bounds(cu
         if resource["Type"] != "AWS::ApplicationAutoScaling::ScalableTarget":
             continue
         properties = resource["Properties"]
-        side = next(s for s in SIDES if service_id(with_autoscaling, s) in set(references(properties)))
+        side = properties["ResourceId"].rsplit("-", 1)[1]  # service/cutover-demo/demo-<side>
         bounds[side] = (
             int(resolver.resolve(properties["MinCapacity"])),
             int(resolver.resolve(properties["MaxCapacity"])),
@@ -339,3 +344,4 @@ def test_enabling_autoscaling_later_keeps_the_live_side_within_its_new_bounds(cu
         if not low <= live[side] <= high
     }
     assert not moved, moved
+    assert bounds == {"green": (2, 4), "blue": (0, 0)}  # the live side scales, the idle one cannot

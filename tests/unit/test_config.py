@@ -31,6 +31,7 @@ def test_command_line_strings_are_coerced() -> None:
         {
             "container_port": "8080",
             "stickiness": "true",
+            "internet_facing": "false",  # CIDRs need the shifter inside the VPC (test_config_aws_limits)
             "test_route_cidrs": "10.0.0.0/8, 192.168.0.0/16",
             "environment": '{"LOG_LEVEL": "info"}',
             "autoscaling": '{"min": 2, "max": 6, "cpu_target_percent": 60}',

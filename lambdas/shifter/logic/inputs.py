@@ -154,9 +154,15 @@ class DeployInput(_Input):
 
 
 class ImageDetailInput(BaseModel):
-    """imageDetail.json, the output artifact of CodePipeline's ECR source action."""
+    """imageDetail.json, the output artifact of CodePipeline's ECR source action.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Unknown fields are ignored, here only: the file is AWS's, and a field AWS adds to it
+    (CodePipeline "Image definitions file reference" lists today's) must not fail every
+    pipeline deployment. A field of Cutover's own inputs is still refused: mixing the two
+    shapes is a mistake, and ignoring `action` would turn a switch into a deploy.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     ImageURI: ImageReference
     ImageSizeInBytes: str | int | None = None
@@ -166,6 +172,15 @@ class ImageDetailInput(BaseModel):
     RepositoryName: str | None = None
     ImageDigest: str | None = None
     Version: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_cutover_input(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            ours = sorted(set(values) & _CUTOVER_FIELDS)
+            if ours:
+                raise FieldError((ours[0],), "unknown field (an imageDetail.json takes no Cutover input field)")
+        return values
 
     def to_deploy(self) -> DeployInput:
         repository, reference = _split_image(self.ImageURI)
@@ -236,11 +251,22 @@ ACTION_MODELS: Final[Mapping[str, type[ExecutionInput]]] = {
 }
 
 
+_CUTOVER_FIELDS: Final = frozenset(field for model in ACTION_MODELS.values() for field in model.model_fields)
+# CodePipeline's imageDetail.json fields: any of them without a Cutover field means the
+# document is one, so a missing ImageURI is named as such (not as a deploy with unknown fields).
+_IMAGE_DETAIL_FIELDS: Final = frozenset(ImageDetailInput.model_fields)
+
+
+def _is_image_detail(document: Mapping[str, Any]) -> bool:
+    keys = set(document)
+    return "ImageURI" in keys or bool(keys & _IMAGE_DETAIL_FIELDS and not keys & _CUTOVER_FIELDS)
+
+
 def parse_execution_input(raw: object) -> ExecutionInput:
     """The validated input an execution was started with (a dict, or the same as JSON text)."""
     document = _as_object(raw)
     try:
-        if "ImageURI" in document:
+        if _is_image_detail(document):
             return ImageDetailInput.model_validate(document).to_deploy()
         action = document.get("action", "deploy")
         model = ACTION_MODELS.get(action) if isinstance(action, str) else None

@@ -210,9 +210,22 @@ def test_image_detail_with_only_the_uri_derives_the_repository() -> None:
     assert request.reason == "CodePipeline: app:v7"
 
 
-def test_image_detail_rejects_unknown_fields_and_bad_uris() -> None:
-    assert error_for({**IMAGE_DETAIL, "Colour": "green"}) == "Colour: unknown field"
+def test_image_detail_ignores_fields_aws_adds_and_rejects_bad_uris() -> None:
+    # A field CodePipeline may add to imageDetail.json one day must not fail every deployment.
+    request = parse_deploy({**IMAGE_DETAIL, "ImageScanStatus": "COMPLETE", "Colour": "green"})
+    assert request.image == IMAGE_DETAIL["ImageURI"]
     assert error_for({**IMAGE_DETAIL, "ImageURI": ECR_IMAGE}).startswith("ImageURI: not an image reference")
+
+
+def test_image_detail_without_its_uri_says_the_uri_is_required() -> None:
+    without_uri = {key: value for key, value in IMAGE_DETAIL.items() if key != "ImageURI"}
+    assert error_for(without_uri) == "ImageURI: required field"
+
+
+def test_image_detail_mixed_with_a_cutover_field_is_refused() -> None:
+    # Ignoring `action` would turn a switch into a deployment of the image.
+    assert error_for({**IMAGE_DETAIL, "action": "switch", "to": "green"}).startswith("action: unknown field")
+    assert error_for({**IMAGE_DETAIL, "strategy": "canary"}).startswith("strategy: unknown field")
 
 
 def test_models_are_frozen() -> None:

@@ -24,6 +24,7 @@ from stacks.blue_green_service import BlueGreenService
 from stacks.live_state import SIDES
 from stacks.shifter_functions import ShifterFunctions, state_machine_name
 from stacks.side_alarms import ALARM_KINDS, alarm_name
+from stacks.state_names import fit_state_name
 
 # Our Lambdas raise TransientAwsError for throttling and 5xx that outlived botocore's own
 # adaptive retries; WeightsNotApplied when the listener has not yet read back a change.
@@ -247,7 +248,7 @@ class TrafficShifter(Construct):
         function = lambda_.Function.from_function_arn(self, f"{stage}-{index}", arn)
         task = tasks.LambdaInvoke(
             self,
-            f"Hook {stage} {index + 1}: {name}",
+            fit_state_name(f"Hook {stage} {index + 1}: ", name),
             lambda_function=function,
             payload=sfn.TaskInput.from_object(
                 {
@@ -267,6 +268,8 @@ class TrafficShifter(Construct):
             retry_on_service_exceptions=True,
         )
         task.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
+        # A Pass state has no Catch: States.Format on a missing or non-string reason would end
+        # the execution outside any rollback, so the reason is tested before it is formatted.
         failed = sfn.Pass(
             self,
             f"Hook {stage} {index + 1} failed",
@@ -276,14 +279,29 @@ class TrafficShifter(Construct):
             },
             result_path="$.error",
         ).next(rollback)
+        failed_without_reason = sfn.Pass(
+            self,
+            f"Hook {stage} {index + 1} failed, no reason",
+            parameters={"Error": "HookFailed", "Cause": f"{stage} hook {name}: answered FAILED without a reason"},
+            result_path="$.error",
+        ).next(rollback)
         answered_failed = (
             sfn.Choice(self, f"Hook {stage} {index + 1} failed?")
             .when(
                 sfn.Condition.and_(
                     sfn.Condition.is_present("$.hook_result.status"),
+                    sfn.Condition.is_string("$.hook_result.status"),
                     sfn.Condition.string_equals("$.hook_result.status", "FAILED"),
                 ),
-                failed,
+                sfn.Choice(self, f"Hook {stage} {index + 1} gave a reason?")
+                .when(
+                    sfn.Condition.and_(
+                        sfn.Condition.is_present("$.hook_result.reason"),
+                        sfn.Condition.is_string("$.hook_result.reason"),
+                    ),
+                    failed,
+                )
+                .otherwise(failed_without_reason),
             )
             .otherwise(then)
         )

@@ -128,11 +128,40 @@ class TrafficShifter(Construct):
         failed_before_start = sfn.Fail(
             self, "Failed before start", error_path="$.error.Error", cause_path="$.explained.errorMessage"
         )
-        explain = sfn.Pass(
-            self,
-            "Explain failure",
-            parameters={"error.$": "$.error", "explained.$": "States.StringToJson($.error.Cause)"},
-        ).next(failed_before_start)
+        # A Lambda function error's Cause is JSON ({errorType, errorMessage, …}); a Lambda service
+        # error's (Lambda.TooManyRequestsException after the retries) is plain text, and a token
+        # failure may have none. States.StringToJson on plain text fails the Pass state, which
+        # has no Catch: only JSON-looking causes are parsed.
+        explain = (
+            sfn.Choice(self, "Cause is JSON?")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.is_present("$.error.Cause"),
+                    sfn.Condition.is_string("$.error.Cause"),
+                    sfn.Condition.string_matches("$.error.Cause", "{*}"),
+                ),
+                sfn.Pass(
+                    self,
+                    "Explain failure",
+                    parameters={"error.$": "$.error", "explained.$": "States.StringToJson($.error.Cause)"},
+                ).next(failed_before_start),
+            )
+            .when(
+                sfn.Condition.and_(sfn.Condition.is_present("$.error.Cause"), sfn.Condition.is_string("$.error.Cause")),
+                sfn.Pass(
+                    self,
+                    "Explain plain-text failure",
+                    parameters={"error.$": "$.error", "explained": {"errorMessage.$": "$.error.Cause"}},
+                ).next(failed_before_start),
+            )
+            .otherwise(
+                sfn.Pass(
+                    self,
+                    "Explain failure without a cause",
+                    parameters={"error.$": "$.error", "explained": {"errorMessage": "no cause given"}},
+                ).next(failed_before_start)
+            )
+        )
 
         rollback = self._invoke("Roll back", "rollback")
         rollback.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)

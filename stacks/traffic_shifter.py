@@ -29,12 +29,19 @@ from stacks.state_names import fit_state_name
 # Our Lambdas raise TransientAwsError for throttling and 5xx that outlived botocore's own
 # adaptive retries; WeightsNotApplied when the listener has not yet read back a change.
 TRANSIENT_ERRORS = ["TransientAwsError", "WeightsNotApplied"]
+# Lambda's transient service errors, as "Handle Lambda service exceptions" lists them
+# (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
 LAMBDA_SERVICE_ERRORS = [
+    "Lambda.ClientExecutionTimeoutException",
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
 ]
+# An invocation that hit the function's timeout (Sandbox.Timedout; Lambda.Unknown covers
+# timeouts and out-of-memory, same page). Every step is safe to run again: it re-reads what it
+# changes. Retried briefly only, since the cause may be a slow dependency rather than luck.
+LAMBDA_TIMEOUT_ERRORS = ["Sandbox.Timedout", "Lambda.Unknown"]
 
 
 class TrafficShifter(Construct):
@@ -114,6 +121,13 @@ class TrafficShifter(Construct):
             payload_response_only=True,
             retry_on_service_exceptions=False,
         )
+        return self._retried(task)
+
+    @staticmethod
+    def _retried(task: tasks.LambdaInvoke) -> tasks.LambdaInvoke:
+        """Every invocation of the workflow function: Lambda's service errors, a timed-out
+        invocation, and our own transient errors."""
+        task.add_retry(errors=LAMBDA_TIMEOUT_ERRORS, interval=Duration.seconds(2), max_attempts=2, backoff_rate=2)
         task.add_retry(errors=LAMBDA_SERVICE_ERRORS, interval=Duration.seconds(2), max_attempts=6, backoff_rate=2)
         task.add_retry(
             errors=TRANSIENT_ERRORS,
@@ -360,7 +374,10 @@ class TrafficShifter(Construct):
             ),
             task_timeout=sfn.Timeout.at("$.bake.token_timeout_seconds"),
             result_path=sfn.JsonPath.DISCARD,
+            retry_on_service_exceptions=False,
         )
+        # Not States.Timeout: the token's timeout is the backstop that ends an abandoned bake.
+        self._retried(wait_for_event)
         poll_wait = sfn.Wait(self, f"{name}: poll wait", time=sfn.WaitTime.seconds_path("$.bake.wait_seconds"))
         check = self._invoke(f"{name}: check alarms", "check_bake")
         complete = self._invoke(f"{name}: complete", "complete_bake")

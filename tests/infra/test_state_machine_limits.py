@@ -39,3 +39,25 @@ def test_hook_state_names_fit_80_characters_for_the_longest_function_names() -> 
     hook_tasks = [name for name in names if name.startswith("Hook before_traffic") and ":" in name]
     assert len(hook_tasks) == len(set(hook_tasks)) == 10  # still one distinct state per hook
     assert "Hook before_traffic 10: mmmm" in " ".join(hook_tasks)
+
+
+def workflow_tasks(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, state in states.items():
+        if state["Type"] == "Task" and "Hook " not in name:
+            yield name, state
+        for branch in state.get("Branches", []):
+            yield from workflow_tasks(branch["States"])
+
+
+def test_every_workflow_invocation_retries_service_errors_and_timeouts_including_the_token_registration() -> None:
+    tasks = dict(workflow_tasks(definition()["States"]))
+    token_tasks = [name for name, task in tasks.items() if task["Resource"].endswith("waitForTaskToken")]
+    assert sorted(token_tasks) == ["Bake: wait for alarm event", "Final wait: wait for alarm event"]
+    for name, task in tasks.items():
+        retried = {error for retrier in task.get("Retry", []) for error in retrier["ErrorEquals"]}
+        for error in ("Sandbox.Timedout", "Lambda.TooManyRequestsException", "Lambda.ServiceException"):
+            assert error in retried, f"{name}: {error} is not retried"
+        assert "TransientAwsError" in retried, name
+    for name in token_tasks:
+        retried = {error for retrier in tasks[name]["Retry"] for error in retrier["ErrorEquals"]}
+        assert not retried & {"States.Timeout", "States.ALL", "AlarmFired", "Aborted"}, name

@@ -8,7 +8,6 @@ docs/workflow.md draws it.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -20,6 +19,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from shifter.logic.quotas import STATE_MACHINE_TIMEOUT_SECONDS
 from stacks.blue_green_service import BlueGreenService
 from stacks.live_state import SIDES
 from stacks.shifter_functions import ShifterFunctions, state_machine_name
@@ -60,7 +60,6 @@ class TrafficShifter(Construct):
             retention=logs.RetentionDays.THREE_MONTHS,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        longest_pause_days = math.ceil(config.strategy_defaults.max_pause_seconds / 86_400)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -69,8 +68,8 @@ class TrafficShifter(Construct):
             definition_body=sfn.DefinitionBody.from_chainable(self._definition()),
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
             tracing_enabled=True,
-            # Bounded: the longest pause plus a day of bakes and waits.
-            timeout=Duration.days(longest_pause_days + 1),
+            # Covers the longest plan validation accepts (shifter/logic/quotas.py).
+            timeout=Duration.seconds(STATE_MACHINE_TIMEOUT_SECONDS),
         )
 
         watched = [alarm_name(config.service_name, side, kind) for side in SIDES for kind in ALARM_KINDS]
@@ -230,9 +229,11 @@ class TrafficShifter(Construct):
             .when(sfn.Condition.boolean_equals("$.shifting_done", True), after_traffic)
             .otherwise(shift)
         )
+        # A promote fails the bake's token as Promoted: the bake ends at once, not at its next poll.
+        promoted = guarded(self._invoke("Bake: promoted", "end_promoted_bake")).next(more_steps)
         shift.next(
             sfn.Choice(self, "Bake this step?")
-            .when(sfn.Condition.is_present("$.bake"), self._bake("Bake", rollback).next(more_steps))
+            .when(sfn.Condition.is_present("$.bake"), self._bake("Bake", rollback, promoted).next(more_steps))
             .otherwise(more_steps)
         )
         scale_down.next(finish).next(succeeded)
@@ -356,7 +357,7 @@ class TrafficShifter(Construct):
         wait.next(check)
         return _PollLoop(self, name, wait, check, phase)
 
-    def _bake(self, name: str, rollback: sfn.IChainable) -> sfn.Parallel:
+    def _bake(self, name: str, rollback: sfn.IChainable, promoted: sfn.IChainable | None = None) -> sfn.Parallel:
         """Two branches: a task token an alarm event can fail at once, and a poll loop
         that checks alarms every poll interval and completes the token when done."""
         wait_for_event = tasks.LambdaInvoke(
@@ -389,6 +390,8 @@ class TrafficShifter(Construct):
         bake = sfn.Parallel(self, name, result_selector={"state.$": "$[1]"}, output_path="$.state")
         bake.branch(wait_for_event)
         bake.branch(poll_wait)
+        if promoted is not None:
+            bake.add_catch(promoted, errors=["Promoted"], result_path="$.error")
         bake.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
         return bake
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from shifter.logic.quotas import MAX_PLAN_SECONDS, STATE_MACHINE_TIMEOUT_SECONDS, UNWAITED_SECONDS
 from stacks.state_names import MAX_STATE_NAME_LENGTH
 from tests.synth import one_resource, render_join, synth
 
@@ -61,3 +62,10 @@ def test_every_workflow_invocation_retries_service_errors_and_timeouts_including
     for name in token_tasks:
         retried = {error for retrier in tasks[name]["Retry"] for error in retrier["ErrorEquals"]}
         assert not retried & {"States.Timeout", "States.ALL", "AlarmFired", "Aborted"}, name
+
+
+def test_the_state_machine_timeout_covers_the_longest_plan_validation_accepts() -> None:
+    timeout = definition()["TimeoutSeconds"]
+    assert timeout == STATE_MACHINE_TIMEOUT_SECONDS >= MAX_PLAN_SECONDS + UNWAITED_SECONDS
+    # The longest plan the issue asks for: a 7-day pause and a 48 h termination wait.
+    assert timeout > 7 * 86_400 + 2 * 86_400

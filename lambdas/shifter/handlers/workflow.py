@@ -28,6 +28,7 @@ STEPS: dict[str, Step] = {
     "shift_weights": shift.shift_weights,
     "check_bake": bake.check_bake,
     "complete_bake": bake.complete_bake,
+    "end_promoted_bake": bake.end_promoted_bake,
     "begin_final_wait": shift.begin_final_wait,
     "scale_down_old_side": finish.scale_down_old_side,
     "finish": finish.finish,

@@ -176,7 +176,7 @@ class StrategyDefaults(_Frozen):
     canary_weight: int = Field(default=10, ge=1, le=99)
     linear_step: int = Field(default=20, ge=1, le=99)
     bake_seconds: int = Field(default=300, ge=0, le=86_400)
-    termination_wait_seconds: int = Field(default=900, ge=0, le=86_400)
+    termination_wait_seconds: int = Field(default=900, ge=0, le=172_800)  # CodeDeploy's longest: 2,880 min
     poll_interval_seconds: int = Field(default=60, ge=5, le=3_600)
     alb_propagation_seconds: int = Field(default=60, ge=0, le=3_600)
     max_pause_seconds: int = Field(default=86_400, ge=60, le=604_800)

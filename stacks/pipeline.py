@@ -24,6 +24,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from shifter.logic.quotas import PIPELINE_EXECUTION_PREFIX
 from stacks.config import PipelineConfig
 
 __all__ = ["IMAGE_DETAIL", "PipelineConfig", "PipelineStack", "pipeline_for", "pipeline_stack_name"]
@@ -31,7 +32,7 @@ __all__ = ["IMAGE_DETAIL", "PipelineConfig", "PipelineStack", "pipeline_for", "p
 # The file the ECR source action writes into its output artifact.
 IMAGE_DETAIL = "imageDetail.json"
 # Executions the pipeline starts are named `pipeline-<action execution id>`.
-EXECUTION_NAME_PREFIX = "pipeline"
+EXECUTION_NAME_PREFIX = PIPELINE_EXECUTION_PREFIX  # validation knows a pipeline execution by it
 
 
 def pipeline_for(pipeline: PipelineConfig | None, *, local: bool) -> PipelineConfig | None:

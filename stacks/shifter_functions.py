@@ -18,6 +18,9 @@ from stacks.live_state import LIVE_KEYS, SIDES
 from stacks.service_side import CONTAINER_NAME
 from stacks.side_alarms import ALARM_KINDS, alarm_name
 
+# The workflow Lambda's timeout: each step must finish well within it (steps/smoke_tests.py).
+WORKFLOW_TIMEOUT_SECONDS = 60
+
 LAMBDA_ROOT = Path(__file__).resolve().parent.parent / "lambdas"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 # Powertools for AWS Lambda (Python) 3.23.0, layer version 27: the same version
@@ -64,7 +67,7 @@ class ShifterFunctions(Construct):
             code=code,
             layers=layers,
             environment=environment,
-            timeout_seconds=60,
+            timeout_seconds=WORKFLOW_TIMEOUT_SECONDS,
         )
         self.alarm_events = self._function(
             "AlarmEvents",

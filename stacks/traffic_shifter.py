@@ -8,7 +8,6 @@ docs/workflow.md draws it.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -20,20 +19,29 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from shifter.logic.quotas import STATE_MACHINE_TIMEOUT_SECONDS
 from stacks.blue_green_service import BlueGreenService
 from stacks.live_state import SIDES
 from stacks.shifter_functions import ShifterFunctions, state_machine_name
 from stacks.side_alarms import ALARM_KINDS, alarm_name
+from stacks.state_names import fit_state_name
 
 # Our Lambdas raise TransientAwsError for throttling and 5xx that outlived botocore's own
 # adaptive retries; WeightsNotApplied when the listener has not yet read back a change.
 TRANSIENT_ERRORS = ["TransientAwsError", "WeightsNotApplied"]
+# Lambda's transient service errors, as "Handle Lambda service exceptions" lists them
+# (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
 LAMBDA_SERVICE_ERRORS = [
+    "Lambda.ClientExecutionTimeoutException",
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
 ]
+# An invocation that hit the function's timeout (Sandbox.Timedout; Lambda.Unknown covers
+# timeouts and out-of-memory, same page). Every step is safe to run again: it re-reads what it
+# changes. Retried briefly only, since the cause may be a slow dependency rather than luck.
+LAMBDA_TIMEOUT_ERRORS = ["Sandbox.Timedout", "Lambda.Unknown"]
 
 
 class TrafficShifter(Construct):
@@ -52,7 +60,6 @@ class TrafficShifter(Construct):
             retention=logs.RetentionDays.THREE_MONTHS,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        longest_pause_days = math.ceil(config.strategy_defaults.max_pause_seconds / 86_400)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -61,8 +68,8 @@ class TrafficShifter(Construct):
             definition_body=sfn.DefinitionBody.from_chainable(self._definition()),
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
             tracing_enabled=True,
-            # Bounded: the longest pause plus a day of bakes and waits.
-            timeout=Duration.days(longest_pause_days + 1),
+            # Covers the longest plan validation accepts (shifter/logic/quotas.py).
+            timeout=Duration.seconds(STATE_MACHINE_TIMEOUT_SECONDS),
         )
 
         watched = [alarm_name(config.service_name, side, kind) for side in SIDES for kind in ALARM_KINDS]
@@ -113,6 +120,13 @@ class TrafficShifter(Construct):
             payload_response_only=True,
             retry_on_service_exceptions=False,
         )
+        return self._retried(task)
+
+    @staticmethod
+    def _retried(task: tasks.LambdaInvoke) -> tasks.LambdaInvoke:
+        """Every invocation of the workflow function: Lambda's service errors, a timed-out
+        invocation, and our own transient errors."""
+        task.add_retry(errors=LAMBDA_TIMEOUT_ERRORS, interval=Duration.seconds(2), max_attempts=2, backoff_rate=2)
         task.add_retry(errors=LAMBDA_SERVICE_ERRORS, interval=Duration.seconds(2), max_attempts=6, backoff_rate=2)
         task.add_retry(
             errors=TRANSIENT_ERRORS,
@@ -127,11 +141,40 @@ class TrafficShifter(Construct):
         failed_before_start = sfn.Fail(
             self, "Failed before start", error_path="$.error.Error", cause_path="$.explained.errorMessage"
         )
-        explain = sfn.Pass(
-            self,
-            "Explain failure",
-            parameters={"error.$": "$.error", "explained.$": "States.StringToJson($.error.Cause)"},
-        ).next(failed_before_start)
+        # A Lambda function error's Cause is JSON ({errorType, errorMessage, …}); a Lambda service
+        # error's (Lambda.TooManyRequestsException after the retries) is plain text, and a token
+        # failure may have none. States.StringToJson on plain text fails the Pass state, which
+        # has no Catch: only JSON-looking causes are parsed.
+        explain = (
+            sfn.Choice(self, "Cause is JSON?")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.is_present("$.error.Cause"),
+                    sfn.Condition.is_string("$.error.Cause"),
+                    sfn.Condition.string_matches("$.error.Cause", "{*}"),
+                ),
+                sfn.Pass(
+                    self,
+                    "Explain failure",
+                    parameters={"error.$": "$.error", "explained.$": "States.StringToJson($.error.Cause)"},
+                ).next(failed_before_start),
+            )
+            .when(
+                sfn.Condition.and_(sfn.Condition.is_present("$.error.Cause"), sfn.Condition.is_string("$.error.Cause")),
+                sfn.Pass(
+                    self,
+                    "Explain plain-text failure",
+                    parameters={"error.$": "$.error", "explained": {"errorMessage.$": "$.error.Cause"}},
+                ).next(failed_before_start),
+            )
+            .otherwise(
+                sfn.Pass(
+                    self,
+                    "Explain failure without a cause",
+                    parameters={"error.$": "$.error", "explained": {"errorMessage": "no cause given"}},
+                ).next(failed_before_start)
+            )
+        )
 
         rollback = self._invoke("Roll back", "rollback")
         rollback.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
@@ -198,9 +241,11 @@ class TrafficShifter(Construct):
             .when(sfn.Condition.boolean_equals("$.shifting_done", True), after_traffic)
             .otherwise(shift)
         )
+        # A promote fails the bake's token as Promoted: the bake ends at once, not at its next poll.
+        promoted = guarded(self._invoke("Bake: promoted", "end_promoted_bake")).next(more_steps)
         shift.next(
             sfn.Choice(self, "Bake this step?")
-            .when(sfn.Condition.is_present("$.bake"), self._bake("Bake", rollback).next(more_steps))
+            .when(sfn.Condition.is_present("$.bake"), self._bake("Bake", rollback, promoted).next(more_steps))
             .otherwise(more_steps)
         )
         scale_down.next(finish).next(succeeded)
@@ -259,7 +304,7 @@ class TrafficShifter(Construct):
         function = lambda_.Function.from_function_arn(self, f"{stage}-{index}", arn)
         task = tasks.LambdaInvoke(
             self,
-            f"Hook {stage} {index + 1}: {name}",
+            fit_state_name(f"Hook {stage} {index + 1}: ", name),
             lambda_function=function,
             payload=sfn.TaskInput.from_object(
                 {
@@ -279,6 +324,8 @@ class TrafficShifter(Construct):
             retry_on_service_exceptions=True,
         )
         task.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
+        # A Pass state has no Catch: States.Format on a missing or non-string reason would end
+        # the execution outside any rollback, so the reason is tested before it is formatted.
         failed = sfn.Pass(
             self,
             f"Hook {stage} {index + 1} failed",
@@ -288,14 +335,29 @@ class TrafficShifter(Construct):
             },
             result_path="$.error",
         ).next(rollback)
+        failed_without_reason = sfn.Pass(
+            self,
+            f"Hook {stage} {index + 1} failed, no reason",
+            parameters={"Error": "HookFailed", "Cause": f"{stage} hook {name}: answered FAILED without a reason"},
+            result_path="$.error",
+        ).next(rollback)
         answered_failed = (
             sfn.Choice(self, f"Hook {stage} {index + 1} failed?")
             .when(
                 sfn.Condition.and_(
                     sfn.Condition.is_present("$.hook_result.status"),
+                    sfn.Condition.is_string("$.hook_result.status"),
                     sfn.Condition.string_equals("$.hook_result.status", "FAILED"),
                 ),
-                failed,
+                sfn.Choice(self, f"Hook {stage} {index + 1} gave a reason?")
+                .when(
+                    sfn.Condition.and_(
+                        sfn.Condition.is_present("$.hook_result.reason"),
+                        sfn.Condition.is_string("$.hook_result.reason"),
+                    ),
+                    failed,
+                )
+                .otherwise(failed_without_reason),
             )
             .otherwise(then)
         )
@@ -307,7 +369,7 @@ class TrafficShifter(Construct):
         wait.next(check)
         return _PollLoop(self, name, wait, check, phase)
 
-    def _bake(self, name: str, rollback: sfn.IChainable) -> sfn.Parallel:
+    def _bake(self, name: str, rollback: sfn.IChainable, promoted: sfn.IChainable | None = None) -> sfn.Parallel:
         """Two branches: a task token an alarm event can fail at once, and a poll loop
         that checks alarms every poll interval and completes the token when done."""
         wait_for_event = tasks.LambdaInvoke(
@@ -325,7 +387,10 @@ class TrafficShifter(Construct):
             ),
             task_timeout=sfn.Timeout.at("$.bake.token_timeout_seconds"),
             result_path=sfn.JsonPath.DISCARD,
+            retry_on_service_exceptions=False,
         )
+        # Not States.Timeout: the token's timeout is the backstop that ends an abandoned bake.
+        self._retried(wait_for_event)
         poll_wait = sfn.Wait(self, f"{name}: poll wait", time=sfn.WaitTime.seconds_path("$.bake.wait_seconds"))
         check = self._invoke(f"{name}: check alarms", "check_bake")
         complete = self._invoke(f"{name}: complete", "complete_bake")
@@ -337,6 +402,8 @@ class TrafficShifter(Construct):
         bake = sfn.Parallel(self, name, result_selector={"state.$": "$[1]"}, output_path="$.state")
         bake.branch(wait_for_event)
         bake.branch(poll_wait)
+        if promoted is not None:
+            bake.add_catch(promoted, errors=["Promoted"], result_path="$.error")
         bake.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
         return bake
 

@@ -1,7 +1,8 @@
 """User hook Lambdas for the hook tests (created in moto, invoked in-process like ours).
 
-BEHAVIOUR sets how each hook answers: pass, fail ({"status": "FAILED"}), raise, or hang
-(longer than the configured hook timeout)."""
+BEHAVIOUR sets how each hook answers: pass, fail ({"status": "FAILED", "reason": …}),
+fail_without_reason ({"status": "FAILED"}), raise, or hang (longer than the configured hook
+timeout)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     behaviour = BEHAVIOUR[event["hook"]]
     if behaviour == "fail":
         return {"status": "FAILED", "reason": "schema version 41 expected, found 40"}
+    if behaviour == "fail_without_reason":
+        return {"status": "FAILED"}
     if behaviour == "raise":
         raise MigrationCheckFailed("could not reach the database")
     if behaviour == "hang":

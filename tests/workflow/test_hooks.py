@@ -65,6 +65,15 @@ def test_a_hook_answering_failed_rolls_back_before_traffic_with_its_reason(cutov
     assert [e["hook"] for e in hook_functions.RECEIVED] == ["before_traffic"]
 
 
+def test_a_hook_answering_failed_without_a_reason_still_rolls_back(cutover: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR["after_traffic"] = "fail_without_reason"
+    execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, "hooks-fail-no-reason")
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack"), execution.cause
+    assert "after_traffic hook cutover-hook-verify: answered FAILED without a reason" in (execution.cause or "")
+    assert cutover.weights() == {"blue": 100, "green": 0}  # back, although it had reached 100 %
+    assert cutover.lock() is None
+
+
 def test_a_hook_that_errors_rolls_back(cutover: LocalCutover) -> None:
     hook_functions.BEHAVIOUR["after_traffic"] = "raise"
     execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, "hooks-raise")

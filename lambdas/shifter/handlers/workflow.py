@@ -28,6 +28,7 @@ STEPS: dict[str, Step] = {
     "shift_weights": shift.shift_weights,
     "check_bake": bake.check_bake,
     "complete_bake": bake.complete_bake,
+    "end_promoted_bake": bake.end_promoted_bake,
     "begin_final_wait": shift.begin_final_wait,
     "scale_down_old_side": finish.scale_down_old_side,
     "finish": finish.finish,
@@ -65,15 +66,15 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     if request.state is None:
         raise ValueError(f"step {request.step} needs the workflow state")
     state = WorkflowState.model_validate(request.state)
-    if request.step == "register_bake_token":
-        if request.token is None:
-            raise ValueError("register_bake_token needs the task token")
-        return bake.register_bake_token(state, request.token, ctx)
     step = STEPS.get(request.step)
-    if step is None:
+    if step is None and request.step != "register_bake_token":
         raise ValueError(f"unknown step {request.step!r} (known: {', '.join(STEP_NAMES)})")
     logger.info("step", extra={"new_side": state.new_side, "new_weight": state.new_weight})
     try:
+        if step is None:
+            if request.token is None:
+                raise ValueError("register_bake_token needs the task token")
+            return bake.register_bake_token(state, request.token, ctx)
         return step(state, ctx).dump()
     except Exception as error:
         if is_transient(error):

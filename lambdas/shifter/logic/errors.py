@@ -45,6 +45,11 @@ class Aborted(CutoverError):
     """Someone asked the running deployment to roll back (abort / rollback action)."""
 
 
+class Promoted(CutoverError):
+    """Not a failure: a promote ended the bake's token wait at once (the state machine catches
+    it on a step's bake and goes on to 100 %)."""
+
+
 class PauseExpired(CutoverError):
     """A paused step waited longer than the maximum pause without a promote."""
 

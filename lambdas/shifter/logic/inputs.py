@@ -39,6 +39,8 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 # Strict: a weight of 10.5 or `true` is a mistake, not something to round or coerce.
 Seconds = Annotated[int, Field(strict=True, ge=0, le=86_400)]
 Percent = Annotated[int, Field(strict=True, ge=1, le=99)]
+# CodeDeploy keeps the old side up to 2,880 minutes: a termination wait may be as long.
+TerminationWaitSeconds = Annotated[int, Field(strict=True, ge=0, le=172_800)]
 
 
 class FieldError(ValueError):
@@ -149,7 +151,7 @@ class DeployInput(_Input):
     linear_step: Percent | None = None
     bake_seconds: Seconds | None = None
     smoke_tests: list[SmokeTest] | None = Field(default=None, max_length=20)  # [] means "no smoke tests"
-    termination_wait_seconds: Seconds | None = None
+    termination_wait_seconds: TerminationWaitSeconds | None = None
     reason: str | None = Field(default=None, max_length=1000)
 
 

@@ -25,7 +25,7 @@ class Defaults(_Frozen):
     canary_weight: int = Field(ge=1, le=99)
     linear_step: int = Field(ge=1, le=99)
     bake_seconds: int = Field(ge=0, le=86_400)
-    termination_wait_seconds: int = Field(ge=0, le=86_400)
+    termination_wait_seconds: int = Field(ge=0, le=172_800)
     poll_interval_seconds: int = Field(ge=5, le=3_600)
     alb_propagation_seconds: int = Field(ge=0, le=3_600)
     max_pause_seconds: int = Field(ge=60, le=604_800)

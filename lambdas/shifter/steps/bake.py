@@ -14,7 +14,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from shifter.adapters import alarms, task_tokens
 from shifter.adapters.deployment_table import Lock
 from shifter.handlers.observability import metrics
-from shifter.logic.errors import Aborted, AlarmFired, PauseExpired
+from shifter.logic.errors import Aborted, AlarmFired, PauseExpired, Promoted
+from shifter.logic.quotas import poll_seconds
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import alarms_to_watch, firing, firing_reasons
 from shifter.steps.context import Context, note
@@ -42,7 +43,21 @@ def register_bake_token(state: WorkflowState, token: str, ctx: Context) -> dict[
         task_tokens.succeed(token, {"bake": bake.key})
     elif phase and phase.startswith(f"bake-failed:{bake.key}:"):
         task_tokens.fail(token, phase.rsplit(":", 1)[1], (lock.trigger if lock else None) or phase)
+    elif lock is not None and bake.phase == "step" and PROMOTE in lock.requests:
+        task_tokens.fail(token, Promoted.__name__, "promote requested before the bake began")
     return {}
+
+
+def end_promoted_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
+    """A promote failed the bake's token (steps/signals.py): the bake ends now and the next
+    shift goes to 100 % (shift.shift_weights sees the request). An abort since still wins."""
+    assert state.bake is not None
+    current_lock(state, ctx)
+    state.promoted = True
+    state.error = None
+    note(state, "promoted", phase=state.bake.phase, step=state.bake.step_index + 1)
+    state.bake = None
+    return state
 
 
 def fail_bake(state: WorkflowState, ctx: Context, lock: Lock | None, error_name: str, cause: str) -> None:
@@ -84,11 +99,8 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
         bake.status = "done"
     else:
         remaining = bake.seconds - bake.elapsed_seconds
-        bake.wait_seconds = (
-            state.deployment.poll_interval_seconds
-            if bake.pause
-            else min(state.deployment.poll_interval_seconds, remaining)
-        )
+        poll = poll_seconds(bake.seconds, state.deployment.poll_interval_seconds)
+        bake.wait_seconds = poll if bake.pause else min(poll, remaining)
     return state
 
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from shifter.adapters import load_balancer, notifier
 from shifter.handlers.observability import NAMESPACE
 from shifter.logic.errors import TargetUnhealthy
+from shifter.logic.quotas import poll_seconds
 from shifter.logic.readiness import ready_for_more_traffic
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import Side, weights_for
@@ -63,7 +64,7 @@ def verify_ready_for_more_traffic(state: WorkflowState, ctx: Context, weight: in
 def bake_for(state: WorkflowState, *, phase: str, step_index: int, seconds: int, pause: bool) -> Bake | None:
     if seconds <= 0:
         return None
-    poll = state.deployment.poll_interval_seconds
+    poll = poll_seconds(seconds, state.deployment.poll_interval_seconds)
     return Bake(
         phase="final" if phase == "final" else "step",
         step_index=step_index,

@@ -1,12 +1,14 @@
 """promote, abort, and rollback while a deployment runs: messages to the running deployment.
 
-They travel on the deployment's lock item, which every loop of the deployment checks; an
-abort also fails the task token a bake is waiting on, so it takes effect at once."""
+They travel on the deployment's lock item, which every loop of the deployment checks. Both
+also fail the task token a bake is waiting on, so they take effect at once however sparse the
+bake's polls: an abort as Aborted (the bake rolls back), a promote of a step's bake as
+Promoted (the state machine goes on to 100 %)."""
 
 from __future__ import annotations
 
 from shifter.adapters import notifier, task_tokens
-from shifter.logic.errors import NoDeploymentRunning
+from shifter.logic.errors import Aborted, NoDeploymentRunning, Promoted
 from shifter.logic.state import Outcome, WorkflowState
 from shifter.steps.context import Context, note
 from shifter.steps.requests import ABORT, PROMOTE
@@ -27,12 +29,18 @@ def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowSta
     request = PROMOTE if action == "promote" else ABORT
     reason = state.operation.reason or f"{action} requested"
     ctx.table.add_request(request)
-    immediately = False
+    cause = f"{action} requested by {state.execution_name}: {reason}"
     if request == ABORT:
-        cause = f"{action} requested by {state.execution_name}: {reason}"
         ctx.table.update_lock(lock.owner, {"trigger": cause})
-        if lock.task_token:
-            immediately = task_tokens.fail(lock.task_token, "Aborted", cause)
+    # Read after the request is written: a bake registering its token from now on sees the
+    # request itself (bake.register_bake_token), so one of the two ends the wait.
+    waiting = ctx.table.get_lock() or lock
+    immediately = False
+    if waiting.task_token and waiting.owner == lock.owner:
+        if request == ABORT:
+            immediately = task_tokens.fail(waiting.task_token, Aborted.__name__, cause)
+        elif (waiting.task_key or "").startswith("step:"):  # a promote does not shorten the final wait
+            immediately = task_tokens.fail(waiting.task_token, Promoted.__name__, cause)
     deployment = lock.owner.rsplit(":", 1)[-1]
     when = "at once" if immediately else "at its next check"
     state.handled = True

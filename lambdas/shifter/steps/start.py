@@ -10,6 +10,7 @@ from shifter.handlers.observability import metrics
 from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
 from shifter.logic.plan import build_plan, build_traffic_plan
+from shifter.logic.quotas import check_plan, is_pipeline_execution
 from shifter.logic.state import Operation, Outcome, PollLoop, SideSnapshot, WorkflowState
 from shifter.logic.traffic import (
     Side,
@@ -38,12 +39,14 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
     )
     if isinstance(request, DeployInput):
         state.plan = build_plan(request, ctx.env.defaults)
+        cost = check_plan(state.plan, pipeline=is_pipeline_execution(state.execution_name))
         note(
             state,
             "validated",
             image=state.plan.image,
             strategy=state.plan.strategy_name,
             steps=[s.weight for s in state.plan.steps],
+            history_events=cost.events,
         )
     elif isinstance(request, SwitchInput):
         state.operation = Operation(

@@ -1,0 +1,133 @@
+"""What a deployment plan costs in Step Functions' terms, and the limits it must fit.
+
+Step Functions service quotas (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html):
+"Maximum execution history size: 25,000 events in a single state machine execution history.
+If the execution history reaches this quota, the execution will fail." That failure is outside
+any Catch: no rollback, traffic left split. An execution also fails at the state machine's
+TimeoutSeconds, and a CodePipeline action at its own timeout. Validation refuses a plan that
+would meet any of them, with one line naming the limit (`check_plan`); `cutover plan` shows
+the same estimate.
+
+Events per part of a plan, counted on the synthesized state machine's histories (checked
+against local runs by tests/workflow/test_history_estimate.py):
+- a deployment of one step, without bake or final wait: 77 (validate to finish, one attempt
+  of the stability and health loops);
+- each further step: 9 (the shift task 5, two Choice states 2 each);
+- each bake or final wait: 15 (the Parallel 4, the token task 6, the complete task 5), plus
+  9 per poll (a Wait 2, the check task 5, a Choice 2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+from shifter.logic.durations import format_duration
+from shifter.logic.errors import InvalidInput
+from shifter.logic.plan import DeploymentPlan
+
+HISTORY_EVENTS_QUOTA: Final = 25_000
+# What the longest accepted plan may use, retries included: the rest is margin.
+HISTORY_EVENTS_BUDGET: Final = 20_000
+
+ONE_STEP_EVENTS: Final = 77
+STEP_EVENTS: Final = 9
+WAIT_EVENTS: Final = 15
+POLL_EVENTS: Final = 9
+# Upper bounds for what a plan does not say: up to 9 more attempts of each start-up loop
+# (steps/prepare.py: 10 attempts), up to 10 hooks per stage (9 events each, 2 for the stage's
+# Choice), the rollback path, and retried invocations (3 events each: scheduled, started, failed).
+LOOP_ALLOWANCE_EVENTS: Final = 2 * 9 * POLL_EVENTS
+HOOK_ALLOWANCE_EVENTS: Final = 2 * (2 + 10 * 9)
+ROLLBACK_ALLOWANCE_EVENTS: Final = 60
+RETRY_ALLOWANCE_EVENTS: Final = 1_000
+ALLOWANCE_EVENTS: Final = (
+    LOOP_ALLOWANCE_EVENTS + HOOK_ALLOWANCE_EVENTS + ROLLBACK_ALLOWANCE_EVENTS + RETRY_ALLOWANCE_EVENTS
+)
+
+# A wait longer than an hour polls every 10 minutes at most: alarm events (and abort and
+# promote, through the waiting task token) still end it at once; the poll is the backstop.
+LONG_WAIT_SECONDS: Final = 3_600
+LONG_WAIT_POLL_SECONDS: Final = 600
+
+DAY: Final = 86_400
+# The longest a plan may wait in all (bakes, pauses held their longest, the final wait): room
+# for a 7-day pause and a 48 h termination wait (CodeDeploy's longest) with a day of bakes.
+MAX_PLAN_SECONDS: Final = 10 * DAY
+# What a plan does not count: stability and health loops (2 x 10 x 30 s), hooks (20 x 900 s),
+# smoke tests, retries' back-off.
+UNWAITED_SECONDS: Final = 6 * 3_600
+# The state machine's TimeoutSeconds (stacks/traffic_shifter.py): covers the longest plan accepted.
+STATE_MACHINE_TIMEOUT_SECONDS: Final = MAX_PLAN_SECONDS + UNWAITED_SECONDS
+# CodePipeline fails a Step Functions invoke action that runs longer than 7 days.
+PIPELINE_ACTION_TIMEOUT_SECONDS: Final = 7 * DAY
+# The pipeline's StepFunctionInvokeAction names its executions `<prefix>-<action execution id>`.
+PIPELINE_EXECUTION_PREFIX: Final = "pipeline"
+
+
+def poll_seconds(wait_seconds: int, poll_interval_seconds: int) -> int:
+    """How often a wait of this length checks alarms, promote and abort."""
+    if wait_seconds <= LONG_WAIT_SECONDS:
+        return poll_interval_seconds
+    return max(poll_interval_seconds, LONG_WAIT_POLL_SECONDS)
+
+
+def polls(wait_seconds: int, poll_interval_seconds: int) -> int:
+    return math.ceil(wait_seconds / poll_seconds(wait_seconds, poll_interval_seconds))
+
+
+@dataclass(frozen=True)
+class PlanEstimate:
+    expected_events: int  # a run without retries, pauses held their longest, one loop attempt each
+    events: int  # the upper bound validation holds to the budget
+    longest_seconds: int  # every wait, pauses held their longest, plus what a plan does not count
+
+    def summary(self) -> str:
+        return (
+            f"up to {self.events:,} history events (Step Functions allows {HISTORY_EVENTS_QUOTA:,}; "
+            f"Cutover accepts {HISTORY_EVENTS_BUDGET:,}), up to {format_duration(self.longest_seconds)}"
+        )
+
+
+def waits(plan: DeploymentPlan) -> list[int]:
+    """Each bake, pause (held its longest) and the final wait, in seconds; zero-length ones skipped."""
+    steps = [plan.max_pause_seconds if step.pause else step.bake_seconds for step in plan.steps]
+    return [seconds for seconds in (*steps, plan.final_wait_seconds()) if seconds > 0]
+
+
+def estimate(plan: DeploymentPlan) -> PlanEstimate:
+    expected = ONE_STEP_EVENTS + STEP_EVENTS * (len(plan.steps) - 1)
+    expected += sum(WAIT_EVENTS + POLL_EVENTS * polls(seconds, plan.poll_interval_seconds) for seconds in waits(plan))
+    return PlanEstimate(
+        expected_events=expected,
+        events=expected + ALLOWANCE_EVENTS,
+        longest_seconds=plan.maximum_duration_seconds() + UNWAITED_SECONDS,
+    )
+
+
+def is_pipeline_execution(execution_name: str) -> bool:
+    return execution_name.startswith(f"{PIPELINE_EXECUTION_PREFIX}-")
+
+
+def check_plan(plan: DeploymentPlan, *, pipeline: bool) -> PlanEstimate:
+    """The plan's estimate; InvalidInput, one line naming the limit, if it cannot run to its end."""
+    found = estimate(plan)
+    if found.events > HISTORY_EVENTS_BUDGET:
+        raise InvalidInput(
+            f"plan: up to {found.events:,} history events, over the {HISTORY_EVENTS_BUDGET:,} Cutover accepts "
+            f"(Step Functions fails an execution at {HISTORY_EVENTS_QUOTA:,}): use fewer steps, shorter bakes "
+            "or a longer poll interval"
+        )
+    waited = plan.maximum_duration_seconds()
+    if waited > MAX_PLAN_SECONDS:
+        raise InvalidInput(
+            f"plan: waits up to {format_duration(waited)}, over the {format_duration(MAX_PLAN_SECONDS)} a deployment "
+            "may wait in all (the state machine's timeout)"
+        )
+    if pipeline and found.longest_seconds > PIPELINE_ACTION_TIMEOUT_SECONDS:
+        raise InvalidInput(
+            f"plan: may run {format_duration(found.longest_seconds)}, over the "
+            f"{format_duration(PIPELINE_ACTION_TIMEOUT_SECONDS)} CodePipeline allows its Step Functions action"
+        )
+    return found

@@ -1,0 +1,71 @@
+"""The synthesized state machine against the limits Step Functions enforces at creation
+and at run time (ASL spec, Step Functions service quotas; docs/aws-fidelity.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from shifter.logic.quotas import MAX_PLAN_SECONDS, STATE_MACHINE_TIMEOUT_SECONDS, UNWAITED_SECONDS
+from stacks.state_names import MAX_STATE_NAME_LENGTH
+from tests.synth import one_resource, render_join, synth
+
+STACK = "cutover-demo"
+ACCOUNT_REGION = "eu-west-1:123456789012"
+# Lambda allows 64-character function names and a qualifier (an alias or a version).
+LONG_HOOK = f"arn:aws:lambda:{ACCOUNT_REGION}:function:{'m' * 64}:live-release-candidate"
+
+
+def definition(**context: Any) -> dict[str, Any]:
+    machine = one_resource(synth(**context)[STACK], "AWS::StepFunctions::StateMachine")["Properties"]
+    parsed: dict[str, Any] = json.loads(render_join(machine["DefinitionString"]))
+    return parsed
+
+
+def state_names(states: dict[str, Any]) -> Iterator[str]:
+    for name, state in states.items():
+        yield name
+        for branch in state.get("Branches", []):
+            yield from state_names(branch["States"])
+        if "Iterator" in state or "ItemProcessor" in state:
+            yield from state_names((state.get("ItemProcessor") or state["Iterator"])["States"])
+
+
+def test_hook_state_names_fit_80_characters_for_the_longest_function_names() -> None:
+    hooks = {"before_traffic": [LONG_HOOK] * 10, "after_traffic": [LONG_HOOK]}
+    names = list(state_names(definition(hooks=hooks)["States"]))
+    too_long = [name for name in names if len(name) > MAX_STATE_NAME_LENGTH]
+    assert not too_long, too_long
+    hook_tasks = [name for name in names if name.startswith("Hook before_traffic") and ":" in name]
+    assert len(hook_tasks) == len(set(hook_tasks)) == 10  # still one distinct state per hook
+    assert "Hook before_traffic 10: mmmm" in " ".join(hook_tasks)
+
+
+def workflow_tasks(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, state in states.items():
+        if state["Type"] == "Task" and "Hook " not in name:
+            yield name, state
+        for branch in state.get("Branches", []):
+            yield from workflow_tasks(branch["States"])
+
+
+def test_every_workflow_invocation_retries_service_errors_and_timeouts_including_the_token_registration() -> None:
+    tasks = dict(workflow_tasks(definition()["States"]))
+    token_tasks = [name for name, task in tasks.items() if task["Resource"].endswith("waitForTaskToken")]
+    assert sorted(token_tasks) == ["Bake: wait for alarm event", "Final wait: wait for alarm event"]
+    for name, task in tasks.items():
+        retried = {error for retrier in task.get("Retry", []) for error in retrier["ErrorEquals"]}
+        for error in ("Sandbox.Timedout", "Lambda.TooManyRequestsException", "Lambda.ServiceException"):
+            assert error in retried, f"{name}: {error} is not retried"
+        assert "TransientAwsError" in retried, name
+    for name in token_tasks:
+        retried = {error for retrier in tasks[name]["Retry"] for error in retrier["ErrorEquals"]}
+        assert not retried & {"States.Timeout", "States.ALL", "AlarmFired", "Aborted"}, name
+
+
+def test_the_state_machine_timeout_covers_the_longest_plan_validation_accepts() -> None:
+    timeout = definition()["TimeoutSeconds"]
+    assert timeout == STATE_MACHINE_TIMEOUT_SECONDS >= MAX_PLAN_SECONDS + UNWAITED_SECONDS
+    # The longest plan the issue asks for: a 7-day pause and a 48 h termination wait.
+    assert timeout > 7 * 86_400 + 2 * 86_400

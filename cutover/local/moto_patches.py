@@ -18,6 +18,8 @@ from moto.elbv2 import models as elbv2_models
 from moto.elbv2.exceptions import InvalidActionTypeError
 from moto.secretsmanager.models import secretsmanager_backends
 
+from cutover.local import aws_limits
+
 
 def _convert_listener_actions(self: Any, properties: dict[str, Any]) -> list[dict[str, Any]]:
     """CloudFormation's Listener handler in moto requires a top-level TargetGroupArn in a
@@ -241,6 +243,7 @@ def apply() -> None:
     elbv2_models.FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute  # type: ignore[method-assign]
     _register_models()
     _serialize_dynamodb_writes()
+    aws_limits.apply()
     from moto.stepfunctions.responses import StepFunctionResponse
 
     StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign]

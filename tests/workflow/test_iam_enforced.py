@@ -71,6 +71,7 @@ def test_a_happy_path_checks_every_call_and_denies_none(cutover: LocalCutover) -
     assert ("ecs:TagResource", f"arn:aws:ecs:{REGION}:{account}:task-definition/demo-green:2") in checked
     assert ("cloudwatch:DescribeAlarms", "*") in checked
     assert ("sns:Publish", outputs["TopicArn"]) in checked
+    assert {action for action, _ in checked} >= {"kms:GenerateDataKey", "kms:Decrypt"}  # the topic is SSE-KMS
     table = f"arn:aws:dynamodb:{REGION}:{account}:table/{outputs['TableName']}"
     assert {("dynamodb:PutItem", table), ("dynamodb:UpdateItem", table), ("dynamodb:DeleteItem", table)} <= checked
     assert ("ssm:PutParameter", f"arn:aws:ssm:{REGION}:{account}:parameter/cutover/demo/live/green/weight") in checked

@@ -204,6 +204,7 @@ OPERATIONS: dict[str, Builder] = {
     "dynamodb:UpdateItem": _dynamodb_table("dynamodb:UpdateItem"),
     "dynamodb:DeleteItem": _dynamodb_table("dynamodb:DeleteItem"),
     "dynamodb:Query": _dynamodb_table("dynamodb:Query"),
+    "ssm:GetParameter": _ssm_parameters("ssm:GetParameter"),
     "ssm:GetParameters": _ssm_parameters("ssm:GetParameters"),
     "ssm:PutParameter": _ssm_parameters("ssm:PutParameter"),
     "sns:Publish": _sns_publish,

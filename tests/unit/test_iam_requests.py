@@ -116,6 +116,9 @@ def test_ssm_parameter_arns_drop_the_leading_slash() -> None:
         f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/cutover/demo/live/blue/weight",
         f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/plain",
     ]
+    assert permissions_for("ssm", "GetParameter", {"Name": "/a/b"}, SCOPE) == [
+        Permission("ssm:GetParameter", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/a/b")
+    ]
 
 
 def test_task_tokens_are_authorized_on_the_state_machine_that_issued_them() -> None:

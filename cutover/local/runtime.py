@@ -15,18 +15,24 @@ from typing import Any
 
 import boto3
 
-from cutover.local import ecs_emulation, moto_patches, time_compression
+from cutover.local import ecs_emulation, iam_enforcement, moto_patches, moto_task_definition_roles, time_compression
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
 from cutover.local.lambda_runtime import InProcessLambda
+from cutover.local.moto_lookups import MotoLookups
+from cutover.local.template_roles import StackResolver, function_identities
 
 SIDES = ("blue", "green")
 lambda_runtime = InProcessLambda()
+# On by default: every call our Lambdas make is checked against their template roles.
+iam = iam_enforcement.enforcer
 
 
 def install(time_scale: float = 0.001) -> time_compression.TimeRecorder:
     """Patch moto once per process (idempotent)."""
     moto_patches.apply()
+    moto_task_definition_roles.apply()
     lambda_runtime.install()
+    lambda_runtime.acting_as = iam.acting_as
     ecs_emulation.install()
     return time_compression.install(time_scale)
 
@@ -46,6 +52,7 @@ class LocalCutover:
         self.region = region
         self.outputs: dict[str, str] = {}
         self.account = ""
+        self.resolver: StackResolver | None = None  # the template's intrinsics, resolved to what moto created
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
@@ -55,6 +62,8 @@ class LocalCutover:
         self.outputs = create_stack(
             self.stack, self.client("cloudformation"), self.client("s3"), self.account, self.region
         )
+        self.resolver = StackResolver.from_stack(self.stack.template, self.client("cloudformation"), self.stack.name)
+        iam.configure(function_identities(self.stack.template, self.resolver), MotoLookups(self.account, self.region))
         ecs_emulation.reset()
         for side in SIDES:
             ecs_emulation.bind(

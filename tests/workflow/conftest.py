@@ -48,9 +48,13 @@ def test_route() -> Iterator[TestRouteStandIn]:
 
 @contextmanager
 def local_cutover(
-    monkeypatch: pytest.MonkeyPatch, test_route: TestRouteStandIn, **context: Any
+    monkeypatch: pytest.MonkeyPatch,
+    test_route: TestRouteStandIn,
+    edit_template: Callable[[dict[str, Any]], None] | None = None,
+    **context: Any,
 ) -> Iterator[LocalCutover]:
-    """The stack synthesized with `context` (cached per context), created in a fresh moto."""
+    """The stack synthesized with `context` (cached per context), created in a fresh moto;
+    `edit_template` may change the template first (as a user's own template would differ)."""
     credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
     for key, value in credentials.items():
         monkeypatch.setenv(key, value)
@@ -59,10 +63,16 @@ def local_cutover(
     assembly = synth_assembly(local=True, **context)
     with mock_aws(config=MOTO_CONFIG):
         local = LocalCutover(assembly, STACK, REGION)
+        if edit_template is not None:
+            edit_template(local.stack.template)
         local.create()
+        assert runtime.iam.enabled and runtime.iam.identities, "IAM must be enforced in every workflow test"
         local.point_smoke_tests_at(test_route.url)
         runtime.lambda_runtime.invocations.clear()
         yield local
+        # IAM is enforced on every call our Lambdas made (cutover/local/iam_enforcement.py);
+        # a call it could not check is a harness defect, not a pass.
+        assert runtime.iam.problems == [], runtime.iam.problems
 
 
 @pytest.fixture

@@ -50,15 +50,15 @@ def acknowledge_stack_findings(stack: Stack, service: BlueGreenService) -> None:
                 )
             ],
         )
-    if service.config.image == ASSET_IMAGE:
+    if service.config.image == ASSET_IMAGE or service.pull_repository_arns:
         NagSuppressions.add_resource_suppressions(
             service.execution_role,
             [
                 NagPackSuppression(
                     id="AwsSolutions-IAM5",
                     applies_to=["Resource::*"],
-                    reason="ecr:GetAuthorizationToken (registry login, to pull the image built from service/) "
-                    "takes no resource-level permissions; the pull itself is scoped to the asset repository.",
+                    reason="ecr:GetAuthorizationToken (registry login, to pull a private ECR image) takes no "
+                    "resource-level permissions; the pull itself is scoped to the listed repositories.",
                 )
             ],
             apply_to_children=True,

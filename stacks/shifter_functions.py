@@ -147,6 +147,7 @@ class ShifterFunctions(Construct):
             ),
             "CUTOVER_GLOBAL_ALARMS": json.dumps(list(config.alarms.extra_alarm_names)),
             "CUTOVER_CONTAINER_NAME": CONTAINER_NAME,
+            "CUTOVER_ECR_REPOSITORIES": Fn.to_json_string(service.pull_repository_arns),
             "CUTOVER_BASE_URL": config.smoke_test_base_url or service.load_balancer.base_url,
             "CUTOVER_TEST_TOKEN_SECRET_ARN": token.secret_arn if token is not None else "",
             "CUTOVER_STICKINESS_SECONDS": str(config.stickiness_seconds) if config.stickiness else "",

@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 
+from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from tests.synth import ROOT, synth_assembly
 
 
 def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_requests() -> None:
     # What `make demo` synthesizes: the local variant with the example service as the image.
-    environment = {**os.environ, "CUTOVER_DEMO_ASSEMBLY": str(synth_assembly(local=True, image="asset"))}
+    assembly = synth_assembly(local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES))
+    environment = {**os.environ, "CUTOVER_DEMO_ASSEMBLY": str(assembly)}
     result = subprocess.run(
         [sys.executable, "-m", "cutover.local.demo"],
         cwd=ROOT,

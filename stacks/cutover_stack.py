@@ -33,7 +33,9 @@ class CutoverStack(Stack):
         self._outputs(config)
         acknowledge_stack_findings(self, self.service)
         hooks = config.hooks
-        acknowledge_shifter_findings(self.shifter, config.service_name, hooks.before_traffic + hooks.after_traffic)
+        acknowledge_shifter_findings(
+            self.shifter, config.service_name, hooks.before_traffic + hooks.after_traffic, self.service.cluster
+        )
 
     def _outputs(self, config: ServiceConfig) -> None:
         service = self.service

@@ -14,6 +14,9 @@ UNSCOPABLE_ACTIONS: dict[str, str] = {
     # Task definitions are registered and described by family; the ARN is created by the call.
     "ecs:RegisterTaskDefinition": "no resource-level permissions",
     "ecs:DescribeTaskDefinition": "no resource-level permissions",
+    # ListTasks authorizes only against container instances (Fargate has none): "*", with the
+    # ecs:cluster condition key limiting it to this stack's cluster (stacks/shifter_functions.py).
+    "ecs:ListTasks": "resource is a container instance; limited by the ecs:cluster condition",
     # Pulling a private ECR image (an asset's, or stacks/image_pull.py): the registry login is
     # account-wide (https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html;
     # aws-cdk-lib's ecr.AuthorizationToken.grantRead grants it on "*" too).

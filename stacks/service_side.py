@@ -70,7 +70,7 @@ class ServiceSide(Construct):
         # replaces may still be live, so it must never be deregistered by a stack update.
         self.task_definition.apply_removal_policy(RemovalPolicy.RETAIN)
         image, stop_timeout, image_environment = _image(config)
-        container = self.task_definition.add_container(
+        app_container = self.task_definition.add_container(
             CONTAINER_NAME,
             image=image,
             port_mappings=[ecs.PortMapping(container_port=config.container_port)],
@@ -91,7 +91,7 @@ class ServiceSide(Construct):
             ),
             stop_timeout=Duration.seconds(stop_timeout),
         )
-        acknowledge_granted_pull(container, config)
+        acknowledge_granted_pull(app_container, config)
 
         self.target_group = elbv2.ApplicationTargetGroup(
             self,

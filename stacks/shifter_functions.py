@@ -171,6 +171,14 @@ class ShifterFunctions(Construct):
                 actions=["ecs:UpdateService", "ecs:DescribeServices"],
                 resources=[service.sides[side].service.service_arn for side in SIDES],
             ),
+            # Why a side's tasks stopped, for the cause of a failed stabilization.
+            iam.PolicyStatement(
+                actions=["ecs:DescribeTasks"],
+                resources=[
+                    stack.format_arn(service="ecs", resource="task", resource_name=f"{service.cluster.cluster_name}/*")
+                ],
+            ),
+            _unscoped_in_cluster("ecs:ListTasks", service.cluster.cluster_arn),
             iam.PolicyStatement(
                 actions=["ecs:TagResource"],
                 resources=[
@@ -256,6 +264,13 @@ def _unscoped(*actions: str) -> iam.PolicyStatement:
     if unknown:
         raise ValueError(f"{unknown} are not in stacks/iam_exceptions.py: scope them to a resource")
     return iam.PolicyStatement(actions=list(actions), resources=["*"])
+
+
+def _unscoped_in_cluster(action: str, cluster_arn: str) -> iam.PolicyStatement:
+    """An action whose only resource is a container instance, limited to this cluster by its condition key."""
+    statement = _unscoped(action)
+    statement.add_condition("ArnEquals", {"ecs:cluster": cluster_arn})
+    return statement
 
 
 def _json(value: dict[str, str]) -> str:

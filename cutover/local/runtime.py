@@ -15,9 +15,11 @@ from typing import Any
 
 import boto3
 
-from cutover.local import ecs_emulation, moto_patches, time_compression
+from cutover.local import ecs_emulation, failed_task_starts, moto_patches, time_compression
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
+from cutover.local.execution_role_checks import ExecutionRoles
 from cutover.local.lambda_runtime import InProcessLambda
+from cutover.local.template_roles import StackResolver
 
 SIDES = ("blue", "green")
 lambda_runtime = InProcessLambda()
@@ -60,6 +62,9 @@ class LocalCutover:
             ecs_emulation.bind(
                 self.outputs[f"{side.capitalize()}ServiceName"], self.outputs[f"{side.capitalize()}TargetGroupArn"]
             )
+        # ECS starts a side's tasks only if its execution role (as the template defines it) may.
+        resolver = StackResolver.from_stack(self.stack.template, self.client("cloudformation"), self.stack.name)
+        failed_task_starts.configure(ExecutionRoles(self.stack.template, resolver))
         ecs_emulation.sync(self.account, self.region, self.outputs["ClusterName"])
         return self.outputs
 

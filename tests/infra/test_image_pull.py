@@ -18,7 +18,7 @@ PULL = {"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerA
 
 def execution_role_id(template: dict[str, Any]) -> str:
     (role_id,) = {
-        definition["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0]
+        str(definition["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0])
         for definition in resources_of_type(template, "AWS::ECS::TaskDefinition").values()
     }
     return role_id

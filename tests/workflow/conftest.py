@@ -49,9 +49,13 @@ def test_route() -> Iterator[TestRouteStandIn]:
 
 @contextmanager
 def local_cutover(
-    monkeypatch: pytest.MonkeyPatch, test_route: TestRouteStandIn, **context: Any
+    monkeypatch: pytest.MonkeyPatch,
+    test_route: TestRouteStandIn,
+    before_create: Callable[[LocalCutover], None] | None = None,
+    **context: Any,
 ) -> Iterator[LocalCutover]:
-    """The stack synthesized with `context` (cached per context), created in a fresh moto."""
+    """The stack synthesized with `context` (cached per context), created in a fresh moto;
+    `before_create` may change what is created (a test says what it fakes, and why)."""
     credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
     for key, value in credentials.items():
         monkeypatch.setenv(key, value)
@@ -60,6 +64,8 @@ def local_cutover(
     assembly = synth_assembly(**{"local": True, "ecr_repositories": list(LOCAL_ECR_REPOSITORIES), **context})
     with mock_aws(config=MOTO_CONFIG):
         local = LocalCutover(assembly, STACK, REGION)
+        if before_create is not None:
+            before_create(local)
         local.create()
         local.point_smoke_tests_at(test_route.url)
         runtime.lambda_runtime.invocations.clear()

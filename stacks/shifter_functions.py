@@ -25,6 +25,17 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:27"
 
 
+# The ec2 actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole (v3).
+VPC_NETWORK_INTERFACE_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+
+
 def state_machine_name(service_name: str) -> str:
     return f"cutover-{service_name}"
 
@@ -106,6 +117,12 @@ class ShifterFunctions(Construct):
             )
         )
         in_vpc = self.security_group is not None
+        if in_vpc:
+            # CDK attaches AWSLambdaVPCAccessExecutionRole only to roles it creates itself; Lambda creates
+            # the function's network interfaces with the function's own role (Lambda Developer Guide,
+            # configuration-vpc: "ec2:DescribeNetworkInterfaces - This action only works if it's allowed
+            # on all resources"). The managed policy's ec2 actions, without its logs:* on "*".
+            role.add_to_policy(_unscoped(*VPC_NETWORK_INTERFACE_ACTIONS))
         return lambda_.Function(
             self,
             name,

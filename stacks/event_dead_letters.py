@@ -6,6 +6,12 @@ events after they fail to be delivered to a target, configure a dead-letter queu
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html). A lost alarm event
 is caught by the bake's polling; a lost execution event would leave a crashed execution's lock
 held until it expires. Either way a person should know: each queue alarms on its first message.
+
+The target's DLQ catches only events EventBridge could not hand to Lambda. EventBridge invokes
+the function asynchronously, so an event the function itself fails on is retried by Lambda (two
+more attempts by default) and then dropped unless the function has an on-failure destination
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html): the same queue is that
+destination, and its records carry the error.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as lambda_destinations
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -29,8 +37,9 @@ class EventDeadLetters(Construct):
         self.queues: dict[str, sqs.Queue] = {}
         self.alarms: dict[str, cloudwatch.Alarm] = {}
 
-    def queue(self, name: str, description: str) -> sqs.Queue:
-        """The dead-letter queue of the target `name` (e.g. "alarm-events"), with its alarm."""
+    def queue(self, name: str, description: str, function: lambda_.Function) -> sqs.Queue:
+        """The dead-letter queue of the target `name` (e.g. "alarm-events") and of `function`'s
+        asynchronous invocations, with its alarm."""
         queue = sqs.Queue(
             self,
             f"{name}-dlq",
@@ -54,6 +63,7 @@ class EventDeadLetters(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(cloudwatch_actions.SnsAction(self._topic))
+        function.configure_async_invoke(on_failure=lambda_destinations.SqsDestination(queue), retry_attempts=2)
         self.queues[name] = queue
         self.alarms[name] = alarm
         return queue

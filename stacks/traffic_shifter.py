@@ -84,7 +84,9 @@ class TrafficShifter(Construct):
                     self.functions.alarm_events,
                     retry_attempts=4,
                     max_event_age=Duration.minutes(10),
-                    dead_letter_queue=self.dead_letters.queue("alarm-events", "an alarm state change event"),
+                    dead_letter_queue=self.dead_letters.queue(
+                        "alarm-events", "an alarm state change event", self.functions.alarm_events
+                    ),
                 )
             ],
         )
@@ -106,7 +108,9 @@ class TrafficShifter(Construct):
                     self.functions.execution_events,
                     retry_attempts=8,
                     max_event_age=Duration.hours(2),
-                    dead_letter_queue=self.dead_letters.queue("execution-events", "an execution status change event"),
+                    dead_letter_queue=self.dead_letters.queue(
+                        "execution-events", "an execution status change event", self.functions.execution_events
+                    ),
                 )
             ],
         )

@@ -76,3 +76,14 @@ def test_a_message_in_either_dead_letter_queue_alarms_on_the_deployment_topic() 
         assert properties["MetricName"] == "ApproximateNumberOfMessagesVisible"
         assert (properties["Threshold"], properties["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
         assert properties["AlarmActions"] == [{"Ref": topic_id}]
+
+
+def test_an_event_the_function_itself_fails_on_ends_in_the_same_queue() -> None:
+    t = template()
+    queue_of = {tg["Arn"]["Fn::GetAtt"][0]: tg["DeadLetterConfig"]["Arn"] for tg in rule_targets(t).values()}
+    configs = resources_of_type(t, "AWS::Lambda::EventInvokeConfig").values()
+    destinations = {c["Properties"]["FunctionName"]["Ref"]: c["Properties"] for c in configs}
+    assert set(destinations) == set(queue_of)
+    for function_id, properties in destinations.items():
+        assert properties["DestinationConfig"]["OnFailure"]["Destination"] == queue_of[function_id]
+        assert properties["MaximumRetryAttempts"] == 2

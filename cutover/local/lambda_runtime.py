@@ -17,6 +17,8 @@ import sys
 import threading
 import traceback
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,9 @@ class InProcessLambda:
         self.invocations: list[Invocation] = []
         self._lock = threading.Lock()
         self._applied_environment: dict[str, str] = {}
+        # Entered around each handler call with the function's name: the IAM enforcement
+        # signs the handler's AWS calls as that function's role (iam_enforcement).
+        self.acting_as: Callable[[str], AbstractContextManager[None]] = lambda _name: nullcontext()
 
     def install(self) -> None:
         if str(LAMBDA_ROOT) not in sys.path:
@@ -80,7 +85,8 @@ class InProcessLambda:
         context = LambdaContext(function.function_name, function.function_arn)
         try:
             handler = getattr(importlib.import_module(module_name), attribute)
-            payload = json.dumps(handler(event, context))
+            with self.acting_as(function.function_name):
+                payload = json.dumps(handler(event, context))
             error_type = None
         except Exception as error:  # what Lambda does with an unhandled exception
             error_type = type(error).__name__

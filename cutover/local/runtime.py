@@ -15,20 +15,32 @@ from typing import Any
 
 import boto3
 
-from cutover.local import ecs_emulation, failed_task_starts, moto_patches, time_compression
+from cutover.local import (
+    ecs_emulation,
+    failed_task_starts,
+    iam_enforcement,
+    moto_patches,
+    moto_task_definition_roles,
+    time_compression,
+)
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
 from cutover.local.execution_role_checks import ExecutionRoles
 from cutover.local.lambda_runtime import InProcessLambda
-from cutover.local.template_roles import StackResolver
+from cutover.local.moto_lookups import MotoLookups
+from cutover.local.template_roles import StackResolver, function_identities
 
 SIDES = ("blue", "green")
 lambda_runtime = InProcessLambda()
+# On by default: every call our Lambdas make is checked against their template roles.
+iam = iam_enforcement.enforcer
 
 
 def install(time_scale: float = 0.001) -> time_compression.TimeRecorder:
     """Patch moto once per process (idempotent)."""
     moto_patches.apply()
+    moto_task_definition_roles.apply()
     lambda_runtime.install()
+    lambda_runtime.acting_as = iam.acting_as
     ecs_emulation.install()
     return time_compression.install(time_scale)
 
@@ -48,6 +60,7 @@ class LocalCutover:
         self.region = region
         self.outputs: dict[str, str] = {}
         self.account = ""
+        self.resolver: StackResolver | None = None  # the template's intrinsics, resolved to what moto created
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
@@ -57,14 +70,15 @@ class LocalCutover:
         self.outputs = create_stack(
             self.stack, self.client("cloudformation"), self.client("s3"), self.account, self.region
         )
+        self.resolver = StackResolver.from_stack(self.stack.template, self.client("cloudformation"), self.stack.name)
+        iam.configure(function_identities(self.stack.template, self.resolver), MotoLookups(self.account, self.region))
         ecs_emulation.reset()
         for side in SIDES:
             ecs_emulation.bind(
                 self.outputs[f"{side.capitalize()}ServiceName"], self.outputs[f"{side.capitalize()}TargetGroupArn"]
             )
         # ECS starts a side's tasks only if its execution role (as the template defines it) may.
-        resolver = StackResolver.from_stack(self.stack.template, self.client("cloudformation"), self.stack.name)
-        failed_task_starts.configure(ExecutionRoles(self.stack.template, resolver))
+        failed_task_starts.configure(ExecutionRoles(self.stack.template, self.resolver))
         ecs_emulation.sync(self.account, self.region, self.outputs["ClusterName"])
         return self.outputs
 

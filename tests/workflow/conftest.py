@@ -51,11 +51,11 @@ def test_route() -> Iterator[TestRouteStandIn]:
 def local_cutover(
     monkeypatch: pytest.MonkeyPatch,
     test_route: TestRouteStandIn,
-    before_create: Callable[[LocalCutover], None] | None = None,
+    edit_template: Callable[[dict[str, Any]], None] | None = None,
     **context: Any,
 ) -> Iterator[LocalCutover]:
     """The stack synthesized with `context` (cached per context), created in a fresh moto;
-    `before_create` may change what is created (a test says what it fakes, and why)."""
+    `edit_template` may change the template first (as a user's own template would differ)."""
     credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
     for key, value in credentials.items():
         monkeypatch.setenv(key, value)
@@ -64,12 +64,15 @@ def local_cutover(
     assembly = synth_assembly(**{"local": True, "ecr_repositories": list(LOCAL_ECR_REPOSITORIES), **context})
     with mock_aws(config=MOTO_CONFIG):
         local = LocalCutover(assembly, STACK, REGION)
-        if before_create is not None:
-            before_create(local)
+        if edit_template is not None:
+            edit_template(local.stack.template)
         local.create()
         local.point_smoke_tests_at(test_route.url)
         runtime.lambda_runtime.invocations.clear()
         yield local
+        # IAM is enforced on every call our Lambdas made (cutover/local/iam_enforcement.py);
+        # a call it could not check is a harness defect, not a pass.
+        assert runtime.iam.problems == [], runtime.iam.problems
 
 
 @pytest.fixture

@@ -40,11 +40,11 @@ def test_public_ecr_images_need_no_grant(cutover: LocalCutover) -> None:
     assert cutover.service("green")["image"] == image
 
 
-def without_ecr_pull(local: LocalCutover) -> None:
+def without_ecr_pull(template: dict[str, Any]) -> None:
     """Faked: the template's execution role loses its ECR statements before the stack is created,
     as every stack had before the pull grant (and as a role edited by hand would). The shifter's
     own list still names the repository, so validation passes and only ECS can notice."""
-    for resource in local.stack.template["Resources"].values():
+    for resource in template["Resources"].values():
         if resource["Type"] != "AWS::IAM::Policy":
             continue
         document = resource["Properties"]["PolicyDocument"]
@@ -62,7 +62,7 @@ def _actions(statement: dict[str, Any]) -> list[str]:
 def cutover_without_pull(
     monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
 ) -> Iterator[LocalCutover]:
-    with local_cutover(monkeypatch, test_route, before_create=without_ecr_pull) as local:
+    with local_cutover(monkeypatch, test_route, edit_template=without_ecr_pull) as local:
         yield local
 
 

@@ -153,8 +153,8 @@ def plan(
         else:
             service = _offline_config()
             defaults, repositories = _offline_defaults(service), _offline_repositories(service)
+        result = inputs.plan_for(request, defaults)  # the input's own errors first
         inputs.check_image_pullable(request, repositories)
-        result = inputs.plan_for(request, defaults)
         watched = "the new side's 5xx, p99 latency and unhealthy-host alarms, plus any global alarms"
         console.print(render.plan(request.model_dump(), result, watched))
 

@@ -30,8 +30,8 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
         operation=Operation(action=request.action, reason=request.reason),
     )
     if isinstance(request, DeployInput):
+        state.plan = build_plan(request, ctx.env.defaults)  # the input's own errors first
         check_pullable(request.image, ctx.env.ecr_repositories)
-        state.plan = build_plan(request, ctx.env.defaults)
         note(
             state,
             "validated",

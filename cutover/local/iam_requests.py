@@ -37,6 +37,8 @@ class Lookups(Protocol):
 
     def secret_arn(self, secret_id: str) -> str: ...
 
+    def topic_key_arn(self, topic_arn: str) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -201,7 +203,14 @@ def _secret(params: Mapping[str, Any], scope: Scope) -> list[Permission]:
 
 
 def _sns_publish(params: Mapping[str, Any], scope: Scope) -> list[Permission]:
-    return [Permission("sns:Publish", str(params.get("TopicArn") or params["TargetArn"]))]
+    topic = str(params.get("TopicArn") or params["TargetArn"])
+    permissions = [Permission("sns:Publish", topic)]
+    # An encrypted topic: "make sure that any publishers have the kms:GenerateDataKey* and
+    # kms:Decrypt permissions for the AWS KMS key" (SNS Developer Guide, sns-key-management).
+    key = scope.lookups.topic_key_arn(topic)
+    if key is not None:
+        permissions += [Permission("kms:GenerateDataKey", key), Permission("kms:Decrypt", key)]
+    return permissions
 
 
 OPERATIONS: dict[str, Builder] = {
@@ -222,6 +231,7 @@ OPERATIONS: dict[str, Builder] = {
     "dynamodb:UpdateItem": _dynamodb_table("dynamodb:UpdateItem"),
     "dynamodb:DeleteItem": _dynamodb_table("dynamodb:DeleteItem"),
     "dynamodb:Query": _dynamodb_table("dynamodb:Query"),
+    "ssm:GetParameter": _ssm_parameters("ssm:GetParameter"),
     "ssm:GetParameters": _ssm_parameters("ssm:GetParameters"),
     "ssm:PutParameter": _ssm_parameters("ssm:PutParameter"),
     "sns:Publish": _sns_publish,

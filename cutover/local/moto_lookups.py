@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moto.ecs import models as ecs_models
+from moto.kms import models as kms_models
 from moto.secretsmanager import models as secretsmanager_models
+from moto.sns import models as sns_models
 from moto.stepfunctions.parser import models as stepfunctions_parser_models
 
 
@@ -34,3 +36,15 @@ class MotoLookups:
             return secret_id
         backend = secretsmanager_models.secretsmanager_backends[self.account][self.region]
         return str(backend.secrets[secret_id].arn)
+
+    def topic_key_arn(self, topic_arn: str) -> str | None:
+        """The ARN of the KMS key an SSE topic encrypts with (KmsMasterKeyId may be a key
+        id, a key ARN or an alias), or None for an unencrypted or unknown topic."""
+        topic = sns_models.sns_backends[self.account][self.region].topics.get(topic_arn)
+        key_id = str(getattr(topic, "kms_master_key_id", "") or "")
+        if not key_id:
+            return None
+        if key_id.startswith("arn:") and ":alias/" not in key_id:
+            return key_id
+        key = kms_models.kms_backends[self.account][self.region].describe_key(key_id)
+        return str(key.arn)

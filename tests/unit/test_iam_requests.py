@@ -10,6 +10,7 @@ from cutover.local.iam_requests import OPERATIONS, Permission, Scope, UnmappedOp
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 LISTENER = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/alb/1/2"
 STATE_MACHINE = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:cutover-demo"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234"
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:token-AbCdEf"
 
 
@@ -22,6 +23,9 @@ class Lookups:
 
     def secret_arn(self, secret_id: str) -> str:
         return secret_id if secret_id.startswith("arn:") else SECRET
+
+    def topic_key_arn(self, topic_arn: str) -> str | None:
+        return KEY if topic_arn.endswith(":encrypted") else None
 
 
 SCOPE = Scope(REGION, ACCOUNT, Lookups())
@@ -112,6 +116,9 @@ def test_ssm_parameter_arns_drop_the_leading_slash() -> None:
         f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/cutover/demo/live/blue/weight",
         f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/plain",
     ]
+    assert permissions_for("ssm", "GetParameter", {"Name": "/a/b"}, SCOPE) == [
+        Permission("ssm:GetParameter", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/a/b")
+    ]
 
 
 def test_task_tokens_are_authorized_on_the_state_machine_that_issued_them() -> None:
@@ -127,6 +134,15 @@ def test_topic_and_secret() -> None:
     assert permissions_for("sns", "Publish", {"TopicArn": topic}, SCOPE) == [Permission("sns:Publish", topic)]
     assert permissions_for("secretsmanager", "GetSecretValue", {"SecretId": "token"}, SCOPE) == [
         Permission("secretsmanager:GetSecretValue", SECRET)
+    ]
+
+
+def test_publishing_to_an_encrypted_topic_also_needs_its_key() -> None:
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:encrypted"
+    assert permissions_for("sns", "Publish", {"TopicArn": topic}, SCOPE) == [
+        Permission("sns:Publish", topic),
+        Permission("kms:GenerateDataKey", KEY),
+        Permission("kms:Decrypt", KEY),
     ]
 
 

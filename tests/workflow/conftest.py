@@ -67,6 +67,7 @@ def local_cutover(
         if edit_template is not None:
             edit_template(local.stack.template)
         local.create()
+        assert runtime.iam.enabled and runtime.iam.identities, "IAM must be enforced in every workflow test"
         local.point_smoke_tests_at(test_route.url)
         runtime.lambda_runtime.invocations.clear()
         yield local

@@ -71,6 +71,7 @@ def test_a_happy_path_checks_every_call_and_denies_none(cutover: LocalCutover) -
     assert ("ecs:TagResource", f"arn:aws:ecs:{REGION}:{account}:task-definition/demo-green:2") in checked
     assert ("cloudwatch:DescribeAlarms", "*") in checked
     assert ("sns:Publish", outputs["TopicArn"]) in checked
+    assert {action for action, _ in checked} >= {"kms:GenerateDataKey", "kms:Decrypt"}  # the topic is SSE-KMS
     table = f"arn:aws:dynamodb:{REGION}:{account}:table/{outputs['TableName']}"
     assert {("dynamodb:PutItem", table), ("dynamodb:UpdateItem", table), ("dynamodb:DeleteItem", table)} <= checked
     assert ("ssm:PutParameter", f"arn:aws:ssm:{REGION}:{account}:parameter/cutover/demo/live/green/weight") in checked
@@ -135,3 +136,17 @@ def test_without_modify_listener_the_deployment_fails_and_traffic_stays_on_blue(
     assert "elasticloadbalancing:ModifyListener" in (execution.cause or ""), execution.cause
     assert cutover.weights() == {"blue": 100, "green": 0}
     assert {d.permission.action for d in runtime.iam.denials} == {"elasticloadbalancing:ModifyListener"}
+
+
+def test_with_autoscaling_the_bounds_are_registered_with_the_roles_permissions(
+    monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
+) -> None:
+    """RegisterScalableTarget also needs ecs:DescribeServices and ecs:UpdateService on the service."""
+    autoscaling = {"min": 2, "max": 4, "cpu_target_percent": 50}
+    with local_cutover(monkeypatch, test_route, autoscaling=autoscaling) as cutover:
+        execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, name="scaled")
+        assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
+        green = f"arn:aws:ecs:{REGION}:{cutover.account}:service/cutover-demo/demo-green"
+        assert ("application-autoscaling:RegisterScalableTarget", "*") in runtime.iam.checked
+        assert ("ecs:DescribeServices", green) in runtime.iam.checked
+        assert runtime.iam.denials == []

@@ -30,6 +30,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
+
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
 STACK = "cutover-demo"
@@ -114,7 +116,7 @@ def local_assemblies(*variants: Mapping[str, Any]) -> list[Path]:
         if known is not None:
             return known
         outdir = Path(tempfile.mkdtemp(prefix="local-", dir=scratch()))
-        synth_app({**json.loads(key), "local": True}, outdir)
+        synth_app({"ecr_repositories": list(LOCAL_ECR_REPOSITORIES), **json.loads(key), "local": True}, outdir)
         with _assemblies_lock:
             _assemblies[key] = outdir
         return outdir

@@ -10,6 +10,7 @@ from constructs import Construct
 from stacks.config import ServiceConfig
 from stacks.dashboard import Dashboard
 from stacks.deployment_table import DeploymentTable
+from stacks.image_pull import grant_image_pull, pull_repository_arns
 from stacks.live_state import SIDES, LiveState
 from stacks.load_balancer import LoadBalancer
 from stacks.network import Network
@@ -46,6 +47,8 @@ class BlueGreenService(Construct):
         self.execution_role = iam.Role(
             self, "ExecutionRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com")
         )
+        self.pull_repository_arns = pull_repository_arns(self, config)
+        grant_image_pull(self.execution_role, self.pull_repository_arns)
         self.task_role = iam.Role(self, "TaskRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
 
         self.live_state = LiveState(self, "LiveState", service_name=config.service_name, local=config.local)

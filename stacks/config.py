@@ -141,6 +141,24 @@ class HooksConfig(_Frozen):
 # ECR's rules for a repository name (2-256 characters, optional namespaces) and for an image tag.
 ECR_REPOSITORY_NAME = re.compile(r"^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+ECR_REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:repository/(?P<name>.+)$")
+# Each repository is one ARN in the execution role's inline policy (IAM: 10,240 characters per
+# role, "IAM and AWS STS quotas") and one in the shifter's environment (Lambda: 4 KB in all).
+MAX_ECR_REPOSITORIES = 20
+
+
+def _ecr_repository(value: str) -> str:
+    """A repository name in the stack's account and region, or a repository ARN (cross-account)."""
+    arn = ECR_REPOSITORY_ARN.match(value)
+    name = arn["name"] if arn else value
+    if ".dkr.ecr." in value:
+        raise ValueError(f"give the repository's name or ARN, not its URI: {value!r}")
+    if not ECR_REPOSITORY_NAME.match(name):
+        raise ValueError(
+            "not an ECR repository name or ARN (2-256 characters: lowercase letters and digits, "
+            f"separated by '.', '_', '-' or '/'): {value!r}"
+        )
+    return value
 
 
 class PipelineConfig(_Frozen):
@@ -249,6 +267,9 @@ class ServiceConfig(_Frozen):
     alarms: AlarmThresholds = Field(default_factory=AlarmThresholds)
     hooks: HooksConfig = Field(default_factory=HooksConfig)
     pipeline: PipelineConfig | None = None  # CodePipeline: pushes of repository:tag deploy (not with local)
+    # Private ECR repositories later deployments may pull from (names here, or ARNs); the image's
+    # own repository and the pipeline's are always granted (stacks/image_pull.py).
+    ecr_repositories: tuple[str, ...] = ()
     strategy_defaults: StrategyDefaults = Field(default_factory=StrategyDefaults)
     local: bool = False  # synthesize the variant that moto's CloudFormation can create
 
@@ -285,6 +306,13 @@ class ServiceConfig(_Frozen):
             if not SECRET_ARN.match(arn):
                 raise ValueError(f"{name}: expected an SSM parameter or Secrets Manager secret ARN, got {arn!r}")
         return value
+
+    @field_validator("ecr_repositories")
+    @classmethod
+    def _ecr_repositories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(value) > MAX_ECR_REPOSITORIES:
+            raise ValueError(f"at most {MAX_ECR_REPOSITORIES} repositories")
+        return tuple(_ecr_repository(item) for item in value)
 
     @field_validator("certificate_arn")
     @classmethod
@@ -440,6 +468,7 @@ _LIST_FIELDS = {
     "availability_zones",
     "public_subnet_ids",
     "private_subnet_ids",
+    "ecr_repositories",
 }
 _MAP_FIELDS = {
     "environment",

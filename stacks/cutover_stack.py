@@ -34,7 +34,9 @@ class CutoverStack(Stack):
         self._outputs(config)
         acknowledge_stack_findings(self, self.service)
         hooks = config.hooks
-        acknowledge_shifter_findings(self.shifter, config.service_name, hooks.before_traffic + hooks.after_traffic)
+        acknowledge_shifter_findings(
+            self.shifter, config.service_name, hooks.before_traffic + hooks.after_traffic, self.service.cluster
+        )
 
     @property
     def availability_zones(self) -> list[str]:

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from stacks.config import ServiceConfig
 from stacks.example_service import ASSET_IMAGE, SERVICE_DIR, drain_timings
+from stacks.image_pull import acknowledge_granted_pull
 from stacks.live_state import LiveState, Side
 
 # The container's stopTimeout must cover the deregistration delay plus the app's own
@@ -73,7 +74,7 @@ class ServiceSide(Construct):
         # replaces may still be live, so it must never be deregistered by a stack update.
         self.task_definition.apply_removal_policy(RemovalPolicy.RETAIN)
         image, stop_timeout, image_environment = _image(config)
-        self.task_definition.add_container(
+        app_container = self.task_definition.add_container(
             CONTAINER_NAME,
             image=image,
             port_mappings=[ecs.PortMapping(container_port=config.container_port)],
@@ -94,6 +95,7 @@ class ServiceSide(Construct):
             ),
             stop_timeout=Duration.seconds(stop_timeout),
         )
+        acknowledge_granted_pull(app_container, config)
 
         self.target_group = elbv2.ApplicationTargetGroup(
             self,

@@ -28,6 +28,17 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:27"
 
 
+# The ec2 actions of the AWS managed policy AWSLambdaVPCAccessExecutionRole (v3).
+VPC_NETWORK_INTERFACE_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+
+
 def state_machine_name(service_name: str) -> str:
     return f"cutover-{service_name}"
 
@@ -109,6 +120,12 @@ class ShifterFunctions(Construct):
             )
         )
         in_vpc = self.security_group is not None
+        if in_vpc:
+            # CDK attaches AWSLambdaVPCAccessExecutionRole only to roles it creates itself; Lambda creates
+            # the function's network interfaces with the function's own role (Lambda Developer Guide,
+            # configuration-vpc: "ec2:DescribeNetworkInterfaces - This action only works if it's allowed
+            # on all resources"). The managed policy's ec2 actions, without its logs:* on "*".
+            role.add_to_policy(_unscoped(*VPC_NETWORK_INTERFACE_ACTIONS))
         return lambda_.Function(
             self,
             name,
@@ -150,6 +167,7 @@ class ShifterFunctions(Construct):
             ),
             "CUTOVER_GLOBAL_ALARMS": json.dumps(list(config.alarms.extra_alarm_names)),
             "CUTOVER_CONTAINER_NAME": CONTAINER_NAME,
+            "CUTOVER_ECR_REPOSITORIES": Fn.to_json_string(service.pull_repository_arns),
             "CUTOVER_BASE_URL": config.smoke_test_base_url or service.load_balancer.base_url,
             "CUTOVER_TEST_TOKEN_SECRET_ARN": token.secret_arn if token is not None else "",
             "CUTOVER_STICKINESS_SECONDS": str(config.stickiness_seconds) if config.stickiness else "",
@@ -173,6 +191,14 @@ class ShifterFunctions(Construct):
                 actions=["ecs:UpdateService", "ecs:DescribeServices"],
                 resources=[service.sides[side].service.service_arn for side in SIDES],
             ),
+            # Why a side's tasks stopped, for the cause of a failed stabilization.
+            iam.PolicyStatement(
+                actions=["ecs:DescribeTasks"],
+                resources=[
+                    stack.format_arn(service="ecs", resource="task", resource_name=f"{service.cluster.cluster_name}/*")
+                ],
+            ),
+            _unscoped_in_cluster("ecs:ListTasks", service.cluster.cluster_arn),
             iam.PolicyStatement(
                 actions=["ecs:TagResource"],
                 resources=[
@@ -258,6 +284,13 @@ def _unscoped(*actions: str) -> iam.PolicyStatement:
     if unknown:
         raise ValueError(f"{unknown} are not in stacks/iam_exceptions.py: scope them to a resource")
     return iam.PolicyStatement(actions=list(actions), resources=["*"])
+
+
+def _unscoped_in_cluster(action: str, cluster_arn: str) -> iam.PolicyStatement:
+    """An action whose only resource is a container instance, limited to this cluster by its condition key."""
+    statement = _unscoped(action)
+    statement.add_condition("ArnEquals", {"ecs:cluster": cluster_arn})
+    return statement
 
 
 def _json(value: dict[str, str]) -> str:

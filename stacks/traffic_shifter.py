@@ -21,6 +21,7 @@ from constructs import Construct
 
 from shifter.logic.quotas import STATE_MACHINE_TIMEOUT_SECONDS
 from stacks.blue_green_service import BlueGreenService
+from stacks.event_dead_letters import EventDeadLetters
 from stacks.live_state import SIDES
 from stacks.shifter_functions import ShifterFunctions, state_machine_name
 from stacks.side_alarms import ALARM_KINDS, alarm_name
@@ -72,6 +73,9 @@ class TrafficShifter(Construct):
             timeout=Duration.seconds(STATE_MACHINE_TIMEOUT_SECONDS),
         )
 
+        self.dead_letters = EventDeadLetters(
+            self, "DeadLetters", service_name=config.service_name, topic=service.notifications.topic
+        )
         watched = [alarm_name(config.service_name, side, kind) for side in SIDES for kind in ALARM_KINDS]
         self.alarm_rule = events.Rule(
             self,
@@ -84,7 +88,12 @@ class TrafficShifter(Construct):
             ),
             targets=[
                 targets.LambdaFunction(
-                    self.functions.alarm_events, retry_attempts=4, max_event_age=Duration.minutes(10)
+                    self.functions.alarm_events,
+                    retry_attempts=4,
+                    max_event_age=Duration.minutes(10),
+                    dead_letter_queue=self.dead_letters.queue(
+                        "alarm-events", "an alarm state change event", self.functions.alarm_events
+                    ),
                 )
             ],
         )
@@ -103,7 +112,12 @@ class TrafficShifter(Construct):
             ),
             targets=[
                 targets.LambdaFunction(
-                    self.functions.execution_events, retry_attempts=8, max_event_age=Duration.hours(2)
+                    self.functions.execution_events,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(2),
+                    dead_letter_queue=self.dead_letters.queue(
+                        "execution-events", "an execution status change event", self.functions.execution_events
+                    ),
                 )
             ],
         )

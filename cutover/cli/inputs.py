@@ -8,6 +8,7 @@ from typing import Any
 
 from cutover.cli.errors import CliInputError
 from shifter.logic.durations import parse_duration
+from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import InvalidInput
 from shifter.logic.inputs import DeployInput, ExecutionInput, parse_execution_input
 from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
@@ -36,6 +37,13 @@ def validate(raw: Any) -> ExecutionInput:
 def plan_for(request: DeployInput, defaults: Defaults) -> DeploymentPlan:
     try:
         return build_plan(request, defaults)
+    except InvalidInput as error:
+        raise CliInputError(str(error)) from None
+
+
+def check_image_pullable(request: DeployInput, repositories: list[str]) -> None:
+    try:
+        check_pullable(request.image, repositories)
     except InvalidInput as error:
         raise CliInputError(str(error)) from None
 

@@ -9,7 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -25,6 +25,9 @@ from cutover.cli.watching import follow
 from shifter.logic.durations import parse_duration
 from shifter.logic.inputs import DeployInput
 from shifter.logic.plan import Defaults
+
+if TYPE_CHECKING:
+    from stacks.config import ServiceConfig
 
 app = typer.Typer(
     name="cutover",
@@ -98,23 +101,33 @@ def run_and_follow(
 
 
 # ------------------------------------------------------------------ plan
-def _offline_defaults() -> Defaults:
-    """The stack defaults as this project's cdk.json declares them (no AWS needed)."""
+def _offline_config() -> "ServiceConfig":
+    """The first service as this project's cdk.json declares it (no AWS needed)."""
     from stacks.config import load_config
 
     context: dict[str, Any] = {}
     cdk_json = Path("cdk.json")
     if cdk_json.exists():
         context = json.loads(cdk_json.read_text()).get("context", {})
-    service = load_config(context).services[0]
+    return load_config(context).services[0]
+
+
+def _offline_defaults(service: "ServiceConfig") -> Defaults:
     return Defaults(**service.strategy_defaults.model_dump(), health_check_path=service.health_check_path)
 
 
-def _stack_defaults(target: Target) -> Defaults:
+def _offline_repositories(service: "ServiceConfig") -> list[str]:
+    from stacks.image_pull import offline_repository_patterns  # imports aws_cdk: only when needed
+
+    return offline_repository_patterns(service)
+
+
+def _stack_variables(target: Target) -> dict[str, str]:
     configuration = target.client("lambda").get_function_configuration(
         FunctionName=target.output("WorkflowFunctionName")
     )
-    return Defaults.model_validate_json(configuration["Environment"]["Variables"]["CUTOVER_DEFAULTS"])
+    variables: dict[str, str] = configuration["Environment"]["Variables"]
+    return variables
 
 
 @app.command()
@@ -133,8 +146,15 @@ def plan(
         if not isinstance(request, DeployInput):
             console.print(f"Valid [bold]{request.action}[/bold] input: {request.model_dump(exclude_none=True)}")
             return
-        defaults = _stack_defaults(_target(stack, region, endpoint_url, None)) if stack else _offline_defaults()
-        result = inputs.plan_for(request, defaults)
+        if stack:
+            variables = _stack_variables(_target(stack, region, endpoint_url, None))
+            defaults = Defaults.model_validate_json(variables["CUTOVER_DEFAULTS"])
+            repositories: list[str] = json.loads(variables.get("CUTOVER_ECR_REPOSITORIES", "[]"))
+        else:
+            service = _offline_config()
+            defaults, repositories = _offline_defaults(service), _offline_repositories(service)
+        result = inputs.plan_for(request, defaults)  # the input's own errors first
+        inputs.check_image_pullable(request, repositories)
         watched = "the new side's 5xx, p99 latency and unhealthy-host alarms, plus any global alarms"
         console.print(render.plan(request.model_dump(), result, watched))
 

@@ -17,6 +17,8 @@ from moto.ecs import models as ecs_models
 from moto.elbv2 import models as elbv2_models
 from moto.elbv2.models import FakeHealthStatus
 
+from cutover.local import failed_task_starts
+
 _bindings: dict[str, str] = {}  # ECS service name → target group ARN
 # Called after each UpdateService with (service name, desired count, task-definition ARN, image):
 # the demo starts and stops real processes of the example service there, as ECS would tasks.
@@ -62,7 +64,8 @@ def sync(account: str, region: str, cluster: str) -> None:
         target_group = _bindings.get(described.name)
         if target_group is None:
             continue
-        wanted = {ip: {"Id": ip, "Port": None} for ip in task_ips(described.name, described.desired_count)}
+        running = failed_task_starts.running_count(described.name, described.desired_count)
+        wanted = {ip: {"Id": ip, "Port": None} for ip in task_ips(described.name, running)}
         group = elbv2.target_groups[target_group]
         stale = [{"Id": target_id} for target_id in group.targets if target_id not in wanted]
         if stale:
@@ -81,6 +84,7 @@ def install() -> None:
     def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
         cluster = service_properties.get("cluster", "default")
         service = original_update(self, service_properties)
+        failed_task_starts.after_update(self, cluster, service)  # the execution role may start no task
         sync(self.account_id, self.region_name, cluster)
         if _observers:
             task_definition = self.describe_task_definition(service.task_definition)

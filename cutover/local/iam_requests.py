@@ -95,6 +95,31 @@ def _ecs_services(action: str) -> Builder:
     return build
 
 
+def _ecs_cluster_arn(cluster: str, scope: Scope) -> str:
+    return cluster if cluster.startswith("arn:") else scope.arn("ecs", f"cluster/{cluster}")
+
+
+def _list_tasks(params: Mapping[str, Any], scope: Scope) -> list[Permission]:
+    # ListTasks names only a container-instance resource type (none on Fargate), with the
+    # ecs:cluster condition key (Service Authorization Reference, Amazon ECS): "*" here.
+    cluster = _ecs_cluster_arn(str(params.get("cluster", "default")), scope)
+    return [Permission("ecs:ListTasks", "*", {"ecs:cluster": cluster})]
+
+
+def _describe_tasks(params: Mapping[str, Any], scope: Scope) -> list[Permission]:
+    cluster = str(params.get("cluster", "default"))
+    cluster_name = cluster.rsplit("/", 1)[-1]
+    context = {"ecs:cluster": _ecs_cluster_arn(cluster, scope)}
+    return [
+        Permission(
+            "ecs:DescribeTasks",
+            str(task) if str(task).startswith("arn:") else scope.arn("ecs", f"task/{cluster_name}/{task}"),
+            context,
+        )
+        for task in params["tasks"]
+    ]
+
+
 def _register_task_definition(params: Mapping[str, Any], scope: Scope) -> list[Permission]:
     family = str(params["family"])
     permissions = [Permission("ecs:RegisterTaskDefinition", "*")]
@@ -194,6 +219,8 @@ OPERATIONS: dict[str, Builder] = {
     "elasticloadbalancing:ModifyListener": _one_arn("elasticloadbalancing:ModifyListener", "ListenerArn"),
     "ecs:DescribeServices": _ecs_services("ecs:DescribeServices"),
     "ecs:UpdateService": _ecs_services("ecs:UpdateService"),
+    "ecs:ListTasks": _list_tasks,
+    "ecs:DescribeTasks": _describe_tasks,
     "ecs:DescribeTaskDefinition": _unscoped("ecs:DescribeTaskDefinition"),
     "ecs:RegisterTaskDefinition": _register_task_definition,
     "application-autoscaling:RegisterScalableTarget": _register_scalable_target,

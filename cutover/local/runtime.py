@@ -15,8 +15,16 @@ from typing import Any
 
 import boto3
 
-from cutover.local import ecs_emulation, iam_enforcement, moto_patches, moto_task_definition_roles, time_compression
+from cutover.local import (
+    ecs_emulation,
+    failed_task_starts,
+    iam_enforcement,
+    moto_patches,
+    moto_task_definition_roles,
+    time_compression,
+)
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
+from cutover.local.execution_role_checks import ExecutionRoles
 from cutover.local.lambda_runtime import InProcessLambda
 from cutover.local.moto_lookups import MotoLookups
 from cutover.local.template_roles import StackResolver, function_identities
@@ -69,6 +77,8 @@ class LocalCutover:
             ecs_emulation.bind(
                 self.outputs[f"{side.capitalize()}ServiceName"], self.outputs[f"{side.capitalize()}TargetGroupArn"]
             )
+        # ECS starts a side's tasks only if its execution role (as the template defines it) may.
+        failed_task_starts.configure(ExecutionRoles(self.stack.template, self.resolver))
         ecs_emulation.sync(self.account, self.region, self.outputs["ClusterName"])
         return self.outputs
 

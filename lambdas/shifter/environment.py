@@ -26,6 +26,8 @@ class ShifterEnvironment(BaseModel):
     side_alarms: dict[str, list[str]] = Field(alias="CUTOVER_SIDE_ALARMS")
     global_alarms: list[str] = Field(alias="CUTOVER_GLOBAL_ALARMS")
     container_name: str = Field(alias="CUTOVER_CONTAINER_NAME")
+    # Repository ARNs the task execution role may pull (stacks/image_pull.py).
+    ecr_repositories: list[str] = Field(alias="CUTOVER_ECR_REPOSITORIES")
     base_url: str = Field(alias="CUTOVER_BASE_URL")  # where smoke tests reach the test route
     test_token_secret_arn: str | None = Field(default=None, alias="CUTOVER_TEST_TOKEN_SECRET_ARN")
     stickiness_seconds: int | None = Field(default=None, alias="CUTOVER_STICKINESS_SECONDS")
@@ -38,6 +40,7 @@ class ShifterEnvironment(BaseModel):
         "template_task_definitions",
         "side_alarms",
         "global_alarms",
+        "ecr_repositories",
         "defaults",
         mode="before",
     )

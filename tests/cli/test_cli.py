@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -11,6 +12,7 @@ from cutover.cli import main
 from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
+from tests.synth import ROOT
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 FAST = ["--interval", "0.05", "--timeout", "2m"]
@@ -18,7 +20,16 @@ runner = CliRunner()
 main.console.size = (160, 60)  # a terminal wide enough that table cells do not wrap
 
 
-def test_plan_prints_the_normalized_plan_offline(tmp_path: pytest.TempPathFactory) -> None:
+def cdk_json_granting(directory: Path, repositories: list[str]) -> None:
+    """This project's cdk.json with `ecr_repositories` set, in `directory` (the plan's cwd)."""
+    project = json.loads((ROOT / "cdk.json").read_text())
+    project["context"]["ecr_repositories"] = repositories
+    (directory / "cdk.json").write_text(json.dumps(project))
+
+
+def test_plan_prints_the_normalized_plan_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cdk_json_granting(tmp_path, ["app"])
+    monkeypatch.chdir(tmp_path)
     document = {"image": IMAGE_V2, "strategy": "linear", "linear_step": 25, "bake_seconds": 120}
     result = runner.invoke(app, ["plan", "--input", "-"], input=json.dumps(document))
     assert result.exit_code == 0, result.output
@@ -33,6 +44,23 @@ def test_plan_rejects_invalid_input_with_one_line_and_exit_2() -> None:
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
     assert line.startswith("cutover: strategy.steps[1].weight:")
+
+
+def test_plan_refuses_an_image_the_execution_role_may_not_pull(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cdk_json_granting(tmp_path, ["shop"])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["plan", "-i", "-"], input=json.dumps({"image": IMAGE_V2}))
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("cutover: image: ") and "repository/app" in line and "'ecr_repositories'" in line
+
+
+def test_plan_against_a_stack_uses_the_repositories_it_grants(cutover: LocalCutover) -> None:
+    granted = ["plan", "-i", "-", "--stack", "cutover-demo", "--region", "eu-west-1"]
+    assert runner.invoke(app, granted, input=json.dumps({"image": IMAGE_V2})).exit_code == 0
+    unlisted = IMAGE_V2.replace("/app:", "/unlisted:")
+    result = runner.invoke(app, granted, input=json.dumps({"image": unlisted}))
+    assert result.exit_code == 2 and "'ecr_repositories'" in result.output
 
 
 def test_deploy_with_a_bad_duration_fails_before_anything_starts() -> None:

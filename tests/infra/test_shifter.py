@@ -11,6 +11,9 @@ from stacks.shifter_functions import LAMBDA_ROOT, POWERTOOLS_LAYER
 from tests.synth import ROOT, one_resource, resources_of_type, synth, synth_assembly
 
 STACK = "cutover-demo"
+# Lambda sends a failed asynchronous invocation to the function's on-failure destination (its
+# dead-letter queue, stacks/event_dead_letters.py) with the function's role.
+DEAD_LETTER_DELIVERY = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
 
 
 def template() -> dict[str, Any]:
@@ -77,6 +80,7 @@ def test_alarm_listener_can_only_read_the_lock_and_fail_a_task() -> None:
         "logs:PutLogEvents",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
+        *DEAD_LETTER_DELIVERY,
     }
 
 
@@ -178,4 +182,5 @@ def test_a_crashed_executions_lock_is_released_by_a_narrowly_allowed_function() 
         "logs:PutLogEvents",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
+        *DEAD_LETTER_DELIVERY,
     }

@@ -182,8 +182,9 @@ def test_moto_creates_the_local_template() -> None:
     }
 
     alarms = boto3.client("cloudwatch").describe_alarms(AlarmNamePrefix="cutover-demo-")["MetricAlarms"]
+    undelivered = ["cutover-demo-alarm-events-undelivered", "cutover-demo-execution-events-undelivered"]
     assert sorted(a["AlarmName"] for a in alarms) == sorted(
-        outputs["BlueAlarmNames"].split(",") + outputs["GreenAlarmNames"].split(",")
+        outputs["BlueAlarmNames"].split(",") + outputs["GreenAlarmNames"].split(",") + undelivered
     )
     token = boto3.client("secretsmanager").get_secret_value(SecretId=outputs["TestTokenSecretArn"])["SecretString"]
     rule = boto3.client("elbv2").describe_rules(RuleArns=[outputs["GreenTestRuleArn"]])["Rules"][0]

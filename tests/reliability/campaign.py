@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import Execution, LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
 from tests.reliability.faults import Fault, FaultInjector, random_faults
@@ -178,7 +179,7 @@ def main() -> int:
     injector = FaultInjector()
     injector.install(runtime.lambda_runtime)
     route = TestRouteStandIn(token=LOCAL_TEST_TOKEN)
-    assembly = synth_assembly(local=True)
+    assembly = synth_assembly(local=True, ecr_repositories=list(LOCAL_ECR_REPOSITORIES))
     started = time.monotonic()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
         cutover = LocalCutover(assembly, "cutover-demo", "eu-west-1")

@@ -20,6 +20,7 @@ from moto import mock_aws
 from moto.core.config import DefaultConfig
 
 from cutover.local import runtime
+from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
@@ -60,7 +61,7 @@ def local_cutover(
         monkeypatch.setenv(key, value)
     for noisy in ("moto", "botocore", "aws_lambda_powertools"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
-    assembly = synth_assembly(local=True, **context)
+    assembly = synth_assembly(**{"local": True, "ecr_repositories": list(LOCAL_ECR_REPOSITORIES), **context})
     with mock_aws(config=MOTO_CONFIG):
         local = LocalCutover(assembly, STACK, REGION)
         if edit_template is not None:

@@ -54,6 +54,21 @@ def describe_service(cluster: str, service: str) -> ServiceStatus:
     )
 
 
+def stopped_task_reasons(cluster: str, service: str, limit: int = 2) -> list[str]:
+    """Why the service's recently stopped tasks stopped (e.g. CannotPullContainerError), newest first.
+
+    ListTasks with desiredStatus STOPPED returns the tasks ECS still keeps; a service's tasks are
+    in the group `service:<name>` (DescribeTasks, "group")."""
+    client = aws_clients.ecs()
+    arns = client.list_tasks(cluster=cluster, serviceName=service, desiredStatus="STOPPED", maxResults=10)["taskArns"]
+    if not arns:
+        return []
+    tasks = client.describe_tasks(cluster=cluster, tasks=arns)["tasks"]
+    ours = [t for t in tasks if t.get("group") == f"service:{service}" and t.get("stoppedReason")]
+    ours.sort(key=lambda t: str(t.get("stoppedAt") or t.get("createdAt") or ""), reverse=True)
+    return list(dict.fromkeys(str(t["stoppedReason"]) for t in ours))[:limit]
+
+
 def register_revision(base_task_definition: str, image: str, container_name: str, tags: dict[str, str]) -> str:
     """Register a new revision of the base (template) task definition with `image` in
     `container_name`; everything else stays as the template declares it."""

@@ -53,7 +53,10 @@ def check_stable(state: WorkflowState, ctx: Context) -> WorkflowState:
     loop = state.loop
     loop.attempts += 1
     if status.rollout_failed:
-        raise StabilizationTimeout(f"ECS stopped the rollout of {state.new_task_definition} (circuit breaker)")
+        raise StabilizationTimeout(
+            f"ECS stopped the rollout of {state.new_task_definition} (circuit breaker)"
+            + _why_tasks_stopped(env.cluster, env.services[state.new_side])
+        )
     steady = (
         status.task_definition == state.new_task_definition
         and status.deployments == 1
@@ -66,8 +69,15 @@ def check_stable(state: WorkflowState, ctx: Context) -> WorkflowState:
         raise StabilizationTimeout(
             f"{env.services[state.new_side]} not steady after {loop.attempts} checks: running {status.running}"
             f"/{status.desired}, {status.deployments} deployment(s), task definition {status.task_definition}"
+            + _why_tasks_stopped(env.cluster, env.services[state.new_side])
         )
     return state
+
+
+def _why_tasks_stopped(cluster: str, service: str) -> str:
+    """The stopped tasks' own reason is what a person needs (a pull or permission error, a crash)."""
+    reasons = ecs_service.stopped_task_reasons(cluster, service)
+    return f"; its tasks stopped: {' | '.join(reasons)}" if reasons else ""
 
 
 def check_target_health(state: WorkflowState, ctx: Context) -> WorkflowState:

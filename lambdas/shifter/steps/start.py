@@ -7,6 +7,7 @@ from typing import Any
 from shifter.adapters import alarms, ecs_service, load_balancer, notifier
 from shifter.adapters.live_state_store import SideLiveState
 from shifter.handlers.observability import metrics
+from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
 from shifter.logic.plan import build_plan, build_traffic_plan
@@ -38,7 +39,8 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
         operation=Operation(action=request.action, reason=request.reason),
     )
     if isinstance(request, DeployInput):
-        state.plan = build_plan(request, ctx.env.defaults)
+        state.plan = build_plan(request, ctx.env.defaults)  # the input's own errors first
+        check_pullable(request.image, ctx.env.ecr_repositories)
         cost = check_plan(state.plan, pipeline=is_pipeline_execution(state.execution_name))
         note(
             state,

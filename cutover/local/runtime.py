@@ -15,19 +15,26 @@ from typing import Any
 
 import boto3
 
-from cutover.local import ecs_emulation, moto_patches, time_compression
+from cutover.local import aws_timing, ecs_emulation, listener_changes, moto_patches, time_compression
+from cutover.local.aws_timing import AwsTiming
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
 from cutover.local.lambda_runtime import InProcessLambda
 
 SIDES = ("blue", "green")
+AWS_TIMING = AwsTiming()  # the defaults: see aws_timing
 lambda_runtime = InProcessLambda()
 
 
-def install(time_scale: float = 0.001) -> time_compression.TimeRecorder:
-    """Patch moto once per process (idempotent)."""
+def install(time_scale: float = 0.001, timing: AwsTiming | None = AWS_TIMING) -> time_compression.TimeRecorder:
+    """Patch moto once per process (idempotent); `timing` None keeps moto's instant timing."""
     moto_patches.apply()
     lambda_runtime.install()
     ecs_emulation.install()
+    listener_changes.install()
+    if timing is None:
+        aws_timing.disable()
+    else:
+        aws_timing.enable(timing)
     return time_compression.install(time_scale)
 
 

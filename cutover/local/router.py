@@ -17,13 +17,14 @@ HTTP requests the way the ALB does:
   upstreams for → 502; an upstream that does not answer in time → 504; a target group with an
   empty upstream list (no registered targets) → 503.
 
-With AWS's timing (`timing=aws_timing.current()`; without it, a change routes from the next read),
-a listener change is not routed at once: the router reads it as soon as local AWS accepts it
-(listener_changes wakes it), and each of `propagation_nodes` nodes applies it at its own moment within `listener_propagation_seconds` on the
-run's compressed clock; each request goes to the next node in turn, so during the window some
-requests use the old configuration and some the new ("Rule updates do not take effect immediately,
-so requests could be routed using the previous rule configuration for a short time", ELB User
-Guide, edit-rule). `config` is what local AWS says now; `node_configs()` what each node routes by.
+With AWS's timing (`timing=aws_timing.current()`; without it, a change routes from the next
+read), a listener change is not routed at once: the router reads it as soon as local AWS accepts
+it (listener_changes wakes it), and each of `propagation_nodes` nodes applies it at its own moment
+within `listener_propagation_seconds` on the run's compressed clock; each request goes to the next
+node in turn, so during the window some requests use the old configuration and some the new
+("Rule updates do not take effect immediately, so requests could be routed using the previous rule
+configuration for a short time", ELB User Guide, edit-rule). `config` is what local AWS says now;
+`node_configs()` what each node routes by.
 
 With `targets` (ecs_emulation.routable_targets), a target group's upstreams are its registered
 targets, by health, as the ALB routes (ELB User Guide, target-group-health-checks): only to

@@ -44,8 +44,8 @@ class AwsTiming:
 
     task_start_seconds: float = 30.0
     """From UpdateService to a new task RUNNING and registered in its target group (Fargate
-    provisioning, image pull, container start). Not documented as a figure; ECS registers a task
-    with the target group as it starts (ECS Developer Guide, task lifecycle: ACTIVATING)."""
+    provisioning, image pull, container start). AWS documents no figure: this is a choice, and the
+    task is never running before its process (the demo's) is up."""
 
     health_checks_to_healthy: int | None = 1
     """Health checks a newly registered target passes before it is `healthy` (it is `initial`

@@ -33,7 +33,7 @@ until they pass their health checks ("starts routing requests to the target as s
 registration process completes and the target passes the initial health checks", User Guide,
 register targets); `draining` ones finish their in-flight requests but get no new ones
 (DeregisterTargets); no routable target → 503 (an ALB's answer for a target group with no
-registered targets, ALB troubleshooting: HTTP 503).
+registered targets: AWS Knowledge Center, "Troubleshoot ALB HTTP 503 errors").
 
 Not implemented: stickiness (every request is drawn anew), other condition types (host-header,
 path-pattern, http-request-method, query-string: a rule holding one never matches, logged once),

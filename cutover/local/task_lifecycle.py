@@ -4,9 +4,8 @@ Pure bookkeeping on the virtual clock (aws_timing): ecs_emulation feeds it Updat
 the target groups' settings, and reads back what DescribeServices, DescribeTargetHealth and the
 router must see. Each rule, as AWS documents it:
 
-- A task starts `task_start_seconds` after UpdateService, and ECS registers it in the service's
-  target group then (ECS Developer Guide, task lifecycle: ACTIVATING). Until then it is pending
-  and not a target at all.
+- A task starts `task_start_seconds` after UpdateService (no figure is documented), and ECS
+  registers it in the service's target group then. Until then it is pending and not a target.
 - A registered target is `initial` (Elb.RegistrationInProgress, then Elb.InitialHealthChecking)
   until it has passed `health_checks_to_healthy` health checks, one per HealthCheckIntervalSeconds
   (ELB API Reference, TargetHealth; User Guide, target-group-health-checks).
@@ -18,7 +17,7 @@ router must see. Each rule, as AWS documents it:
   group attributes). ECS stops the task only then, with SIGTERM (ECS Developer Guide,
   load-balancer-connection-draining: ECS waits for the target to be UNUSED).
 - A new task definition replaces tasks the way a rolling deployment with minimumHealthyPercent 100
-  does: new tasks start, and the old ones are deregistered once the new ones are healthy.
+  does, simplified: all new tasks start, and the old ones are deregistered once they are healthy.
 - A pending task that is scaled in never registered: it is stopped at once.
 """
 

@@ -81,22 +81,20 @@ class Clock(Protocol):
 
 
 class VirtualClock:
-    """AWS seconds on the run's compressed clock: real elapsed / scale (time_compression's scale).
+    """AWS seconds on the run's compressed clock: real elapsed / scale (time_compression's scale,
+    read at each call: a new scale applies from the last reading on, so the clock never goes back)."""
 
-    A change of scale (tests install a different one) re-anchors the clock, so it never jumps."""
-
-    def __init__(self) -> None:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._real = time.monotonic()
+        self._real = monotonic()
         self._virtual = 0.0
-        self._scale = time_compression.recorder.scale
 
     def now(self) -> float:
         with self._lock:
-            real = time.monotonic()
-            self._virtual += (real - self._real) / self._scale
+            real = self._monotonic()
+            self._virtual += (real - self._real) / time_compression.recorder.scale
             self._real = real
-            self._scale = time_compression.recorder.scale
             return self._virtual
 
     def real_seconds(self, aws_seconds: float) -> float:

@@ -103,11 +103,11 @@ class Demo:
 
         from cutover.cli.target import Target
         from cutover.local import aws_timing, ecs_emulation, runtime
+        from cutover.local.data_plane import start_data_plane
         from cutover.local.load_generator import LoadGenerator
         from cutover.local.router import ListenerRouter
         from cutover.local.runtime import LocalCutover
         from cutover.local.service_processes import ServiceFleet
-        from cutover.local.task_processes import TaskProcesses
 
         port = free_port()
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -134,26 +134,22 @@ class Demo:
         if timing is None:
             blue = self.fleet.start("blue", version="v1")
             stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
-            upstreams = {self.groups["blue"]: [blue.url], self.groups["green"]: []}
+            self.router = ListenerRouter(
+                outputs["ListenerArn"],
+                {self.groups["blue"]: [blue.url], self.groups["green"]: []},
+                lambda: self.local.client("elbv2"),
+            ).start()
             ecs_emulation.observe(self.on_service_update)
         else:  # AWS's timing: ECS starts and SIGTERMs the processes, the router routes by target health
-            tasks = TaskProcesses(self.fleet, self.services, version_of, BAD_RELEASES)
-            ecs_emulation.run_tasks_with(tasks)
-            blue = tasks.processes()[("blue", "v1")]
+            plane = start_data_plane(self.local, self.fleet, version_of, BAD_RELEASES)
+            self.router = plane.router
+            blue = plane.tasks.processes()[("blue", "v1")]
             stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
             stand_in(
                 f"AWS's timing: a listener change reaches the ALB's {timing.propagation_nodes} nodes within "
                 f"{timing.listener_propagation_seconds:.0f} s, a task starts in {timing.task_start_seconds:.0f} s, "
                 "a target drains for its deregistration delay before its task gets SIGTERM"
             )
-            upstreams = {}
-        self.router = ListenerRouter(
-            outputs["ListenerArn"],
-            upstreams,
-            lambda: self.local.client("elbv2"),
-            timing=timing,
-            targets=ecs_emulation.routable_targets if timing is not None else None,
-        ).start()
         stand_in(f"the ALB is a router at {self.router.url} applying the listener's actual rules and weights")
         self.local.point_smoke_tests_at(self.router.url)
         # A patient client: on a saturated 2-core machine a call can take seconds without failing.

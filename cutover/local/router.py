@@ -330,7 +330,7 @@ class ListenerRouter:
         class Handler(_ProxyHandler):
             owner: ClassVar[ListenerRouter] = router
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _RouterServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._stopping.clear()
         self._threads = [
@@ -554,6 +554,12 @@ class ListenerRouter:
         if request.method == "HEAD":  # no body: keep the length the GET would have had
             kept += [(n, v) for n, v in reply_headers if n.lower() == "content-length"]
         return Answer(response.status, kept, data)
+
+
+class _RouterServer(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: under load on a busy machine new connections overflow it
+    # and are reset, a failure an ALB (which scales its nodes) does not inflict on clients.
+    request_queue_size = 1024
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):

@@ -121,7 +121,8 @@ class Demo:
         from moto.server import ThreadedMotoServer
 
         from cutover.cli.target import Target
-        from cutover.local import ecs_emulation, runtime
+        from cutover.local import aws_timing, ecs_emulation, runtime
+        from cutover.local.data_plane import start_data_plane
         from cutover.local.load_generator import LoadGenerator
         from cutover.local.router import ListenerRouter
         from cutover.local.runtime import LocalCutover
@@ -148,15 +149,27 @@ class Demo:
         self.fleet = ServiceFleet()
         self.groups = {side: outputs[f"{side.capitalize()}TargetGroupArn"] for side in ("blue", "green")}
         self.services = {outputs[f"{side.capitalize()}ServiceName"]: side for side in ("blue", "green")}
-        blue = self.fleet.start("blue", version="v1")
-        stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
-        self.router = ListenerRouter(
-            outputs["ListenerArn"],
-            {self.groups["blue"]: [blue.url], self.groups["green"]: []},
-            lambda: self.local.client("elbv2"),
-        ).start()
+        timing = aws_timing.current()
+        if timing is None:
+            blue = self.fleet.start("blue", version="v1")
+            stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
+            self.router = ListenerRouter(
+                outputs["ListenerArn"],
+                {self.groups["blue"]: [blue.url], self.groups["green"]: []},
+                lambda: self.local.client("elbv2"),
+            ).start()
+            ecs_emulation.observe(self.on_service_update)
+        else:  # AWS's timing: ECS starts and SIGTERMs the processes, the router routes by target health
+            plane = start_data_plane(self.local, self.fleet, version_of, BAD_RELEASES)
+            self.router = plane.router
+            blue = plane.tasks.processes()[("blue", "v1")]
+            stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
+            stand_in(
+                f"AWS's timing: a listener change reaches the ALB's {timing.propagation_nodes} nodes within "
+                f"{timing.listener_propagation_seconds:.0f} s, a task starts in {timing.task_start_seconds:.0f} s, "
+                "a target drains for its deregistration delay before its task gets SIGTERM"
+            )
         stand_in(f"the ALB is a router at {self.router.url} applying the listener's actual rules and weights")
-        ecs_emulation.observe(self.on_service_update)
         self.local.point_smoke_tests_at(self.router.url)
         # A patient client: on a saturated 2-core machine a call can take seconds without failing.
         self.load = LoadGenerator.mcp(self.router.url, rate_per_second=LOAD_PER_SECOND, timeout_seconds=5.0)

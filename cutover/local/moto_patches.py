@@ -227,6 +227,26 @@ def _serialize_dynamodb_writes() -> None:
         setattr(DynamoDBBackend, name, serialized)
 
 
+_original_target_group_from_cfn = elbv2_models.FakeTargetGroup.create_from_cloudformation_json
+
+
+def _target_group_from_cfn(
+    cls: Any,
+    /,
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto's CloudFormation drops a target group's TargetGroupAttributes (the deregistration
+    delay among them: moto then reports its default 300 s); CloudFormation applies them."""
+    group = _original_target_group_from_cfn(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    for attribute in cloudformation_json["Properties"].get("TargetGroupAttributes", []):
+        group.attributes[attribute["Key"]] = attribute["Value"]
+    return group
+
+
 def _register_models() -> None:
     # moto caches its type → model map; new subclasses appear only after a cache clear.
     cloudformation_parsing.get_model_list.cache_clear()
@@ -241,6 +261,7 @@ def apply() -> None:
     elbv2_models.ELBv2Backend.convert_and_validate_properties = _convert_listener_actions  # type: ignore[method-assign]
     elbv2_models.FakeTargetGroup.get_cfn_attribute = _target_group_attribute  # type: ignore[attr-defined]
     elbv2_models.FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute  # type: ignore[method-assign]
+    setattr(elbv2_models.FakeTargetGroup, "create_from_cloudformation_json", classmethod(_target_group_from_cfn))  # noqa: B010
     _register_models()
     _serialize_dynamodb_writes()
     aws_limits.apply()

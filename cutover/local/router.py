@@ -17,30 +17,52 @@ HTTP requests the way the ALB does:
   upstreams for → 502; an upstream that does not answer in time → 504; a target group with an
   empty upstream list (no registered targets) → 503.
 
+With AWS's timing (`timing=aws_timing.current()`; without it, a change routes from the next
+read), a listener change is not routed at once: the router reads it as soon as local AWS accepts
+it (listener_changes wakes it), and each of `propagation_nodes` nodes applies it at its own moment
+within `listener_propagation_seconds` on the run's compressed clock; each request goes to the next
+node in turn, so during the window some requests use the old configuration and some the new
+("Rule updates do not take effect immediately, so requests could be routed using the previous rule
+configuration for a short time", ELB User Guide, edit-rule). `config` is what local AWS says now;
+`node_configs()` what each node routes by.
+
+With `targets` (ecs_emulation.routable_targets), a target group's upstreams are its registered
+targets, by health, as the ALB routes (ELB User Guide, target-group-health-checks): only to
+`healthy` ones; none but `unhealthy` ones → all of them (fail open); `initial` ones get nothing
+until they pass their health checks ("starts routing requests to the target as soon as the
+registration process completes and the target passes the initial health checks", User Guide,
+register targets); `draining` ones finish their in-flight requests but get no new ones
+(DeregisterTargets); no routable target → 503 (an ALB's answer for a target group with no
+registered targets: AWS Knowledge Center, "Troubleshoot ALB HTTP 503 errors").
+
 Not implemented: stickiness (every request is drawn anew), other condition types (host-header,
 path-pattern, http-request-method, query-string: a rule holding one never matches, logged once),
-other action types (redirect, authenticate-*: 501), chunked request bodies (411), and health-based
-routing: the router sends to every upstream it is given, healthy or not. Target health is checked
-by the workflow (DescribeTargetHealth on local AWS), not here; point a target group at a new process
-with `set_upstreams`.
+other action types (redirect, authenticate-*: 501), chunked request bodies (411). Without
+`targets`, no health-based routing: the router sends to every upstream it is given (`set_upstreams`).
 """
 
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import itertools
 import logging
+import math
 import random
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
+
+from cutover.local import aws_timing, listener_changes
+from cutover.local.aws_timing import AwsTiming
+from cutover.local.task_lifecycle import HEALTHY, UNHEALTHY, RoutableTarget
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -67,6 +89,7 @@ MAX_RULE_PAGES = 50  # an ALB listener holds at most 100 rules; pages bound the 
 NO_BODY_STATUSES = frozenset({204, 304})
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+TargetSource = Callable[[str], Sequence[RoutableTarget] | None]  # target group ARN → its targets (None: unknown)
 
 
 # -- the listener's configuration, parsed once per refresh ---------------------------------------------
@@ -259,10 +282,19 @@ class ListenerRouter:
         elbv2_client_factory: Callable[[], ElasticLoadBalancingv2Client],
         refresh_seconds: float = 0.2,
         upstream_timeout_seconds: float = 10.0,
+        *,
+        timing: AwsTiming | None = None,
+        targets: TargetSource | None = None,
     ) -> None:
         if refresh_seconds <= 0:
             raise ValueError("refresh_seconds must be positive")
         self.listener_arn = listener_arn
+        self.timing = timing
+        self.node_delays = self.timing.node_delays() if self.timing is not None else (0.0,)
+        self._targets = targets
+        self._versions: list[tuple[float, ListenerConfig]] = []  # (changed at, AWS seconds), oldest first
+        self._nodes = itertools.count()
+        self._wake = threading.Event()
         self.refresh_seconds = refresh_seconds
         self.upstream_timeout_seconds = upstream_timeout_seconds
         self._client_factory = elbv2_client_factory
@@ -292,12 +324,13 @@ class ListenerRouter:
             raise RuntimeError("the router is already started")
         self._client = self._client_factory()
         self.refresh()
+        listener_changes.subscribe(self._wake.set)
         router = self
 
         class Handler(_ProxyHandler):
             owner: ClassVar[ListenerRouter] = router
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _RouterServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._stopping.clear()
         self._threads = [
@@ -311,6 +344,8 @@ class ListenerRouter:
     def stop(self, timeout_seconds: float = 5.0) -> None:
         """Stop serving and refreshing (in-flight requests are not waited for)."""
         self._stopping.set()
+        self._wake.set()
+        listener_changes.unsubscribe(self._wake.set)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -361,10 +396,33 @@ class ListenerRouter:
                 break
         config = parse_listener(listeners[0]["DefaultActions"], rules)
         self._warn_unsupported(config)
+        now = aws_timing.clock.now()
         with self._lock:
+            if not self._versions:  # what the listener said before the router started: every node has it
+                self._versions = [(-math.inf, config)]
+            elif config != self._versions[-1][1]:
+                changed = listener_changes.last_change_at()
+                self._versions.append((changed if changed is not None and changed <= now else now, config))
+                self._forget_propagated(now)
             self._config = config
             self._refreshes += 1
         return config
+
+    def node_configs(self) -> list[ListenerConfig]:
+        """What each node routes by now: the newest configuration that has reached it."""
+        now = aws_timing.clock.now()
+        with self._lock:
+            return [self._config_at(now - delay) for delay in self.node_delays]
+
+    def _config_at(self, moment: float) -> ListenerConfig:
+        reached = [config for changed, config in self._versions if changed <= moment]
+        return reached[-1] if reached else self._versions[0][1]
+
+    def _forget_propagated(self, now: float) -> None:
+        """Drop the versions every node has moved past."""
+        latest = max(self.node_delays)
+        while len(self._versions) > 1 and self._versions[1][0] + latest <= now:
+            self._versions.pop(0)
 
     @property
     def config(self) -> ListenerConfig:
@@ -384,7 +442,11 @@ class ListenerRouter:
             )
 
     def _refresh_loop(self) -> None:
-        while not self._stopping.wait(self.refresh_seconds):
+        while not self._stopping.is_set():
+            self._wake.wait(self.refresh_seconds)  # a listener change wakes it at once
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
             try:
                 self.refresh()
             except Exception as error:  # keep routing by the last configuration read, as a stale ALB node would
@@ -406,7 +468,7 @@ class ListenerRouter:
     # -- routing ------------------------------------------------------------------------------------
     def answer(self, request: Request) -> Answer:
         """Route one request and answer it (called by the HTTP handler's threads)."""
-        rule = self.config.route(request)
+        rule = self._node_config().route(request)
         action = rule.action
         with self._lock:
             self._by_rule[rule.priority] += 1
@@ -420,15 +482,27 @@ class ListenerRouter:
             self._by_status[answer.status] += 1
         return answer
 
+    def _node_config(self) -> ListenerConfig:
+        """The configuration of the node this request reaches (nodes take requests in turn)."""
+        if self._config is None:
+            raise RuntimeError("the listener has not been read yet: start() or refresh() first")
+        delay = self.node_delays[next(self._nodes) % len(self.node_delays)]
+        if delay == 0:
+            return self._config
+        now = aws_timing.clock.now()
+        with self._lock:
+            return self._config_at(now - delay)
+
     def _forward(self, action: Forward, request: Request) -> Answer:
         weighted = [(arn, weight) for arn, weight in action.target_groups if weight > 0]
         if not weighted:
             return Answer.error(503, "Service Unavailable: every target group of the forward has weight 0")
         arns, weights = zip(*weighted, strict=True)
         arn = self._random.choices(arns, weights)[0]
+        routable = self._routable(arn)
         with self._lock:
             self._routed[arn] += 1
-            upstreams = self._upstreams.get(arn)
+            upstreams = self._upstreams.get(arn) if routable is None else routable
             upstream = None
             if upstreams:
                 upstream = upstreams[self._cursors[arn] % len(upstreams)]
@@ -441,6 +515,16 @@ class ListenerRouter:
             answer = self._proxy(upstream, request)
         answer.headers.append((TARGET_GROUP_HEADER, arn))
         return answer
+
+    def _routable(self, arn: str) -> tuple[str, ...] | None:
+        """The upstreams of a target group's routable targets (None: the group has no target source)."""
+        targets = self._targets(arn) if self._targets is not None else None
+        if targets is None:
+            return None
+        healthy = [target for target in targets if target.state == HEALTHY]
+        # Fail open: a group with only unhealthy registered targets routes to all of them.
+        chosen = healthy or [target for target in targets if target.state == UNHEALTHY]
+        return tuple(target.url for target in chosen if target.url is not None)
 
     def _proxy(self, upstream: str, request: Request) -> Answer:
         parts = urlsplit(upstream)
@@ -470,6 +554,12 @@ class ListenerRouter:
         if request.method == "HEAD":  # no body: keep the length the GET would have had
             kept += [(n, v) for n, v in reply_headers if n.lower() == "content-length"]
         return Answer(response.status, kept, data)
+
+
+class _RouterServer(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: under load on a busy machine new connections overflow it
+    # and are reset, a failure an ALB (which scales its nodes) does not inflict on clients.
+    request_queue_size = 1024
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):

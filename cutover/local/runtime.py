@@ -16,13 +16,16 @@ from typing import Any
 import boto3
 
 from cutover.local import (
+    aws_timing,
     ecs_emulation,
     failed_task_starts,
     iam_enforcement,
+    listener_changes,
     moto_patches,
     moto_task_definition_roles,
     time_compression,
 )
+from cutover.local.aws_timing import AwsTiming
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
 from cutover.local.execution_role_checks import ExecutionRoles
 from cutover.local.lambda_runtime import InProcessLambda
@@ -30,18 +33,24 @@ from cutover.local.moto_lookups import MotoLookups
 from cutover.local.template_roles import StackResolver, function_identities
 
 SIDES = ("blue", "green")
+AWS_TIMING = AwsTiming()  # the defaults: see aws_timing
 lambda_runtime = InProcessLambda()
 # On by default: every call our Lambdas make is checked against their template roles.
 iam = iam_enforcement.enforcer
 
 
-def install(time_scale: float = 0.001) -> time_compression.TimeRecorder:
-    """Patch moto once per process (idempotent)."""
+def install(time_scale: float = 0.001, timing: AwsTiming | None = AWS_TIMING) -> time_compression.TimeRecorder:
+    """Patch moto once per process (idempotent); `timing` None keeps moto's instant timing."""
     moto_patches.apply()
     moto_task_definition_roles.apply()
     lambda_runtime.install()
     lambda_runtime.acting_as = iam.acting_as
     ecs_emulation.install()
+    listener_changes.install()
+    if timing is None:
+        aws_timing.disable()
+    else:
+        aws_timing.enable(timing)
     return time_compression.install(time_scale)
 
 

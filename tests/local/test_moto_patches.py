@@ -16,7 +16,7 @@ REGION = "eu-west-1"
 
 
 def template() -> dict[str, Any]:
-    """A listener with a weighted forward, an alarm on a target group and a secret:
+    """A listener with a weighted forward, a target group's attributes, an alarm on it and a secret:
     each is something moto's CloudFormation mishandles without the patches."""
     return {
         "Resources": {
@@ -39,7 +39,13 @@ def template() -> dict[str, Any]:
             },
             "Green": {
                 "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
-                "Properties": {"VpcId": {"Ref": "Vpc"}, "Port": 80, "Protocol": "HTTP", "TargetType": "ip"},
+                "Properties": {
+                    "VpcId": {"Ref": "Vpc"},
+                    "Port": 80,
+                    "Protocol": "HTTP",
+                    "TargetType": "ip",
+                    "TargetGroupAttributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}],
+                },
             },
             "Listener": {
                 "Type": "AWS::ElasticLoadBalancingV2::Listener",
@@ -118,6 +124,10 @@ def test_patched_moto_creates_weighted_listener_alarm_and_secret(monkeypatch: py
         assert dimensions["TargetGroup"] == "targetgroup/" + outputs["Green"].split(":targetgroup/", 1)[1]
         assert dimensions["LoadBalancer"] == outputs["Alb"].split(":loadbalancer/", 1)[1]
         assert dimensions["LoadBalancer"].startswith("app/")
+
+        attributes = boto3.client("elbv2").describe_target_group_attributes(TargetGroupArn=outputs["Green"])
+        delay = {a["Key"]: a["Value"] for a in attributes["Attributes"]}["deregistration_delay.timeout_seconds"]
+        assert delay == "30"  # moto alone reports its default, 300
 
         secret = boto3.client("secretsmanager").get_secret_value(SecretId=outputs["TokenArn"])
         assert secret["SecretString"] == "local-token"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -364,3 +365,22 @@ def test_a_failed_refresh_keeps_the_last_configuration(router: ListenerRouter, s
     stats = router.stats()
     assert stats.refresh_failures >= 1 and stats.last_refresh_error is not None
     assert send(router).upstream == "blue"
+
+
+def test_a_burst_of_new_connections_is_queued_not_refused() -> None:
+    """The load generator opens a connection per request; while the router's threads are busy
+    (a Lambda runs in-process), the kernel must queue new ones as an ALB would accept them.
+    socketserver's default backlog (5) made them hang and be reset: failed requests."""
+    from cutover.local.router import _ProxyHandler, _RouterServer
+
+    server = _RouterServer(("127.0.0.1", 0), _ProxyHandler)  # not serving: nothing accepts
+    clients: list[socket.socket] = []
+    try:
+        for _ in range(64):
+            client = socket.create_connection(server.server_address[:2], timeout=0.5)  # type: ignore[arg-type]
+            clients.append(client)
+        assert len(clients) == 64
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()

@@ -11,7 +11,11 @@ def ready_for_first_traffic(healthy: int, not_healthy: Mapping[str, str], desire
     "someone can answer" rule: at least one healthy target."""
     if force:
         return healthy > 0
-    return not not_healthy and healthy >= desired
+    # A `draining` target was deregistered (a task of the side's previous revision leaving): it
+    # gets no new requests whatever the weights, so it must not hold the first traffic back for
+    # its whole deregistration delay (AWS's default is 300 s, as long as the health loop's bound).
+    staying = [state for state in not_healthy.values() if state != "draining"]
+    return not staying and healthy >= desired
 
 
 def ready_for_more_traffic(healthy: int, desired: int, *, force: bool) -> bool:

@@ -9,6 +9,12 @@ def test_first_traffic_needs_every_registered_target_healthy_and_the_desired_cou
     assert ready_for_first_traffic(2, {}, 2, force=False)
     assert not ready_for_first_traffic(1, {}, 2, force=False)
     assert not ready_for_first_traffic(2, {"10.2.0.12": "initial"}, 2, force=False)
+    assert not ready_for_first_traffic(2, {"10.2.0.12": "unhealthy"}, 2, force=False)
+
+
+def test_draining_targets_of_a_previous_revision_do_not_hold_first_traffic_back() -> None:
+    assert ready_for_first_traffic(2, {"10.2.0.10": "draining", "10.2.0.11": "draining"}, 2, force=False)
+    assert not ready_for_first_traffic(1, {"10.2.0.10": "draining"}, 2, force=False)
 
 
 def test_force_needs_one_healthy_target_never_none() -> None:

@@ -1,0 +1,56 @@
+"""The ALB's data plane and ECS's tasks for a local stack, on AWS's timing.
+
+What production traffic goes through in the demo and in load tests: ECS (the emulation) starts a
+process of the example service for each side's tasks and SIGTERMs it once its targets have
+drained; the router applies the listener's rules and weights, each of its nodes picking a change
+up at its own moment, and routes only to targets that are registered and healthy. Call it after
+`LocalCutover.create()`, with AWS's timing on (`runtime.install()` switches it on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cutover.local import aws_timing, ecs_emulation
+from cutover.local.router import ListenerRouter
+from cutover.local.task_processes import TaskProcesses
+
+if TYPE_CHECKING:
+    from cutover.local.runtime import LocalCutover
+    from cutover.local.service_processes import ServiceFleet
+
+SIDES = ("blue", "green")
+
+
+@dataclass(frozen=True)
+class DataPlane:
+    router: ListenerRouter
+    tasks: TaskProcesses
+
+    def stop(self) -> None:
+        self.router.stop()
+
+
+def start_data_plane(
+    local: LocalCutover,
+    fleet: ServiceFleet,
+    version_of: Callable[[str], str],
+    error_rates: Mapping[str, float] | None = None,
+) -> DataPlane:
+    """Run the stack's tasks as `fleet` processes (release = `version_of(image)`) and start the router."""
+    timing = aws_timing.current()
+    if timing is None:
+        raise RuntimeError("AWS's timing is off: runtime.install() with a timing first")
+    services = {local.outputs[f"{side.capitalize()}ServiceName"]: side for side in SIDES}
+    tasks = TaskProcesses(fleet, services, version_of, error_rates)
+    ecs_emulation.run_tasks_with(tasks)
+    router = ListenerRouter(
+        local.outputs["ListenerArn"],
+        {},
+        lambda: local.client("elbv2"),
+        timing=timing,
+        targets=ecs_emulation.routable_targets,
+    )
+    return DataPlane(router.start(), tasks)

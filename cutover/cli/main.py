@@ -14,7 +14,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
-import click
 import typer
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from rich.console import Console
@@ -57,6 +56,11 @@ T = TypeVar("T")
 WatchTimeout = Annotated[str, typer.Option("--timeout", help="Stop following after this long (90s, 5m, 1h).")]
 Interval = Annotated[float, typer.Option("--interval", help="Seconds between refreshes.")]
 HUMAN = OutputFormat.human
+# Recent typer vendors click (typer._click); its BadParameter derives from the ClickException
+# typer actually raises, so find that class through it rather than importing click.
+CLICK_EXCEPTION: type[Exception] = next(
+    k for k in typer.BadParameter.__mro__ if k.__name__ == "ClickException" and issubclass(k, Exception)
+)
 
 
 def _version(shown: bool) -> None:
@@ -424,11 +428,9 @@ def _main_json() -> int:
     object on stdout, with click's exit code (2)."""
     try:
         code = app(prog_name="cutover", standalone_mode=False)
-    except click.ClickException as error:
-        json_output.emit(json_output.usage_error(error.format_message()))
-        return int(error.exit_code)
-    except click.Abort:
-        return 130  # Ctrl-C, as a shell reports it
+    except CLICK_EXCEPTION as error:
+        json_output.emit(json_output.usage_error(error.format_message()))  # type: ignore[attr-defined]
+        return int(error.exit_code)  # type: ignore[attr-defined]
     return code if isinstance(code, int) else ExitCode.OK
 
 

@@ -49,13 +49,13 @@ def test_without_credentials_the_error_says_what_to_do(monkeypatch: pytest.Monke
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     result = runner.invoke(app, ["status", "--region", "eu-west-1"])
-    assert result.exit_code == ExitCode.NO_CREDENTIALS == 3
+    assert result.exit_code == ExitCode.NO_CREDENTIALS
     assert "no AWS credentials" in result.output and "Traceback" not in result.output
 
 
 def test_unknown_stack_is_named(cutover: LocalCutover) -> None:
     result = runner.invoke(app, ["status", "--stack", "cutover-nope"])
-    assert result.exit_code == ExitCode.STACK_NOT_FOUND == 4
+    assert result.exit_code == ExitCode.STACK_NOT_FOUND
     assert "stack cutover-nope not found" in result.output
 
 

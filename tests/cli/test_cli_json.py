@@ -73,7 +73,7 @@ def test_plan_json_of_a_manual_action_says_it_is_valid() -> None:
 def test_invalid_input_in_json_mode_is_one_error_object_on_stdout_with_exit_2() -> None:
     request = {"image": IMAGE_V2, "strategy": {"steps": [{"weight": 50}, {"weight": 50}, {"weight": 100}]}}
     result = runner.invoke(app, ["plan", "-i", "-", "-o", "json"], input=json.dumps(request))
-    assert result.exit_code == ExitCode.INVALID_INPUT == 2
+    assert result.exit_code == ExitCode.INVALID_INPUT
     failure = document_of(result)
     assert failure["kind"] == "error" and failure["exit_code"] == 2
     assert failure["error"]["code"] == "invalid_input"
@@ -120,7 +120,7 @@ def test_deploy_watch_json_reports_a_rollback_with_its_trigger_and_exit_1(
 ) -> None:
     test_route.sides["green"] = SideBehaviour(status=500)
     result = runner.invoke(app, ["deploy", IMAGE_V2, "--steps", "10,100", "--bake", "1m", "-o", "json", *FAST])
-    assert result.exit_code == ExitCode.DEPLOYMENT_FAILED == 1
+    assert result.exit_code == ExitCode.DEPLOYMENT_FAILED
     final = document_of(result)
     assert final["status"] == "FAILED" and final["succeeded"] is False and final["rolled_back"] is True
     assert final["error"] == "DeploymentRolledBack" and "SmokeTestFailed" in final["cause"]

@@ -20,6 +20,8 @@ from tests.workflow.conftest import REGION, local_cutover
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 TWO_SERVICES = [{"service_name": "demo"}, {"service_name": "shop"}]
+# moto pages DescribeStacks by 50 stacks (AWS by 1 MB of response): the CLI must read every page.
+MOTO_STACKS_PER_PAGE = 50
 runner = CliRunner()
 main.console.size = (200, 60)  # wide enough that table cells do not wrap
 
@@ -35,15 +37,19 @@ def _bind(local: LocalCutover) -> None:
 def fleet(
     monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
 ) -> Iterator[tuple[LocalCutover, LocalCutover]]:
-    """cutover-demo and cutover-shop from one app (context `services`), and a stack that is not Cutover's."""
+    """cutover-demo and cutover-shop from one app (context `services`), with more unrelated stacks
+    created between them than one DescribeStacks page holds, so cutover-shop is on the second page."""
     with local_cutover(monkeypatch, test_route, services=TWO_SERVICES) as demo:
+        unrelated = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+        for index in range(MOTO_STACKS_PER_PAGE):
+            demo.client("cloudformation").create_stack(
+                StackName=f"unrelated-{index}", TemplateBody=json.dumps(unrelated)
+            )
         shop = LocalCutover(synth_assembly(local=True, services=TWO_SERVICES), "cutover-shop", REGION)
         shop.create()  # resets the ECS emulation's bindings: bind both stacks' services again
         _bind(demo)
         _bind(shop)
         shop.point_smoke_tests_at(test_route.url)
-        unrelated = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
-        demo.client("cloudformation").create_stack(StackName="unrelated", TemplateBody=json.dumps(unrelated))
         yield demo, shop
 
 

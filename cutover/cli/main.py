@@ -5,99 +5,153 @@ stack's outputs; against local AWS pass --endpoint-url (the demo does).
 """
 
 import json
+import os
 import secrets
+import sys
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from rich.console import Console
 from rich.markup import escape
 
-from cutover.cli import inputs, render
-from cutover.cli.errors import CliError
-from cutover.cli.target import DEFAULT_STACK, Target
+from cutover.cli import inputs, json_output, render
+from cutover.cli.connection import Connection, connected
+from cutover.cli.errors import (
+    EXIT_CODE_MEANINGS,
+    NO_CREDENTIALS_MESSAGE,
+    AwsError,
+    CliError,
+    ExitCode,
+    NoCredentials,
+    NothingToWatch,
+    is_credentials_error,
+)
+from cutover.cli.fleet import fleet, region_of
+from cutover.cli.output import OutputFormat, OutputOption, json_requested
+from cutover.cli.target import Target
 from cutover.cli.views import history as read_history
 from cutover.cli.views import lock, service_view
 from cutover.cli.watching import follow
-from shifter.logic.durations import parse_duration
 from shifter.logic.inputs import DeployInput
 from shifter.logic.plan import Defaults
 
 if TYPE_CHECKING:
     from stacks.config import ServiceConfig
 
+EXIT_CODES_HELP = "Exit codes: " + "; ".join(f"{int(code)} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
 app = typer.Typer(
     name="cutover",
     help="Deploy, watch and steer blue/green rollouts of ECS services (a Cutover stack).",
+    epilog=EXIT_CODES_HELP + ". Details, and the JSON schema of --output json: docs/cli.md.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)  # an error is one line, however long
 T = TypeVar("T")
 
-StackOption = Annotated[
-    str, typer.Option("--stack", help="The Cutover stack (cutover-<service>).", envvar="CUTOVER_STACK")
-]
-RegionOption = Annotated[str | None, typer.Option("--region", help="AWS region (default: your AWS config).")]
-EndpointOption = Annotated[
-    str | None,
-    typer.Option("--endpoint-url", help="AWS endpoint, e.g. local AWS (moto).", envvar="CUTOVER_ENDPOINT_URL"),
-]
-ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile.")]
 WatchTimeout = Annotated[str, typer.Option("--timeout", help="Stop following after this long (90s, 5m, 1h).")]
 Interval = Annotated[float, typer.Option("--interval", help="Seconds between refreshes.")]
+HUMAN = OutputFormat.human
+# Recent typer vendors click (typer._click); its BadParameter derives from the ClickException
+# typer actually raises, so find that class through it rather than importing click.
+CLICK_EXCEPTION: type[Exception] = next(
+    k for k in typer.BadParameter.__mro__ if k.__name__ == "ClickException" and issubclass(k, Exception)
+)
 
 
-def guarded(action: Callable[[], T]) -> T:
-    """Every failure is one plain line and an exit code, never a traceback."""
+def _version(shown: bool) -> None:
+    if shown:
+        try:
+            version = metadata.version("cutover")
+        except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+            version = "unknown (not installed)"
+        typer.echo(f"cutover {version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def cutover(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Deploy, watch and steer blue/green rollouts of ECS services (a Cutover stack)."""
+
+
+def fail(error: CliError, output: OutputFormat) -> NoReturn:
+    """JSON mode: the error is one JSON object on stdout. Human mode: one line on stderr."""
+    if output is OutputFormat.json:
+        json_output.emit(json_output.error(error))
+    else:
+        errors.print(f"[red]cutover:[/red] {escape(str(error))}")
+    raise typer.Exit(int(error.exit_code))
+
+
+def guarded(action: Callable[[], T], output: OutputFormat = HUMAN) -> T:
+    """Every failure is one plain line (or one JSON object) and an exit code, never a traceback."""
     try:
         return action()
     except CliError as error:
-        errors.print(f"[red]cutover:[/red] {escape(str(error))}")
-        raise typer.Exit(error.exit_code) from None
+        fail(error, output)
     except NoCredentialsError:
-        errors.print(
-            "[red]cutover:[/red] no AWS credentials: configure them (aws configure, AWS_PROFILE) "
-            "or use --endpoint-url for local AWS"
-        )
-        raise typer.Exit(1) from None
-    except (ClientError, BotoCoreError) as error:
-        errors.print(f"[red]cutover:[/red] AWS said: {escape(str(error))}")
-        raise typer.Exit(1) from None
-
-
-def _target(stack: str, region: str | None, endpoint_url: str | None, profile: str | None) -> Target:
-    return Target(stack=stack, region=region, endpoint_url=endpoint_url, profile=profile)
+        fail(NoCredentials(NO_CREDENTIALS_MESSAGE), output)
+    except ClientError as error:
+        if is_credentials_error(error.response["Error"].get("Code", "")):
+            fail(NoCredentials(f"AWS rejected the credentials: {error}"), output)
+        fail(AwsError(f"AWS said: {error}"), output)
+    except BotoCoreError as error:
+        fail(AwsError(f"AWS said: {error}"), output)
 
 
 def _execution_name(action: str) -> str:
     return f"{action}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{secrets.token_hex(2)}"
 
 
-def start_execution(target: Target, document: dict[str, Any], action: str) -> str:
+def start_execution(target: Target, document: dict[str, Any], action: str, *, out: Console = console) -> str:
     started = target.client("stepfunctions").start_execution(
         stateMachineArn=target.state_machine_arn, name=_execution_name(action), input=json.dumps(document)
     )
     arn: str = started["executionArn"]
-    console.print(f"Started [bold]{arn.rsplit(':', 1)[-1]}[/bold]")
+    out.print(f"Started [bold]{arn.rsplit(':', 1)[-1]}[/bold]")
     return arn
 
 
 def run_and_follow(
-    target: Target, document: dict[str, Any], action: str, *, watch: bool, timeout: str, interval: float
+    target: Target,
+    document: dict[str, Any],
+    action: str,
+    *,
+    watch: bool,
+    timeout: str,
+    interval: float,
+    output: OutputFormat = HUMAN,
 ) -> int:
     """Start an execution; follow it when asked. Exit code 0 when it SUCCEEDED."""
-    arn = start_execution(target, document, action)
+    progress = errors if output is OutputFormat.json else console  # stdout holds only the JSON document
+    arn = start_execution(target, document, action, out=progress)
     if not watch:
-        console.print(f"Follow it with: cutover watch {arn}")
-        return 0
-    final = follow(target, arn, console, interval=interval, timeout=parse_duration(timeout))
-    return 0 if final.status == "SUCCEEDED" else 1
+        if output is OutputFormat.json:
+            json_output.emit(json_output.started(target.stack, arn, document))
+        else:
+            console.print(f"Follow it with: cutover watch {arn}")
+        return ExitCode.OK
+    return _follow_to_the_end(target, arn, output, interval=interval, timeout=timeout)
+
+
+def _follow_to_the_end(target: Target, arn: str, output: OutputFormat, *, interval: float, timeout: str) -> int:
+    progress = errors if output is OutputFormat.json else console
+    final = follow(target, arn, progress, interval=interval, timeout=inputs.seconds("--timeout", timeout) or 0)
+    code = ExitCode.OK if final.status == "SUCCEEDED" else ExitCode.DEPLOYMENT_FAILED
+    if output is OutputFormat.json:
+        json_output.emit(json_output.execution(target.stack, final, int(code)))
+    return int(code)
 
 
 # ------------------------------------------------------------------ plan
@@ -131,23 +185,26 @@ def _stack_variables(target: Target) -> dict[str, str]:
 
 
 @app.command()
+@connected
 def plan(
     source: Annotated[str, typer.Option("--input", "-i", help="Execution input JSON file, or - for stdin.")],
-    stack: Annotated[
-        str | None, typer.Option("--stack", help="Use this deployed stack's defaults instead of cdk.json.")
-    ] = None,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
-    """Validate an execution input and print the plan it makes. Works offline."""
+    """Validate an execution input and print its plan: offline with cdk.json's defaults, or a named stack's."""
 
     def run() -> None:
         request = inputs.validate(inputs.read_input(source))
         if not isinstance(request, DeployInput):
+            if output is OutputFormat.json:
+                json_output.emit(json_output.other_input(request))
+                return
             console.print(f"Valid [bold]{request.action}[/bold] input: {request.model_dump(exclude_none=True)}")
             return
+        stack = connection.stack
         if stack:
-            variables = _stack_variables(_target(stack, region, endpoint_url, None))
+            variables = _stack_variables(connection.target())
             defaults = Defaults.model_validate_json(variables["CUTOVER_DEFAULTS"])
             repositories: list[str] = json.loads(variables.get("CUTOVER_ECR_REPOSITORIES", "[]"))
         else:
@@ -155,14 +212,18 @@ def plan(
             defaults, repositories = _offline_defaults(service), _offline_repositories(service)
         result = inputs.plan_for(request, defaults)  # the input's own errors first
         inputs.check_image_pullable(request, repositories)
+        if output is OutputFormat.json:
+            json_output.emit(json_output.plan(request, result, f"stack {stack}" if stack else "cdk.json"))
+            return
         watched = "the new side's 5xx, p99 latency and unhealthy-host alarms, plus any global alarms"
         console.print(render.plan(request.model_dump(), result, watched))
 
-    guarded(run)
+    guarded(run, output)
 
 
 # ------------------------------------------------------------------ deploy
 @app.command()
+@connected
 def deploy(
     image: Annotated[str, typer.Argument(help="Image to deploy: repository:tag or repository@sha256:…")],
     strategy: Annotated[str | None, typer.Option(help="canary, linear or all-at-once (default: the stack's).")] = None,
@@ -175,10 +236,9 @@ def deploy(
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Follow the deployment until it ends.")] = True,
     timeout: WatchTimeout = "24h",
     interval: Interval = 2.0,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
     """Deploy IMAGE: the shifter prepares the idle side, tests it and shifts traffic step by step."""
 
@@ -194,32 +254,50 @@ def deploy(
             reason=reason,
         )
         inputs.validate(document)  # fail before anything starts
-        target = _target(stack, region, endpoint_url, profile)
-        return run_and_follow(target, document, "deploy", watch=watch, timeout=timeout, interval=interval)
+        inputs.seconds("--timeout", timeout)
+        target = connection.target()
+        return run_and_follow(
+            target, document, "deploy", watch=watch, timeout=timeout, interval=interval, output=output
+        )
 
-    raise typer.Exit(guarded(run))
+    raise typer.Exit(guarded(run, output))
 
 
 # ------------------------------------------------------------------ status, watch, history
 @app.command()
+@connected
 def status(
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    all_stacks: Annotated[
+        bool, typer.Option("--all", help="Every Cutover stack in the account and region, one row each.")
+    ] = False,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
     """Live side, weights, each side's image, tasks and healthy targets, alarms, running deployment."""
-    guarded(lambda: console.print(render.service(service_view(_target(stack, region, endpoint_url, profile)))))
+
+    def run() -> None:
+        target = connection.target()
+        if all_stacks:  # --stack is ignored: every Cutover stack is shown
+            rows, region = fleet(target), region_of(target)
+            if output is OutputFormat.json:
+                json_output.emit(json_output.status_all(region, rows))
+            else:
+                console.print(render.stacks(region, rows))
+            return
+        view = service_view(target)
+        if output is OutputFormat.json:
+            json_output.emit(json_output.status(target.stack, view))
+        else:
+            console.print(render.service(view))
+
+    guarded(run, output)
 
 
 @app.command()
-def preflight(
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
-) -> None:
-    """Before `cdk deploy`: exit 0 if no deployment holds the lock, else 1 naming it.
+@connected
+def preflight(*, connection: Connection) -> None:
+    """Before `cdk deploy`: exit 0 if no deployment holds the lock, else 8 naming it.
 
     A change set resolves the live state's dynamic references when it is created, so a stack
     update during a deployment can send weights and counts that the shifter has since changed
@@ -227,38 +305,38 @@ def preflight(
     """
 
     def run() -> int:
-        held = lock(_target(stack, region, endpoint_url, profile))
+        held = lock(connection.target())
         if held is None:
             console.print("No deployment running: a stack update sends the live state as it is.")
-            return 0
+            return ExitCode.OK
         errors.print(
             f"[red]cutover:[/red] deployment {escape(str(held.get('owner')))} holds the lock: "
             "do not update the stack until it ends (cutover watch)"
         )
-        return 1
+        return ExitCode.DEPLOYMENT_IN_PROGRESS
 
     raise typer.Exit(guarded(run))
 
 
 @app.command()
+@connected
 def watch(
     execution: Annotated[str | None, typer.Argument(help="Execution ARN (default: the running deployment).")] = None,
     timeout: WatchTimeout = "24h",
     interval: Interval = 2.0,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
     """Follow a rollout live; exit 0 when it succeeded, 1 when it rolled back or failed."""
 
     def run() -> int:
-        target = _target(stack, region, endpoint_url, profile)
+        inputs.seconds("--timeout", timeout)
+        target = connection.target()
         arn = execution or _current_execution(target)
-        final = follow(target, arn, console, interval=interval, timeout=parse_duration(timeout))
-        return 0 if final.status == "SUCCEEDED" else 1
+        return _follow_to_the_end(target, arn, output, interval=interval, timeout=timeout)
 
-    raise typer.Exit(guarded(run))
+    raise typer.Exit(guarded(run, output))
 
 
 def _current_execution(target: Target) -> str:
@@ -267,41 +345,57 @@ def _current_execution(target: Target) -> str:
         return str(held["owner"])
     listed = target.client("stepfunctions").list_executions(stateMachineArn=target.state_machine_arn, maxResults=1)
     if not listed["executions"]:
-        raise CliError("no deployment running and none before: nothing to watch")
+        raise NothingToWatch("no deployment running and none before: nothing to watch")
     return str(listed["executions"][0]["executionArn"])
 
 
 @app.command()
+@connected
 def history(
     limit: Annotated[int, typer.Option(help="How many records.")] = 20,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
     """Deployments and manual actions, newest first, with outcome and trigger."""
-    guarded(lambda: console.print(render.history(read_history(_target(stack, region, endpoint_url, profile), limit))))
+
+    def run() -> None:
+        target = connection.target()
+        records = read_history(target, limit)
+        if output is OutputFormat.json:
+            json_output.emit(json_output.history(target.stack, target.output("ServiceName"), records))
+        else:
+            console.print(render.history(records))
+
+    guarded(run, output)
 
 
 # ------------------------------------------------------------------ manual actions
 def _manual(
-    document: dict[str, Any],
-    stack: str,
-    region: str | None,
-    endpoint_url: str | None,
-    profile: str | None,
-    timeout: str,
-    interval: float,
+    document: dict[str, Any], connection: Connection, timeout: str, interval: float, output: OutputFormat
 ) -> None:
     def run() -> int:
         inputs.validate(document)
-        target = _target(stack, region, endpoint_url, profile)
-        return run_and_follow(target, document, str(document["action"]), watch=True, timeout=timeout, interval=interval)
+        inputs.seconds("--timeout", timeout)
+        return run_and_follow(
+            connection.target(),
+            document,
+            str(document["action"]),
+            watch=True,
+            timeout=timeout,
+            interval=interval,
+            output=output,
+        )
 
-    raise typer.Exit(guarded(run))
+    raise typer.Exit(guarded(run, output))
+
+
+def _with_reason(action: str, reason: str | None) -> dict[str, Any]:
+    return {"action": action, **({"reason": reason} if reason else {})}
 
 
 @app.command()
+@connected
 def switch(
     side: Annotated[str, typer.Argument(help="blue or green")],
     force: Annotated[
@@ -310,98 +404,78 @@ def switch(
     reason: Annotated[str | None, typer.Option()] = None,
     timeout: WatchTimeout = "1h",
     interval: Interval = 2.0,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
     """Put 100 % of production traffic on SIDE now, after checking its health."""
     document: dict[str, Any] = {"action": "switch", "to": side, "force": force}
     if reason:
         document["reason"] = reason
-    _manual(document, stack, region, endpoint_url, profile, timeout, interval)
+    _manual(document, connection, timeout, interval, output)
 
 
 @app.command()
+@connected
 def rollback(
     reason: Annotated[str | None, typer.Option()] = None,
     timeout: WatchTimeout = "1h",
     interval: Interval = 2.0,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
     """Abort the running deployment, or go back to the side live before the last success."""
-    _manual(
-        {"action": "rollback", **({"reason": reason} if reason else {})},
-        stack,
-        region,
-        endpoint_url,
-        profile,
-        timeout,
-        interval,
-    )
+    _manual(_with_reason("rollback", reason), connection, timeout, interval, output)
 
 
 @app.command()
+@connected
 def promote(
-    reason: Annotated[str | None, typer.Option()] = None,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    reason: Annotated[str | None, typer.Option()] = None, output: OutputOption = HUMAN, *, connection: Connection
 ) -> None:
     """The running deployment skips its remaining bakes and pauses and goes to 100 %."""
-    _manual(
-        {"action": "promote", **({"reason": reason} if reason else {})},
-        stack,
-        region,
-        endpoint_url,
-        profile,
-        "10m",
-        1.0,
-    )
+    _manual(_with_reason("promote", reason), connection, "10m", 1.0, output)
 
 
 @app.command()
+@connected
 def abort(
-    reason: Annotated[str | None, typer.Option()] = None,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    reason: Annotated[str | None, typer.Option()] = None, output: OutputOption = HUMAN, *, connection: Connection
 ) -> None:
     """The running deployment rolls back now."""
-    _manual(
-        {"action": "abort", **({"reason": reason} if reason else {})}, stack, region, endpoint_url, profile, "10m", 1.0
-    )
+    _manual(_with_reason("abort", reason), connection, "10m", 1.0, output)
 
 
 @app.command()
+@connected
 def repair(
     reason: Annotated[str | None, typer.Option()] = None,
     timeout: WatchTimeout = "30m",
     interval: Interval = 2.0,
-    stack: StackOption = DEFAULT_STACK,
-    region: RegionOption = None,
-    endpoint_url: EndpointOption = None,
-    profile: ProfileOption = None,
+    output: OutputOption = HUMAN,
+    *,
+    connection: Connection,
 ) -> None:
     """After RollbackIncomplete: 100 % on a healthy side, and clear the quarantined lock."""
-    _manual(
-        {"action": "repair", **({"reason": reason} if reason else {})},
-        stack,
-        region,
-        endpoint_url,
-        profile,
-        timeout,
-        interval,
-    )
+    _manual(_with_reason("repair", reason), connection, timeout, interval, output)
 
 
 def main() -> None:
+    if json_requested(sys.argv[1:], dict(os.environ)):
+        sys.exit(_main_json())
     app(prog_name="cutover")
+
+
+def _main_json() -> int:
+    """With --output json even a usage error (click's, before any command runs) is one JSON
+    object on stdout, with click's exit code (2)."""
+    try:
+        code = app(prog_name="cutover", standalone_mode=False)
+    except CLICK_EXCEPTION as error:
+        json_output.emit(json_output.usage_error(error.format_message()))  # type: ignore[attr-defined]
+        return int(error.exit_code)  # type: ignore[attr-defined]
+    return code if isinstance(code, int) else ExitCode.OK
 
 
 if __name__ == "__main__":

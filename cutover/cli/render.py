@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cutover.cli.fleet import StackRow
 from cutover.cli.views import RolloutView, ServiceView
 from shifter.logic.durations import format_duration
 from shifter.logic.plan import DeploymentPlan
@@ -125,5 +126,31 @@ def history(records: list[dict[str, Any]]) -> RenderableType:
             f"{record.get('from_side') or '-'} → {record.get('to_side') or '-'}",
             Text(outcome, style=style),
             str(record.get("trigger") or record.get("reason") or ""),
+        )
+    return table
+
+
+def stacks(region: str, rows: list[StackRow]) -> RenderableType:
+    """`status --all`: one row per Cutover stack."""
+    if not rows:
+        return Text(f"No Cutover stacks in {region}.", style="dim")
+    table = Table(title=f"Cutover stacks in {region}", title_justify="left")
+    for column in ("stack", "service", "live", "traffic", "live image", "deployment", "alarms in ALARM"):
+        table.add_column(column)
+    for row in rows:
+        if row.view is None:
+            table.add_row(row.stack, "", "", "", "", "", Text(f"cannot read: {row.error}", style="red"))
+            continue
+        live = next((side for side in row.view.sides if side.weight == 100), None)
+        firing = [name for side in row.view.sides for name in side.alarms_firing]
+        running = row.view.deployment
+        table.add_row(
+            row.stack,
+            row.view.service,
+            live.side if live else Text("split", style="yellow"),
+            " / ".join(f"{side.side} {side.weight} %" for side in row.view.sides),
+            live.image if live else "",
+            (f"{running.get('phase', 'running')} → {running.get('new_side', '?')}" if running else "none"),
+            Text(", ".join(firing) or "none", style="red" if firing else "dim"),
         )
     return table

@@ -9,10 +9,17 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
 
-from cutover.cli.errors import CliError
+from cutover.cli.errors import NO_CREDENTIALS_MESSAGE, AwsError, NoCredentials, StackNotFound
 
 DEFAULT_STACK = "cutover-demo"
 SIDES = ("blue", "green")
+# What makes a stack a Cutover stack: the outputs every CutoverStack declares
+# (stacks/cutover_stack.py) and the CLI reads. `status --all` recognises stacks by them.
+MARKER_OUTPUTS = ("ServiceName", "StateMachineArn", "LiveStatePrefix", "ListenerArn", "TableName")
+
+
+def is_cutover_stack(outputs: dict[str, str]) -> bool:
+    return all(key in outputs for key in MARKER_OUTPUTS)
 
 
 @dataclass
@@ -29,7 +36,7 @@ class Target:
             try:
                 self._clients[service] = session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
             except NoRegionError:
-                raise CliError("no AWS region: pass --region or set AWS_REGION") from None
+                raise NoCredentials("no AWS region: pass --region or set CUTOVER_REGION or AWS_REGION") from None
         return self._clients[service]
 
     @cached_property
@@ -37,23 +44,21 @@ class Target:
         try:
             stacks = self.client("cloudformation").describe_stacks(StackName=self.stack)["Stacks"]
         except NoCredentialsError:
-            raise CliError(
-                "no AWS credentials: configure them (aws configure, AWS_PROFILE) or use --endpoint-url for local AWS"
-            ) from None
+            raise NoCredentials(NO_CREDENTIALS_MESSAGE) from None
         except EndpointConnectionError as error:
-            raise CliError(f"cannot reach AWS at {error.kwargs.get('endpoint_url', 'the endpoint')}") from None
+            raise AwsError(f"cannot reach AWS at {error.kwargs.get('endpoint_url', 'the endpoint')}") from None
         except ClientError as error:
             message = error.response["Error"].get("Message", "")
             if "does not exist" in message:
-                raise CliError(
+                raise StackNotFound(
                     f"stack {self.stack} not found: deploy it (npx cdk deploy) or pass --stack NAME"
                 ) from None
-            raise CliError(f"cannot read stack {self.stack}: {message}") from None
+            raise AwsError(f"cannot read stack {self.stack}: {message}") from None
         return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
 
     def output(self, key: str) -> str:
         if key not in self.outputs:
-            raise CliError(f"stack {self.stack} has no output {key}: is it a Cutover stack?")
+            raise StackNotFound(f"stack {self.stack} has no output {key}: is it a Cutover stack?")
         return self.outputs[key]
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from cutover.cli.target import SIDES, Target
@@ -111,6 +112,9 @@ class RolloutView:
     new_side: str | None
     bake: dict[str, Any] | None
     states: tuple[str, ...] = field(default_factory=tuple)  # the latest states entered, oldest first
+    request: Any = None  # the execution's input document
+    started_at: str | None = None  # ISO 8601, UTC
+    stopped_at: str | None = None  # ISO 8601, UTC; None while RUNNING
 
 
 def rollout_view(target: Target, execution_arn: str, recent: int = 6) -> RolloutView:
@@ -134,7 +138,21 @@ def rollout_view(target: Target, execution_arn: str, recent: int = 6) -> Rollout
         new_side=(latest_state or {}).get("new_side") or (owned or {}).get("new_side"),
         bake=(latest_state or {}).get("bake"),
         states=tuple(e["stateEnteredEventDetails"]["name"] for e in entered[-recent:]),
+        request=_json_or_none(described.get("input")),
+        started_at=_iso(described.get("startDate")),
+        stopped_at=_iso(described.get("stopDate")),
     )
+
+
+def _json_or_none(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except json.JSONDecodeError:
+        return None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z") if moment else None
 
 
 def _latest_state(entered: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from rich.console import Console, Group, RenderableType
 from rich.live import Live
 
 from cutover.cli import render
-from cutover.cli.errors import CliError
+from cutover.cli.errors import WatchTimedOut
 from cutover.cli.target import Target
 from cutover.cli.views import RolloutView, rollout_view
 
@@ -49,5 +49,8 @@ def follow(
                 break
             time.sleep(interval)
     if view.status == "RUNNING":
-        raise CliError(f"still running after {timeout:.0f} s; follow it with: cutover watch {execution_arn}")
+        raise WatchTimedOut(
+            f"still running after {timeout:.0f} s; follow it with: cutover watch {execution_arn}",
+            execution_arn=execution_arn,
+        )
     return view

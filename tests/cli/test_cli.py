@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cutover.cli import main
+from cutover.cli.errors import ExitCode
 from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
@@ -76,13 +77,13 @@ def test_without_credentials_the_error_says_what_to_do(monkeypatch: pytest.Monke
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     result = runner.invoke(app, ["status", "--region", "eu-west-1"])
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.NO_CREDENTIALS
     assert "no AWS credentials" in result.output and "Traceback" not in result.output
 
 
 def test_unknown_stack_is_named(cutover: LocalCutover) -> None:
     result = runner.invoke(app, ["status", "--stack", "cutover-nope"])
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.STACK_NOT_FOUND
     assert "stack cutover-nope not found" in result.output
 
 

@@ -29,7 +29,7 @@ def test_preflight_refuses_during_a_deployment_and_names_it(cutover: LocalCutove
     arn = cutover.start(request, "preflight-bake")
     wait_for_lock(cutover, lambda lock: lock.get("task_key") == "step:0")  # the first bake, 90 / 10
     during = runner.invoke(app, ["preflight"])
-    assert during.exit_code == 1
+    assert during.exit_code == 8  # ExitCode.DEPLOYMENT_IN_PROGRESS
     assert arn in during.output and "holds the lock" in during.output
     assert cutover.wait(arn).status == "SUCCEEDED"
     assert runner.invoke(app, ["preflight"]).exit_code == 0

@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from cutover.local import ecs_emulation, moto_patches, time_compression
+from cutover.local import ecs_emulation, moto_patches, step_functions_quotas, time_compression
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
 from cutover.local.lambda_runtime import InProcessLambda
 
@@ -28,7 +28,9 @@ def install(time_scale: float = 0.001) -> time_compression.TimeRecorder:
     moto_patches.apply()
     lambda_runtime.install()
     ecs_emulation.install()
-    return time_compression.install(time_scale)
+    recorder = time_compression.install(time_scale)
+    step_functions_quotas.install()  # after the compression: its timeout counts compressed waits
+    return recorder
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cutover.local import step_functions_quotas
 from cutover.local.runtime import LocalCutover
 from cutover.local.time_compression import TimeRecorder
 from shifter.logic.inputs import DeployInput
@@ -120,3 +121,16 @@ def test_a_48_hour_termination_wait_runs_to_its_end_within_the_history_budget(
     assert measured == expected and bound <= HISTORY_EVENTS_BUDGET
     assert recorder.waits.count(LONG_WAIT_POLL_SECONDS) == 172_800 // LONG_WAIT_POLL_SECONDS
     assert cutover.service("blue")["desired"] == 0  # the old side was kept warm, then scaled down
+
+
+def test_a_run_over_a_lowered_history_cap_fails_as_on_aws_outside_any_catch(
+    cutover: LocalCutover, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why validation holds plans to the budget: at the quota nothing rolls back."""
+    monkeypatch.setattr(step_functions_quotas.history, "cap", 110)  # a canary needs 356; 110 falls in its first bake
+    execution = cutover.run({"image": IMAGE.format("v2"), "strategy": "canary"}, "capped")
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert execution.cause == "The execution reached the maximum number of history events (110)."
+    assert len(cutover.history(execution.arn)) == 110
+    assert cutover.weights() == {"blue": 90, "green": 10}  # left split: no Catch ran
+    assert cutover.lock() is not None  # only the execution-events Lambda would release it

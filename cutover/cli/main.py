@@ -125,6 +125,9 @@ def plan(
     ] = None,
     region: RegionOption = None,
     endpoint_url: EndpointOption = None,
+    pipeline: Annotated[
+        bool, typer.Option("--pipeline", help="Check it as CodePipeline would start it (its 7-day action timeout).")
+    ] = False,
 ) -> None:
     """Validate an execution input and print the plan it makes. Works offline."""
 
@@ -134,9 +137,9 @@ def plan(
             console.print(f"Valid [bold]{request.action}[/bold] input: {request.model_dump(exclude_none=True)}")
             return
         defaults = _stack_defaults(_target(stack, region, endpoint_url, None)) if stack else _offline_defaults()
-        result = inputs.plan_for(request, defaults)
+        result, cost = inputs.plan_for(request, defaults, pipeline=pipeline)
         watched = "the new side's 5xx, p99 latency and unhealthy-host alarms, plus any global alarms"
-        console.print(render.plan(request.model_dump(), result, watched))
+        console.print(render.plan(request.model_dump(), result, watched, cost))
 
     guarded(run)
 

@@ -200,6 +200,10 @@ class StrategyDefaults(_Frozen):
     max_pause_seconds: int = Field(default=86_400, ge=60, le=604_800)
 
 
+MAX_EXTRA_ALARMS = 10
+MAX_EXTRA_ALARM_CHARACTERS = 1_024
+
+
 class AlarmThresholds(_Frozen):
     """Per-side CloudWatch alarms on that side's target group."""
 
@@ -225,6 +229,20 @@ class AlarmThresholds(_Frozen):
                 f"period_seconds x evaluation_periods is {total} s; CloudWatch allows at most {limit} s",
             )
         return self
+
+    @field_validator("extra_alarm_names")
+    @classmethod
+    def _fit_the_lambda_environment(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # They travel in the shifter's environment (CUTOVER_GLOBAL_ALARMS), and Lambda refuses
+        # environments over 4 KB in all; CloudWatch alarm names have 1-255 characters.
+        if any(not 1 <= len(name) <= 255 for name in value):
+            raise ValueError("alarm names have 1-255 characters")
+        if len(value) > MAX_EXTRA_ALARMS or sum(len(name) for name in value) > MAX_EXTRA_ALARM_CHARACTERS:
+            raise ValueError(
+                f"at most {MAX_EXTRA_ALARMS} alarms of {MAX_EXTRA_ALARM_CHARACTERS:,} characters in all "
+                "(they are part of the shifter's Lambda environment, 4 KB at most)"
+            )
+        return value
 
 
 class ServiceConfig(_Frozen):

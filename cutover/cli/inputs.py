@@ -12,6 +12,7 @@ from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import InvalidInput
 from shifter.logic.inputs import DeployInput, ExecutionInput, parse_execution_input
 from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
+from shifter.logic.quotas import PlanEstimate, check_plan
 
 
 def read_input(source: str) -> Any:
@@ -34,9 +35,13 @@ def validate(raw: Any) -> ExecutionInput:
         raise CliInputError(str(error)) from None
 
 
-def plan_for(request: DeployInput, defaults: Defaults) -> DeploymentPlan:
+def plan_for(
+    request: DeployInput, defaults: Defaults, *, pipeline: bool = False
+) -> tuple[DeploymentPlan, PlanEstimate]:
+    """The plan and its Step Functions cost, refused as the validate step refuses it."""
     try:
-        return build_plan(request, defaults)
+        plan = build_plan(request, defaults)
+        return plan, check_plan(plan, pipeline=pipeline)
     except InvalidInput as error:
         raise CliInputError(str(error)) from None
 

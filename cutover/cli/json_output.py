@@ -18,6 +18,7 @@ from cutover.cli.target import SIDES
 from cutover.cli.views import RolloutView, ServiceView, SideView
 from shifter.logic.inputs import DeployInput, ExecutionInput
 from shifter.logic.plan import DeploymentPlan
+from shifter.logic.quotas import PlanEstimate
 
 SCHEMA_VERSION = 1
 
@@ -57,7 +58,7 @@ def usage_error(message: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ plan
-def plan(request: DeployInput, result: DeploymentPlan, defaults_from: str) -> dict[str, Any]:
+def plan(request: DeployInput, result: DeploymentPlan, defaults_from: str, cost: PlanEstimate) -> dict[str, Any]:
     return _document(
         "plan",
         valid=True,
@@ -80,6 +81,8 @@ def plan(request: DeployInput, result: DeploymentPlan, defaults_from: str) -> di
         final_wait_seconds=result.final_wait_seconds(),
         minimum_duration_seconds=result.minimum_duration_seconds(),
         maximum_duration_seconds=result.maximum_duration_seconds(),
+        history_events=cost.events,
+        longest_seconds=cost.longest_seconds,
         reason=result.reason,
         defaults_from=defaults_from,
         input=request.model_dump(mode="json", exclude_none=True),

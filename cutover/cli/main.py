@@ -189,6 +189,9 @@ def _stack_variables(target: Target) -> dict[str, str]:
 def plan(
     source: Annotated[str, typer.Option("--input", "-i", help="Execution input JSON file, or - for stdin.")],
     output: OutputOption = HUMAN,
+    pipeline: Annotated[
+        bool, typer.Option("--pipeline", help="Check it as CodePipeline would start it (its 7-day action timeout).")
+    ] = False,
     *,
     connection: Connection,
 ) -> None:
@@ -210,13 +213,13 @@ def plan(
         else:
             service = _offline_config()
             defaults, repositories = _offline_defaults(service), _offline_repositories(service)
-        result = inputs.plan_for(request, defaults)  # the input's own errors first
+        result, cost = inputs.plan_for(request, defaults, pipeline=pipeline)  # the input's own errors first
         inputs.check_image_pullable(request, repositories)
         if output is OutputFormat.json:
-            json_output.emit(json_output.plan(request, result, f"stack {stack}" if stack else "cdk.json"))
+            json_output.emit(json_output.plan(request, result, f"stack {stack}" if stack else "cdk.json", cost))
             return
         watched = "the new side's 5xx, p99 latency and unhealthy-host alarms, plus any global alarms"
-        console.print(render.plan(request.model_dump(), result, watched))
+        console.print(render.plan(request.model_dump(), result, watched, cost))
 
     guarded(run, output)
 

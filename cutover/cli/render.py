@@ -12,6 +12,7 @@ from cutover.cli.fleet import StackRow
 from cutover.cli.views import RolloutView, ServiceView
 from shifter.logic.durations import format_duration
 from shifter.logic.plan import DeploymentPlan
+from shifter.logic.quotas import PlanEstimate
 
 BAR_WIDTH = 30
 STATUS_STYLE = {"SUCCEEDED": "bold green", "FAILED": "bold red", "RUNNING": "bold yellow", "ABORTED": "bold red"}
@@ -78,7 +79,7 @@ def service(view: ServiceView) -> RenderableType:
     return Group(table, Text.assemble(weight_bar({s.side: s.weight for s in view.sides})), footer)
 
 
-def plan(document: dict[str, Any], result: DeploymentPlan, watched: str) -> RenderableType:
+def plan(document: dict[str, Any], result: DeploymentPlan, watched: str, cost: PlanEstimate) -> RenderableType:
     table = Table(title=f"Plan: deploy {result.image}", title_justify="left")
     for column in ("step", "new side", "old side", "then"):
         table.add_column(column)
@@ -108,6 +109,7 @@ def plan(document: dict[str, Any], result: DeploymentPlan, watched: str) -> Rend
                 else ""
             ),
         ),
+        Text.assemble(("Step Functions", "dim"), " " + cost.summary()),
         Text.assemble(("Reason        ", "dim"), result.reason),
     )
 

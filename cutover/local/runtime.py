@@ -23,6 +23,7 @@ from cutover.local import (
     listener_changes,
     moto_patches,
     moto_task_definition_roles,
+    step_functions_quotas,
     time_compression,
 )
 from cutover.local.aws_timing import AwsTiming
@@ -51,7 +52,9 @@ def install(time_scale: float = 0.001, timing: AwsTiming | None = AWS_TIMING) ->
         aws_timing.disable()
     else:
         aws_timing.enable(timing)
-    return time_compression.install(time_scale)
+    recorder = time_compression.install(time_scale)
+    step_functions_quotas.install()  # after the compression: its timeout counts compressed waits
+    return recorder
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,19 @@ def test_plan_prints_the_normalized_plan_offline(tmp_path: Path, monkeypatch: py
     for weight in ("25 %", "50 %", "75 %", "100 %"):
         assert weight in result.output
     assert "bake 2m" in result.output and "at least" in result.output
+    assert "history events (Step Functions allows 25,000; Cutover accepts 20,000)" in result.output
+
+
+def test_plan_refuses_what_step_functions_could_not_run_with_one_line_naming_the_limit() -> None:
+    hourly_steps = {"image": IMAGE_V2, "strategy": "linear", "linear_step": 1, "bake_seconds": 3_600}
+    result = runner.invoke(app, ["plan", "-i", "-"], input=json.dumps(hourly_steps))
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert "history events, over the 20,000 Cutover accepts" in line
+    week = {"image": IMAGE_V2, "strategy": "linear", "linear_step": 14, "bake_seconds": 86_400}
+    assert runner.invoke(app, ["plan", "-i", "-"], input=json.dumps(week)).exit_code == 0
+    piped = runner.invoke(app, ["plan", "--pipeline", "-i", "-"], input=json.dumps(week))
+    assert piped.exit_code == 2 and "CodePipeline" in piped.output
 
 
 def test_plan_rejects_invalid_input_with_one_line_and_exit_2() -> None:

@@ -7,9 +7,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from shifter.logic.quotas import MAX_PLAN_SECONDS, STATE_MACHINE_TIMEOUT_SECONDS, UNWAITED_SECONDS
+from stacks.config import MAX_EXTRA_ALARM_CHARACTERS, MAX_EXTRA_ALARMS, ConfigError, load_config
 from stacks.state_names import MAX_STATE_NAME_LENGTH
-from tests.synth import one_resource, render_join, synth
+from tests.synth import one_resource, render_join, resources_of_type, synth
 
 STACK = "cutover-demo"
 ACCOUNT_REGION = "eu-west-1:123456789012"
@@ -69,3 +72,35 @@ def test_the_state_machine_timeout_covers_the_longest_plan_validation_accepts() 
     assert timeout == STATE_MACHINE_TIMEOUT_SECONDS >= MAX_PLAN_SECONDS + UNWAITED_SECONDS
     # The longest plan the issue asks for: a 7-day pause and a 48 h termination wait.
     assert timeout > 7 * 86_400 + 2 * 86_400
+
+
+# The longest an ARN or a name in the environment resolves to (a listener ARN in the longest
+# region name with a 32-character load balancer name is about 140 characters).
+RESOLVED_TOKEN = "x" * 160
+
+
+def environment_bytes(variables: dict[str, Any]) -> int:
+    return sum(
+        len(key) + len(render_join(value).replace("<token>", RESOLVED_TOKEN)) for key, value in variables.items()
+    )
+
+
+def test_the_shifter_environment_stays_under_lambdas_4_kb_with_the_most_alarms_accepted() -> None:
+    names = [
+        f"{index}-" + "a" * (MAX_EXTRA_ALARM_CHARACTERS // MAX_EXTRA_ALARMS - 2) for index in range(MAX_EXTRA_ALARMS)
+    ]
+    context = {"service_name": "a" * 26, "alarms": {"extra_alarm_names": names}}
+    functions = resources_of_type(
+        synth(**context)[f"cutover-{context['service_name']}"], "AWS::Lambda::Function"
+    ).values()
+    sizes = [
+        environment_bytes(f["Properties"]["Environment"]["Variables"])
+        for f in functions
+        if "Environment" in f["Properties"]
+    ]
+    assert sizes and max(sizes) < 4_096, sizes
+
+
+def test_more_alarms_than_the_environment_holds_are_refused() -> None:
+    with pytest.raises(ConfigError, match="at most 10 alarms of 1,024 characters"):
+        load_config({"alarms": {"extra_alarm_names": ["a" * 200] * 6}})

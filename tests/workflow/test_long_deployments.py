@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cutover.local import step_functions_quotas
 from cutover.local.runtime import LocalCutover
 from cutover.local.time_compression import TimeRecorder
 from shifter.logic.inputs import DeployInput
@@ -120,3 +121,45 @@ def test_a_48_hour_termination_wait_runs_to_its_end_within_the_history_budget(
     assert measured == expected and bound <= HISTORY_EVENTS_BUDGET
     assert recorder.waits.count(LONG_WAIT_POLL_SECONDS) == 172_800 // LONG_WAIT_POLL_SECONDS
     assert cutover.service("blue")["desired"] == 0  # the old side was kept warm, then scaled down
+
+
+def test_a_run_over_a_lowered_history_cap_fails_as_on_aws_outside_any_catch(
+    cutover: LocalCutover, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why validation holds plans to the budget: at the quota nothing rolls back."""
+    monkeypatch.setattr(step_functions_quotas.history, "cap", 110)  # a canary needs 356; 110 falls in its first bake
+    execution = cutover.run({"image": IMAGE.format("v2"), "strategy": "canary"}, "capped")
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert execution.cause == "The execution reached the maximum number of history events (110)."
+    assert len(cutover.history(execution.arn)) == 110
+    assert cutover.weights() == {"blue": 90, "green": 10}  # left split: no Catch ran
+    assert cutover.lock() is not None  # only the execution-events Lambda would release it
+
+
+def largest_state_bytes(history: list[dict[str, Any]]) -> int:
+    """The largest state input or output recorded in an execution's history."""
+    sizes = [0]
+    for event in history:
+        for details in event.values():
+            if isinstance(details, dict):
+                for key in ("input", "output"):
+                    if isinstance(details.get(key), str):
+                        sizes.append(len(details[key].encode()))
+    return max(sizes)
+
+
+def test_the_largest_accepted_deployment_keeps_its_state_well_under_256_kib(cutover: LocalCutover) -> None:
+    smoke = [{"path": f"/check/{n}", "method": "POST", "body": "x" * 1_450} for n in range(20)]
+    largest = {
+        "image": IMAGE.format("v2"),
+        "strategy": "linear",
+        "linear_step": 1,  # 100 steps: the longest timeline
+        "bake_seconds": 0,
+        "termination_wait_seconds": 0,
+        "smoke_tests": smoke,
+        "reason": "r" * 1_000,
+    }
+    execution = cutover.run(largest, "largest", timeout_seconds=120)
+    assert execution.status == "SUCCEEDED", execution.cause
+    size = largest_state_bytes(cutover.history(execution.arn))
+    assert size < 128 * 1024, size  # half the quota

@@ -68,10 +68,22 @@ _ECHO_LIMIT = 80  # characters of a rejected value repeated in a message
 ImageReference = Annotated[str, Field(max_length=512), AfterValidator(_check_image)]
 
 
+# The plan travels in the state of every step, and a bake's Parallel holds two copies of it:
+# Step Functions fails a state over 256 KiB (States.DataLimitExceeded, service quotas). These
+# bounds keep the largest accepted deployment's state well under it
+# (tests/workflow/test_long_deployments.py measures it).
+SMOKE_TEST_JSON_BYTES: Final = 4_096  # a body or expect_json, as JSON
+SMOKE_TESTS_JSON_BYTES: Final = 32_768  # all of a deployment's smoke tests, as JSON
+
+
+def _json_bytes(value: object) -> int:
+    return len(json.dumps(value, separators=(",", ":")).encode())
+
+
 class SmokeTest(_Input):
     path: str = Field(max_length=1024)
     method: HttpMethod = "GET"
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = Field(default_factory=dict, max_length=10)
     body: JsonValue = None  # a string is sent as is; an object or a list as JSON
     expect_status: int = Field(default=200, strict=True, ge=100, le=599)
     expect_json: JsonValue = None  # subset match, see smoke.json_subset_mismatch
@@ -94,6 +106,8 @@ class SmokeTest(_Input):
                 raise FieldError((name,), "not a valid header name")
             if any(ord(character) < 32 and character != "\t" for character in content):
                 raise FieldError((name,), "header values cannot contain control characters (CR, LF, …)")
+            if len(name) + len(content) > 1_024:
+                raise FieldError((name,), "a header may have at most 1,024 characters")
         return value
 
     @field_validator("body")
@@ -101,6 +115,14 @@ class SmokeTest(_Input):
     def _body_shape(cls, value: JsonValue) -> JsonValue:
         if value is not None and not isinstance(value, str | dict | list):
             raise ValueError("expected a string, an object, a list or null")
+        return value
+
+    @field_validator("body", "expect_json")
+    @classmethod
+    def _small(cls, value: JsonValue) -> JsonValue:
+        size = _json_bytes(value)
+        if size > SMOKE_TEST_JSON_BYTES:
+            raise ValueError(f"{size:,} bytes as JSON, over the {SMOKE_TEST_JSON_BYTES:,} a smoke test may carry")
         return value
 
 
@@ -153,6 +175,16 @@ class DeployInput(_Input):
     smoke_tests: list[SmokeTest] | None = Field(default=None, max_length=20)  # [] means "no smoke tests"
     termination_wait_seconds: TerminationWaitSeconds | None = None
     reason: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("smoke_tests")
+    @classmethod
+    def _smoke_tests_fit_the_state(cls, value: list[SmokeTest] | None) -> list[SmokeTest] | None:
+        size = _json_bytes([test.model_dump(mode="json") for test in value or []])
+        if size > SMOKE_TESTS_JSON_BYTES:
+            raise ValueError(
+                f"{size:,} bytes as JSON in all, over the {SMOKE_TESTS_JSON_BYTES:,} a deployment may carry"
+            )
+        return value
 
 
 class ImageDetailInput(BaseModel):

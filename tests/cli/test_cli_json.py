@@ -4,8 +4,10 @@ errors as one JSON object with the same exit code; run against local AWS."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from cutover.cli.errors import ExitCode
@@ -13,6 +15,7 @@ from cutover.cli.json_output import SCHEMA_VERSION
 from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
+from tests.cli.test_cli import cdk_json_granting
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 FAST = ["--interval", "0.05", "--timeout", "2m"]
@@ -42,7 +45,9 @@ def document_of(result: Result) -> dict[str, Any]:
     return document
 
 
-def test_plan_json_lists_each_step_and_the_durations_offline() -> None:
+def test_plan_json_lists_each_step_and_the_durations_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cdk_json_granting(tmp_path, ["app"])  # the image's private ECR repository must be granted
+    monkeypatch.chdir(tmp_path)
     request = {"image": IMAGE_V2, "strategy": "linear", "linear_step": 25, "bake_seconds": 120}
     result = runner.invoke(app, ["plan", "-i", "-", "--output", "json"], input=json.dumps(request))
     assert result.exit_code == 0, result.output
@@ -56,6 +61,7 @@ def test_plan_json_lists_each_step_and_the_durations_offline() -> None:
     ]
     assert plan["strategy"] == "linear" and plan["defaults_from"] == "cdk.json"
     assert plan["minimum_duration_seconds"] >= 4 * 120
+    assert 0 < plan["history_events"] <= 20_000 and plan["longest_seconds"] >= plan["maximum_duration_seconds"]
 
 
 def test_plan_json_of_a_manual_action_says_it_is_valid() -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from cutover.cli import main
 from cutover.cli.main import app
 from cutover.local import ecs_emulation
+from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import SIDES, LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
@@ -45,7 +46,9 @@ def fleet(
             demo.client("cloudformation").create_stack(
                 StackName=f"unrelated-{index}", TemplateBody=json.dumps(unrelated)
             )
-        shop = LocalCutover(synth_assembly(local=True, services=TWO_SERVICES), "cutover-shop", REGION)
+        # the same assembly local_cutover synthesized for cutover-demo (both stacks are in it)
+        assembly = synth_assembly(local=True, ecr_repositories=list(LOCAL_ECR_REPOSITORIES), services=TWO_SERVICES)
+        shop = LocalCutover(assembly, "cutover-shop", REGION)
         shop.create()  # resets the ECS emulation's bindings: bind both stacks' services again
         _bind(demo)
         _bind(shop)

@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install demo synth synth-local synth-pipeline lint typecheck cfn-lint security test reliability bench clean
+.PHONY: help install demo synth synth-local synth-pipeline lint typecheck cfn-lint security test test-load reliability bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -76,6 +76,9 @@ security: synth $(CHECKOV_VENV)/bin/checkov ## checkov on the default template; 
 
 test: install lint typecheck cfn-lint ## install if needed, then ruff, mypy, cfn-lint and every test
 	$(VENV)/bin/pytest
+
+test-load: install ## the zero-downtime suite alone: production load through every transition (serial)
+	$(VENV)/bin/pytest -m load
 
 reliability: install ## the full fault-injection campaign (200 seeded runs); last line: N runs, 0 violations
 	$(PYTHON) -m tests.reliability.campaign --runs 200

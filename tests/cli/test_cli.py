@@ -40,7 +40,11 @@ def test_plan_prints_the_normalized_plan_offline(tmp_path: Path, monkeypatch: py
     assert "history events (Step Functions allows 25,000; Cutover accepts 20,000)" in result.output
 
 
-def test_plan_refuses_what_step_functions_could_not_run_with_one_line_naming_the_limit() -> None:
+def test_plan_refuses_what_step_functions_could_not_run_with_one_line_naming_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cdk_json_granting(tmp_path, ["app"])  # so that only the plan's length can refuse it
+    monkeypatch.chdir(tmp_path)
     hourly_steps = {"image": IMAGE_V2, "strategy": "linear", "linear_step": 1, "bake_seconds": 3_600}
     result = runner.invoke(app, ["plan", "-i", "-"], input=json.dumps(hourly_steps))
     assert result.exit_code == 2

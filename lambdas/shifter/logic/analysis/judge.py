@@ -34,6 +34,7 @@ from shifter.logic.analysis.models import (
     SideTraffic,
     SideValues,
     Verdict,
+    significance,
 )
 
 BASELINE_DESCRIPTIONS: Final[dict[BaselineKind, str]] = {
@@ -112,8 +113,7 @@ def judge_rate(
     result = fisher_greater(
         new.total_errors, new.total_requests, baseline.total_errors, baseline.total_requests, 1 + settings.tolerance
     )
-    alpha = 1 - settings.confidence
-    outcome: Outcome = "fail" if result.p_value < alpha else "pass"
+    outcome: Outcome = "fail" if result.p_value < significance(settings.confidence) else "pass"
     verb = "more than" if outcome == "fail" else "not shown to be more than"
     return MetricVerdict(
         outcome=outcome,
@@ -192,7 +192,7 @@ def judge_values(
         if settings.direction == "higher-is-worse"
         else mann_whitney_greater(scaled, new.values)
     )
-    outcome: Outcome = "fail" if result.p_value < 1 - settings.confidence else "pass"
+    outcome: Outcome = "fail" if result.p_value < significance(settings.confidence) else "pass"
     verb = "more than" if outcome == "fail" else "not shown to be more than"
     pairs = len(new.values) * len(baseline.values)
     return MetricVerdict(

@@ -80,9 +80,14 @@ class PeriodJudge(_Model):
         return self
 
 
+def significance(confidence: float) -> float:
+    """The p-value a fail must be below. Rounded: 1 - 0.95 is 0.050000000000000044 in floats."""
+    return round(1 - confidence, 12)
+
+
 def periods_needed(confidence: float) -> int:
     """The fewest periods per side for which Mann-Whitney can reach `confidence` at all."""
-    alpha = 1 - confidence
+    alpha = significance(confidence)
     n = 1
     while minimum_p_value(n, n) >= alpha:
         n += 1

@@ -53,7 +53,7 @@ class RateJudge(_Model):
     tolerance: Tolerance = 0.25
     confidence: Confidence = 0.99
     absolute_limit: float | None = Field(default=None, strict=True, ge=0.0, le=1.0)  # fail above this rate
-    min_requests: int = Field(default=1_000, strict=True, ge=1)  # per side in the window
+    min_requests: int = Field(default=2_000, strict=True, ge=1)  # per side in the window
     min_periods: int = Field(default=1, strict=True, ge=1)  # periods with requests, per side
 
 
@@ -62,10 +62,10 @@ class PeriodJudge(_Model):
     the two sides' per-period values (mann_whitney.py)."""
 
     direction: Direction = "higher-is-worse"
-    tolerance: Tolerance = 0.1
+    tolerance: Tolerance = 0.05
     confidence: Confidence = 0.98
     absolute_limit: float | None = Field(default=None, strict=True)  # fail beyond this median, in its direction
-    min_requests: int = Field(default=1_000, strict=True, ge=0)  # per side in the window
+    min_requests: int = Field(default=2_000, strict=True, ge=0)  # per side in the window
     min_periods: int = Field(default=5, strict=True, ge=1, le=1_440)  # periods with a value, per side
 
     @model_validator(mode="after")
@@ -152,8 +152,8 @@ class JudgeConfig(_Model):
     enabled: bool = Field(default=True, strict=True)
     dry_run: bool = Field(default=False, strict=True)  # record every verdict, act on none
     error_rate: RateJudge = RateJudge()
-    latency_p50: PeriodJudge = PeriodJudge(tolerance=0.1)
-    latency_p99: PeriodJudge = PeriodJudge(tolerance=0.1)
+    latency_p50: PeriodJudge = PeriodJudge()
+    latency_p99: PeriodJudge = PeriodJudge()
     user_metrics: tuple[UserMetric, ...] = Field(default=(), max_length=MAX_USER_METRICS)
     on_fail: Literal["rollback"] = "rollback"
     on_inconclusive: InconclusiveAction = InconclusiveAction()

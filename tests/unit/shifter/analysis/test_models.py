@@ -17,11 +17,11 @@ def test_defaults_judge_the_built_in_metrics_and_act() -> None:
     assert (config.error_rate.tolerance, config.error_rate.confidence, config.error_rate.min_requests) == (
         0.25,
         0.99,
-        1000,
+        2000,
     )
     assert list(config.period_judges()) == ["latency_p50", "latency_p99"]
     p99 = config.latency_p99
-    assert (p99.direction, p99.tolerance, p99.confidence, p99.min_periods) == ("higher-is-worse", 0.1, 0.98, 5)
+    assert (p99.direction, p99.tolerance, p99.confidence, p99.min_periods) == ("higher-is-worse", 0.05, 0.98, 5)
     assert (config.dry_run, config.on_fail, config.on_inconclusive.action) == (False, "rollback", "extend")
     assert config.on_inconclusive.max_extensions == 2 and config.on_inconclusive.then == "pause"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,3 +77,10 @@ def test_windows_are_whole_aligned_periods() -> None:
     with pytest.raises(ValidationError, match="whole 60 s periods"):
         Window(start=T0 + timedelta(seconds=30), end=T0 + timedelta(seconds=90))
     assert Window(start=T0, end=T0 + timedelta(minutes=3)).periods == 3
+
+
+def test_the_example_in_docs_analysis_parses() -> None:
+    text = (Path(__file__).resolve().parents[4] / "docs" / "analysis.md").read_text()
+    example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+    config = JudgeConfig.model_validate(example["analysis"])
+    assert config.dry_run and config.user_metrics[0].query.for_side("blue")["Side"] == "blue"

@@ -18,6 +18,8 @@ from bench.cost import (
     Deployment,
 )
 from bench.growth import STEP_BAKE_SECONDS, GrowthResult
+from bench.judge import JudgeResult
+from bench.judge_report import render_judge
 from bench.lambda_figure import LambdaResult
 from bench.reaction import BAKE_SECONDS as REACTION_BAKE_SECONDS
 from bench.reaction import ReactionResult
@@ -38,6 +40,8 @@ class Parameters:
     cold_samples: int  # per handler
     synth_samples: int  # single-service synths
     synth_service_counts: tuple[int, ...]
+    judge_deployments: int = 1_000  # simulated A/A canaries per traffic level
+    judge_trials: int = 200  # per regression, and at 1 request/s
 
 
 FULL = Parameters(
@@ -59,6 +63,8 @@ QUICK = Parameters(
     cold_samples=2,
     synth_samples=1,
     synth_service_counts=(2,),  # with the single-service sample standing for 1
+    judge_deployments=50,
+    judge_trials=20,
 )
 
 
@@ -71,6 +77,7 @@ class Results:
     growth: GrowthResult | None = None
     lambda_: LambdaResult | None = None
     synth: SynthResult | None = None
+    judge: JudgeResult | None = None
     elapsed_seconds: float = 0.0
 
 
@@ -513,4 +520,6 @@ def render(results: Results) -> str:
         lines += render_lambda(results.lambda_)
     if results.growth is not None:
         lines += render_growth(results.growth)
+    if results.judge is not None:
+        lines += render_judge(results.judge)
     return "\n".join(lines).rstrip() + "\n"

@@ -21,6 +21,8 @@ from bench import report
 from bench.cost import STACK_DEFAULTS, deployment_session, measure_cost
 from bench.growth import measure_growth
 from bench.harness import load_average, local_assemblies, machine
+from bench.judge import measure_judge
+from bench.judge_report import render_judge
 from bench.lambda_figure import measure_lambda
 from bench.reaction import POLL_INTERVAL_SECONDS, measure_reaction
 from bench.synth_figure import measure_synth
@@ -62,6 +64,10 @@ def run_all(parameters: report.Parameters, output: Path, echo: Callable[[str], N
     stamp(f"figure 4: synth, {parameters.synth_samples} x 1 service, then {parameters.synth_service_counts}")
     results.synth = measure_synth(parameters.synth_samples, parameters.synth_service_counts)
     show(report.render_synth(results.synth))
+
+    stamp(f"figure 7: the judge, {parameters.judge_deployments} simulated canaries per traffic level")
+    results.judge = measure_judge(parameters.judge_deployments, parameters.judge_trials)
+    show(render_judge(results.judge))
 
     results.elapsed_seconds = time.perf_counter() - started
     results.machine["load at end"] = load_average()

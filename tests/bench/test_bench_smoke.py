@@ -131,7 +131,7 @@ def test_the_report_is_written_where_asked_and_printed_as_measured(quick: QuickR
     assert quick.output != DEFAULT_OUTPUT
     text = quick.output.read_text()
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert [heading.split(".")[0] for heading in headings] == [f"## {n}" for n in range(1, 7)]
+    assert [heading.split(".")[0] for heading in headings] == [f"## {n}" for n in range(1, 8)]
     assert "quick run" in text and "| CPU |" in text and "| moto / boto3 |" in text
     for heading in headings:
         assert heading in quick.echoed

@@ -6,8 +6,13 @@ timeout)."""
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
+from collections.abc import Iterable
 from typing import Any
+
+from cutover.local.runtime import LocalCutover
 
 BEHAVIOUR: dict[str, str] = {"before_traffic": "pass", "after_traffic": "pass"}
 RECEIVED: list[dict[str, Any]] = []
@@ -30,3 +35,22 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if behaviour == "hang":
         time.sleep(HANG_SECONDS)
     return {"status": "SUCCEEDED"}
+
+
+def create_hook_functions(local: LocalCutover, arns: Iterable[str]) -> None:
+    """The user's hook functions in local AWS (their code is `handler` above, run in-process),
+    each answering `pass` until a test sets BEHAVIOUR."""
+    role = local.client("iam").create_role(RoleName="hook", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("placeholder.py", "")  # the in-process runtime imports the handler instead
+    for arn in arns:
+        local.client("lambda").create_function(
+            FunctionName=arn.rsplit(":", 1)[1],
+            Runtime="python3.13",
+            Role=role,
+            Handler="tests.workflow.hook_functions.handler",
+            Code={"ZipFile": archive.getvalue()},
+        )
+    BEHAVIOUR.update(before_traffic="pass", after_traffic="pass")
+    RECEIVED.clear()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -27,20 +25,7 @@ def cutover(
     monkeypatch: pytest.MonkeyPatch, recorder: TimeRecorder, test_route: TestRouteStandIn
 ) -> Iterator[LocalCutover]:
     with local_cutover(monkeypatch, test_route, hooks=HOOKS) as local:
-        role = local.client("iam").create_role(RoleName="hook", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        archive = io.BytesIO()
-        with zipfile.ZipFile(archive, "w") as zipped:
-            zipped.writestr("placeholder.py", "")  # the in-process runtime imports the handler instead
-        for arn in (BEFORE, AFTER):
-            local.client("lambda").create_function(
-                FunctionName=arn.rsplit(":", 1)[1],
-                Runtime="python3.13",
-                Role=role,
-                Handler="tests.workflow.hook_functions.handler",
-                Code={"ZipFile": archive.getvalue()},
-            )
-        hook_functions.BEHAVIOUR.update(before_traffic="pass", after_traffic="pass")
-        hook_functions.RECEIVED.clear()
+        hook_functions.create_hook_functions(local, (BEFORE, AFTER))
         yield local
 
 

@@ -15,8 +15,6 @@ transition to seconds. These tests start processes and load both cores: they are
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from moto import mock_aws
 
 from cutover.local import runtime, time_compression
 from cutover.local.data_plane import DataPlane, start_data_plane
+from cutover.local.demo import version_of
 from cutover.local.load_generator import LoadGenerator, Snapshot
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import Execution, LocalCutover
@@ -45,11 +44,6 @@ HOOK = f"arn:aws:lambda:{ACCOUNT_REGION}:function:cutover-hook-migrations"
 HOOKS = {"before_traffic": [HOOK], "timeout_seconds": 2}
 
 
-def version_of(image: str) -> str:
-    tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
-    return tag if tag.startswith("v") else "v1"  # the stack's initial image plays v1
-
-
 @dataclass
 class Stage:
     """A local stack under production load."""
@@ -63,22 +57,6 @@ class Stage:
         mark = self.load.snapshot()
         execution = self.local.run(document, name, timeout_seconds=timeout_seconds)
         return execution, self.load.snapshot().since(mark)
-
-
-def _create_hook(local: LocalCutover) -> None:
-    role = local.client("iam").create_role(RoleName="hook", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("placeholder.py", "")  # the in-process runtime imports the handler instead
-    local.client("lambda").create_function(
-        FunctionName=HOOK.rsplit(":", 1)[1],
-        Runtime="python3.13",
-        Role=role,
-        Handler="tests.workflow.hook_functions.handler",
-        Code={"ZipFile": archive.getvalue()},
-    )
-    hook_functions.BEHAVIOUR.update(before_traffic="pass", after_traffic="pass")
-    hook_functions.RECEIVED.clear()
 
 
 @pytest.fixture
@@ -105,7 +83,7 @@ def _stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **context: Any) -> I
         with mock_aws(config=MOTO_CONFIG), ServiceFleet(log_dir=tmp_path) as fleet:
             local = LocalCutover(assembly, STACK, REGION)
             local.create()
-            _create_hook(local)
+            hook_functions.create_hook_functions(local, (HOOK,))
             plane = start_data_plane(local, fleet, version_of, BAD_RELEASES)
             local.point_smoke_tests_at(plane.router.url)
             load = LoadGenerator.mcp(

@@ -33,6 +33,7 @@ from cutover.local.service_processes import ServiceFleet
 from tests.synth import synth_assembly
 from tests.workflow import hook_functions
 from tests.workflow.conftest import MOTO_CONFIG, REGION, STACK
+from tests.zero_downtime.gc_pauses import GcPauses
 
 SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s
 RATE_PER_SECOND = 100  # production MCP calls per second through the router
@@ -51,6 +52,7 @@ class Stage:
     local: LocalCutover
     plane: DataPlane
     load: LoadGenerator
+    gc_pauses: GcPauses
 
     def run(self, document: dict[str, Any], name: str, timeout_seconds: float = 120.0) -> tuple[Execution, Snapshot]:
         """Run one execution to its end; the load's counts during it."""
@@ -80,7 +82,7 @@ def _stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **context: Any) -> I
         local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES), hooks=HOOKS, **context
     )
     try:
-        with mock_aws(config=MOTO_CONFIG), ServiceFleet(log_dir=tmp_path) as fleet:
+        with mock_aws(config=MOTO_CONFIG), ServiceFleet(log_dir=tmp_path) as fleet, GcPauses() as pauses:
             local = LocalCutover(assembly, STACK, REGION)
             local.create()
             hook_functions.create_hook_functions(local, (HOOK,))
@@ -90,7 +92,7 @@ def _stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **context: Any) -> I
                 plane.router.url, rate_per_second=RATE_PER_SECOND, timeout_seconds=CLIENT_TIMEOUT_SECONDS
             ).start()
             try:
-                yield Stage(local, plane, load)
+                yield Stage(local, plane, load, pauses)
             finally:
                 load.stop()
                 plane.stop()

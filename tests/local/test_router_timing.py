@@ -171,8 +171,13 @@ def test_a_draining_target_finishes_its_in_flight_request_and_gets_no_new_one(
 
 
 # -- the control check: a rollback-like sequence under load ----------------------------------------------
-SCALE = 0.01  # the demo's compression: 30 s of propagation is 0.3 s
+SCALE = 0.01  # the demo's compression
 LOAD_PER_SECOND = 100
+# A long lag (300 s: 3 s of real time here) so that the unsafe sequence's window, in which some
+# node still routes to green after green's targets are gone, dwarfs whatever a busy machine adds
+# between the ModifyListener and the scale-down: with 30 s (0.3 s) a slow step could outlast the
+# window, and the control would then lose nothing (seen once with two suites on 2 cores).
+CONTROL_TIMING = AwsTiming(listener_propagation_seconds=300, propagation_nodes=3)
 
 
 @dataclass
@@ -210,7 +215,7 @@ class Sides:
 def sides(monkeypatch: pytest.MonkeyPatch, aws: Aws, stack: Stack) -> Iterator[Sides]:
     """Blue and green services with one healthy task each, green live (100 %), on AWS's timing."""
     monkeypatch.setattr(time_compression.recorder, "scale", SCALE)
-    monkeypatch.setattr(aws_timing._switch, "timing", TIMING)
+    monkeypatch.setattr(aws_timing._switch, "timing", CONTROL_TIMING)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     listener_changes.install()
     ecs_emulation.install()
@@ -226,7 +231,9 @@ def sides(monkeypatch: pytest.MonkeyPatch, aws: Aws, stack: Stack) -> Iterator[S
     runner = UpstreamRunner()
     ecs_emulation.run_tasks_with(runner)
     stack.weights(0, 100)
-    router = ListenerRouter(stack.listener, {}, elbv2_client, timing=TIMING, targets=ecs_emulation.routable_targets)
+    router = ListenerRouter(
+        stack.listener, {}, elbv2_client, timing=CONTROL_TIMING, targets=ecs_emulation.routable_targets
+    )
     router.start()
     try:
         yield Sides(stack, router, runner)
@@ -246,6 +253,7 @@ def rollback_under_load(sides: Sides, *, wait_for_propagation: bool) -> int:
             bounded_wait(
                 lambda: all(default_weights(sides.router, n)[sides.stack.blue] == 100 for n in range(3)),
                 "every node routes by the rollback's weights",
+                timeout=30,
             )
         sides.scale_green_to_zero()
         bounded_wait(lambda: len(sides.runner.sigterms) == 1, "green's task got SIGTERM", timeout=10)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
+from shifter.adapters import aws_clients
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
@@ -74,6 +77,32 @@ def test_abort_mid_bake_rolls_back_at_once(cutover: LocalCutover) -> None:
     assert "abort requested by abort: wrong build" in (deployment.cause or "")
     assert cutover.weights() == {"blue": 100, "green": 0}
     assert cutover.service("green")["desired"] == 0
+
+
+def test_a_bake_poll_that_sees_the_abort_also_sees_its_reason(cutover: LocalCutover) -> None:
+    """The abort's request and its cause reach the lock in one write. They were two writes, and a
+    bake poll that ran between them rolled back with the cause "abort requested", without who
+    asked or why (seen once in a full run). Every lock state a concurrent poll could read is
+    recorded here from the shifter's own DynamoDB client, right after each of its writes."""
+    arn = cutover.start(LONG_BAKE, "abort-reason")
+    wait_for_lock(cutover, lambda lock: lock.get("task_key") == "step:0")
+    observed: list[dict[str, Any]] = []
+
+    def record(parsed: dict[str, Any], **_: Any) -> None:
+        if "Attributes" in parsed:
+            observed.append(parsed["Attributes"])
+
+    client = aws_clients.dynamodb()
+    client.meta.events.register("after-call.dynamodb.UpdateItem", record)
+    try:
+        assert cutover.run({"action": "abort", "reason": "wrong build"}, "abort").status == "SUCCEEDED"
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.UpdateItem", record)
+    aborted = [item for item in observed if "abort" in item.get("requests", {}).get("SS", [])]
+    assert aborted, observed
+    assert all("wrong build" in item.get("trigger", {}).get("S", "") for item in aborted), aborted
+    deployment = cutover.wait(arn)
+    assert "abort requested by abort: wrong build" in (deployment.cause or "")
 
 
 def test_abort_during_smoke_tests_moves_no_traffic(cutover: LocalCutover, test_route: TestRouteStandIn) -> None:

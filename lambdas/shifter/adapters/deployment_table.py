@@ -131,15 +131,24 @@ class DeploymentTable:
             )
         )
 
-    def add_request(self, request: str) -> str | None:
-        """Record a promote/abort request on the running deployment's lock; returns its owner."""
+    def add_request(self, request: str, trigger: str | None = None) -> str | None:
+        """Record a promote/abort request on the running deployment's lock; returns its owner.
+
+        A trigger (the abort's cause) is written in the same UpdateItem: a bake's poll that
+        sees the request must also see why, or the rollback's cause loses the reason."""
+        values: dict[str, Any] = {":request": {"SS": [request]}}
+        expression = "ADD requests :request"
+        if trigger is not None:
+            expression += " SET #trigger = :trigger"
+            values[":trigger"] = {"S": trigger}
         try:
             updated = aws_clients.dynamodb().update_item(
                 TableName=self.table_name,
                 Key=self.key,
-                UpdateExpression="ADD requests :request",
+                UpdateExpression=expression,
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":request": {"SS": [request]}},
+                ExpressionAttributeValues=values,
+                **({"ExpressionAttributeNames": {"#trigger": "trigger"}} if trigger is not None else {}),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:

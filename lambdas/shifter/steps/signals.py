@@ -28,10 +28,8 @@ def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowSta
     assert lock is not None
     request = PROMOTE if action == "promote" else ABORT
     reason = state.operation.reason or f"{action} requested"
-    ctx.table.add_request(request)
     cause = f"{action} requested by {state.execution_name}: {reason}"
-    if request == ABORT:
-        ctx.table.update_lock(lock.owner, {"trigger": cause})
+    ctx.table.add_request(request, trigger=cause if request == ABORT else None)
     # Read after the request is written: a bake registering its token from now on sees the
     # request itself (bake.register_bake_token), so one of the two ends the wait.
     waiting = ctx.table.get_lock() or lock

@@ -138,9 +138,11 @@ class DeploymentTable:
         sees the request must also see why, or the rollback's cause loses the reason."""
         values: dict[str, Any] = {":request": {"SS": [request]}}
         expression = "ADD requests :request"
+        names: dict[str, Any] = {}  # `trigger` is a DynamoDB reserved word; unused names are rejected
         if trigger is not None:
             expression += " SET #trigger = :trigger"
             values[":trigger"] = {"S": trigger}
+            names = {"ExpressionAttributeNames": {"#trigger": "trigger"}}
         try:
             updated = aws_clients.dynamodb().update_item(
                 TableName=self.table_name,
@@ -148,7 +150,7 @@ class DeploymentTable:
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=values,
-                **({"ExpressionAttributeNames": {"#trigger": "trigger"}} if trigger is not None else {}),
+                **names,
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:

@@ -16,9 +16,9 @@ period at the demo's 0.01 compression lasts 0.6 s of real time, and datapoints a
 took (compression shortens waits, not requests). What is still missing for one clock: the
 Lambda's `now` (queries.check_windows) is the real clock, not `epoch + clock.now()`.
 
-CloudWatch API reference, PutMetricData: at most 150 values in a datum's `Values` (with
-`Counts`) and, conservatively, 20 datums a call (the older per-call limit; the current one is
-higher): `flush` stays within both.
+CloudWatch API reference, PutMetricData: "up to 150 values per metric" with `Values` and
+`Counts`, and a request "limited to no more than 1000 different metrics" and 1 MB: `flush`
+sends at most 150 values a datum and 20 datums a call (far below both).
 """
 
 from __future__ import annotations

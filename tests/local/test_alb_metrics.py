@@ -149,3 +149,48 @@ def test_no_traffic_is_inconclusive_never_pass(aws: Aws, stack: Stack) -> None:
     verdict = run(aws, stack, blue_fails_every=None, green_fails_every=None, requests=0)
     assert verdict.outcome == "inconclusive"
     assert "no traffic on green" in verdict.explanation
+
+
+def published(cloudwatch: Any, metric_name: str, target_group: str) -> list[float]:
+    query: Any = {
+        "Id": "q",
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "AWS/ApplicationELB",
+                "MetricName": metric_name,
+                "Dimensions": [
+                    {"Name": "LoadBalancer", "Value": "app/lb/0a"},
+                    {"Name": "TargetGroup", "Value": target_group},
+                ],
+            },
+            "Period": 60,
+            "Stat": "SampleCount" if metric_name == "TargetResponseTime" else "Sum",
+        },
+    }
+    epoch = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    answer = cloudwatch.get_metric_data(
+        MetricDataQueries=[query], StartTime=epoch, EndTime=epoch + timedelta(minutes=3), ScanBy="TimestampAscending"
+    )
+    return list(answer["MetricDataResults"][0]["Values"])
+
+
+def test_no_5xx_datapoint_without_5xx_and_every_response_time_published(aws: Aws) -> None:
+    moto_patches.apply()
+    clock = ManualClock(time=0.0)
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    metrics = AlbMetrics(
+        lambda: cloudwatch,
+        "app/lb/0a",
+        {"arn:tg": "targetgroup/quiet/0b"},
+        clock=clock,
+        epoch=datetime(2026, 11, 30, 12, 0, tzinfo=UTC),
+    )
+    for index in range(400):  # 400 distinct response times: more than 150 values in one datum
+        metrics.record("arn:tg", 200, index / 10_000)
+    metrics.record("not-a-target-group-of-the-stack", 500, 0.1)  # ignored
+    assert metrics.flush() == 0  # the period in progress is not published
+    clock.time += 60
+    assert metrics.flush() == 1
+    assert published(cloudwatch, "RequestCount", "targetgroup/quiet/0b") == [400.0]
+    assert published(cloudwatch, "HTTPCode_Target_5XX_Count", "targetgroup/quiet/0b") == []
+    assert published(cloudwatch, "TargetResponseTime", "targetgroup/quiet/0b") == [400.0]

@@ -67,6 +67,8 @@ from cutover.local.task_lifecycle import HEALTHY, UNHEALTHY, RoutableTarget
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
 
+    from cutover.local.alb_metrics import AlbMetrics
+
 logger = logging.getLogger(__name__)
 
 TARGET_GROUP_HEADER = "X-Cutover-Target-Group"
@@ -247,6 +249,7 @@ class Answer:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    from_target: bool = False  # the target's own answer, not the router's 502/503/504
 
     @classmethod
     def error(cls, status: int, text: str) -> Answer:
@@ -285,6 +288,7 @@ class ListenerRouter:
         *,
         timing: AwsTiming | None = None,
         targets: TargetSource | None = None,
+        alb_metrics: AlbMetrics | None = None,
     ) -> None:
         if refresh_seconds <= 0:
             raise ValueError("refresh_seconds must be positive")
@@ -292,6 +296,7 @@ class ListenerRouter:
         self.timing = timing
         self.node_delays = self.timing.node_delays() if self.timing is not None else (0.0,)
         self._targets = targets
+        self._alb_metrics = alb_metrics
         self._versions: list[tuple[float, ListenerConfig]] = []  # (changed at, AWS seconds), oldest first
         self._nodes = itertools.count()
         self._wake = threading.Event()
@@ -512,7 +517,10 @@ class ListenerRouter:
         elif upstream is None:
             answer = Answer.error(503, f"Service Unavailable: target group {arn} has no registered targets")
         else:
+            started = time.monotonic()
             answer = self._proxy(upstream, request)
+            if self._alb_metrics is not None and answer.from_target:
+                self._alb_metrics.record(arn, answer.status, time.monotonic() - started)
         answer.headers.append((TARGET_GROUP_HEADER, arn))
         return answer
 
@@ -553,7 +561,7 @@ class ListenerRouter:
         kept = [(n, v) for n, v in reply_headers if n.lower() not in dropped]
         if request.method == "HEAD":  # no body: keep the length the GET would have had
             kept += [(n, v) for n, v in reply_headers if n.lower() == "content-length"]
-        return Answer(response.status, kept, data)
+        return Answer(response.status, kept, data, from_target=True)
 
 
 class _RouterServer(ThreadingHTTPServer):

@@ -1,11 +1,13 @@
 """One check's verdict: each metric pass, fail or inconclusive, and the overall verdict.
 
 Rules, in the order they apply to each metric (docs/analysis.md, "Missing data"):
-1. No requests on a side in its window (no `RequestCount` datapoint at all) is no traffic:
+1. CloudWatch could not give the metric (a throttled or failed call, a `StatusCode` other
+   than Complete, a call message): inconclusive with CloudWatch's reason, which comes first
+   because a failed call also looks like no traffic.
+2. No requests on a side in its window (no `RequestCount` datapoint at all) is no traffic:
    inconclusive. Never pass: "no data" is not evidence that the new side is fine.
-2. Fewer requests than `min_requests`, or fewer periods than `min_periods` on either side:
+3. Fewer requests than `min_requests`, or fewer periods than `min_periods` on either side:
    inconclusive, never pass. For per-period metrics a period counts only with a datapoint.
-3. CloudWatch could not give the metric (`StatusCode` other than Complete): inconclusive.
 4. The new side beyond the metric's `absolute_limit` (its rate, or the median of its periods):
    fail, whatever the baseline.
 5. The test: fail when the new side is worse than the baseline with the tolerance applied, at
@@ -92,9 +94,12 @@ def judge_rate(
         "tolerance": settings.tolerance,
         "absolute_limit": settings.absolute_limit,
     }
-    shortfall = _traffic_shortfall(new, baseline, settings.min_requests, settings.min_periods)
-    if shortfall is None and unusable is not None:
-        shortfall = f"CloudWatch gave no usable data ({unusable})"
+    # CloudWatch's own reason first: a failed call also looks like "no traffic".
+    shortfall = (
+        f"CloudWatch gave no usable data ({unusable})"
+        if unusable is not None
+        else _traffic_shortfall(new, baseline, settings.min_requests, settings.min_periods)
+    )
     if shortfall is not None or new_rate is None or base_rate is None:
         return MetricVerdict(outcome="inconclusive", test="none", explanation=f"error rate: {shortfall}", **common)
     threshold = base_rate * (1 + settings.tolerance)
@@ -162,9 +167,11 @@ def judge_values(
         "tolerance": settings.tolerance,
         "absolute_limit": settings.absolute_limit,
     }
-    shortfall = _traffic_shortfall(traffic[0], traffic[1], settings.min_requests, None)
-    if shortfall is None and unusable is not None:
-        shortfall = f"CloudWatch gave no usable data ({unusable})"
+    shortfall = (
+        f"CloudWatch gave no usable data ({unusable})"
+        if unusable is not None
+        else _traffic_shortfall(traffic[0], traffic[1], settings.min_requests, None)
+    )
     for side_values in values:
         if shortfall is None and len(side_values.values) < settings.min_periods:
             shortfall = (

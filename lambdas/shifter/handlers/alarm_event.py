@@ -13,9 +13,8 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shifter.adapters import task_tokens
-from shifter.handlers.observability import logger, metrics, tracer, use_service_dimension
 from shifter.logic.traffic import alarms_to_watch
+from shifter.observability import logger, metrics, tracer, use_service_dimension
 from shifter.steps.context import context
 
 
@@ -62,7 +61,7 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     ctx.table.update_lock(lock.owner, {"trigger": cause})
     if lock.task_token is None:
         return {"action": "recorded", "reason": "no bake waiting; the next poll sees the alarm"}
-    failed = task_tokens.fail(lock.task_token, "AlarmFired", cause)
+    failed = ctx.task_tokens.fail(lock.task_token, "AlarmFired", cause)
     reference = change.detail.state.timestamp or change.time
     reaction_ms = (datetime.now(UTC) - reference).total_seconds() * 1000
     metrics.add_metric(name="AlarmReactionTime", unit="Milliseconds", value=max(0.0, reaction_ms))

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shifter.handlers.observability import logger, metrics, tracer, use_service_dimension
+from shifter.observability import logger, metrics, tracer, use_service_dimension
 from shifter.steps.context import context
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shifter.logic.traffic import alarms_to_watch
 from shifter.observability import logger, metrics, tracer, use_service_dimension
-from shifter.steps.context import context
+from shifter.steps.context import Context, context
 
 
 class AlarmState(BaseModel):
@@ -47,6 +47,10 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     change = parse(event=event, model=AlarmStateChange)
     ctx = context()
     use_service_dimension(ctx.env.service_name)
+    return react_to_alarm(change, ctx)
+
+
+def react_to_alarm(change: AlarmStateChange, ctx: Context) -> dict[str, Any]:
     alarm = change.detail.alarm_name
     if change.detail.state.value != "ALARM":
         return {"action": "ignored", "reason": f"{alarm} is {change.detail.state.value}"}

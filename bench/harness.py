@@ -5,7 +5,7 @@ instruments the benchmarks add around cutover/local without editing it:
 - `real_time_bake_polls`: the bake's poll Wait runs at another time scale than the other waits;
 - `InvocationTimer`: wall time of each in-process Lambda invocation (wraps InProcessLambda.run);
 - `ApiCalls`: every AWS API call our handlers make (a botocore `before-call` hook on the
-  shifter's own clients, `shifter.adapters.aws_clients._client`).
+  shifter's own clients, through `shifter.adapters.aws_clients.client_hooks`).
 """
 
 from __future__ import annotations
@@ -283,22 +283,16 @@ class ApiCalls:
     def installed(self) -> Iterator[ApiCalls]:
         from shifter.adapters import aws_clients
 
-        original = aws_clients._client
-        uncached: Callable[[str], Any] = original.__wrapped__
-
-        @cache
-        def counted_client(service: str) -> Any:
-            client = uncached(service)
+        def count_calls(client: Any) -> None:
             client.meta.events.register("before-call", self._count)
-            return client
 
-        original.cache_clear()
-        setattr(aws_clients, "_client", counted_client)  # noqa: B010
+        aws_clients.reset()  # clients made before the hook would not count
+        aws_clients.client_hooks.append(count_calls)
         try:
             yield self
         finally:
-            setattr(aws_clients, "_client", original)  # noqa: B010
-            counted_client.cache_clear()
+            aws_clients.client_hooks.remove(count_calls)
+            aws_clients.reset()
 
     def _count(self, model: Any, **_kwargs: Any) -> None:
         with self._lock:

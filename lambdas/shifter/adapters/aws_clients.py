@@ -6,6 +6,7 @@ machine's Retry adds a second, coarser layer around whole steps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +32,23 @@ RETRIES = Config(
 )
 
 
+ClientFactory = Callable[[str], Any]  # service name → boto3 client
+
+# Called with each new client (e.g. the bench registers a call counter on its events).
+client_hooks: list[Callable[[Any], None]] = []
+
+
 @cache
 def _client(service: str) -> Any:
-    return boto3.client(service, config=RETRIES)  # type: ignore[call-overload]
+    created = boto3.client(service, config=RETRIES)  # type: ignore[call-overload]
+    for hook in client_hooks:
+        hook(created)
+    return created
+
+
+def client(service: str) -> Any:
+    """The cold start's client for `service` (late-bound, so the harness may swap `_client`)."""
+    return _client(service)
 
 
 def reset() -> None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from shifter.adapters import aws_clients
 from shifter.logic.errors import DeploymentInProgress
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 LOCK_SORT_KEY = "LOCK"
 
@@ -71,19 +74,20 @@ def _conditional(write: Callable[[], object]) -> bool:
 
 
 class DeploymentTable:
-    def __init__(self, table_name: str, service: str) -> None:
+    def __init__(self, table_name: str, service: str, client: DynamoDBClient | None = None) -> None:
+        self._client = client or aws_clients.dynamodb()
         self.table_name = table_name
         self.service = service
         self.key = {"pk": {"S": service_key(service)}, "sk": {"S": LOCK_SORT_KEY}}
 
     def get_lock(self) -> Lock | None:
-        item = aws_clients.dynamodb().get_item(TableName=self.table_name, Key=self.key, ConsistentRead=True).get("Item")
+        item = self._client.get_item(TableName=self.table_name, Key=self.key, ConsistentRead=True).get("Item")
         return _to_lock(item) if item else None
 
     def acquire(self, owner: str, acquired_at: str, now: int, expires_at: int, details: dict[str, Any]) -> None:
         """Take the lock, or an expired one that is not quarantined; idempotent for its owner."""
         try:
-            aws_clients.dynamodb().put_item(
+            self._client.put_item(
                 TableName=self.table_name,
                 Item={
                     **self.key,
@@ -121,7 +125,7 @@ class DeploymentTable:
         if removes:
             expression += " REMOVE " + ", ".join(f"#{k}" for k in removes)
         return _conditional(
-            lambda: aws_clients.dynamodb().update_item(
+            lambda: self._client.update_item(
                 TableName=self.table_name,
                 Key=self.key,
                 UpdateExpression=expression.strip(),
@@ -144,7 +148,7 @@ class DeploymentTable:
             values[":trigger"] = {"S": trigger}
             names = {"ExpressionAttributeNames": {"#trigger": "trigger"}}
         try:
-            updated = aws_clients.dynamodb().update_item(
+            updated = self._client.update_item(
                 TableName=self.table_name,
                 Key=self.key,
                 UpdateExpression=expression,
@@ -162,7 +166,7 @@ class DeploymentTable:
     def quarantine(self, owner: str, reason: str) -> bool:
         """Keep the lock forever (no expiry; release skips it) until a repair clears it."""
         return _conditional(
-            lambda: aws_clients.dynamodb().update_item(
+            lambda: self._client.update_item(
                 TableName=self.table_name,
                 Key=self.key,
                 UpdateExpression="SET quarantined = :true, #trigger = :reason REMOVE expires_at, task_token",
@@ -176,7 +180,7 @@ class DeploymentTable:
         """A repair takes a quarantined lock (or a free one); anything else is in progress."""
         previous = self.get_lock()
         try:
-            aws_clients.dynamodb().put_item(
+            self._client.put_item(
                 TableName=self.table_name,
                 Item={
                     **self.key,
@@ -202,7 +206,7 @@ class DeploymentTable:
     def release_repaired(self, owner: str) -> bool:
         """A successful repair deletes the lock it took over, quarantined or not."""
         return _conditional(
-            lambda: aws_clients.dynamodb().delete_item(
+            lambda: self._client.delete_item(
                 TableName=self.table_name,
                 Key=self.key,
                 ConditionExpression="#owner = :owner",
@@ -214,7 +218,7 @@ class DeploymentTable:
     def release(self, owner: str) -> bool:
         """Delete the lock if `owner` holds it and it is not quarantined; False otherwise."""
         return _conditional(
-            lambda: aws_clients.dynamodb().delete_item(
+            lambda: self._client.delete_item(
                 TableName=self.table_name,
                 Key=self.key,
                 ConditionExpression="#owner = :owner AND (attribute_not_exists(quarantined) OR quarantined = :false)",
@@ -224,7 +228,7 @@ class DeploymentTable:
         )
 
     def record_history(self, started_at: str, execution_name: str, record: dict[str, Any]) -> None:
-        aws_clients.dynamodb().put_item(
+        self._client.put_item(
             TableName=self.table_name,
             Item={
                 "pk": {"S": service_key(self.service)},
@@ -235,7 +239,7 @@ class DeploymentTable:
         )
 
     def history(self, limit: int = 20) -> list[dict[str, Any]]:
-        items = aws_clients.dynamodb().query(
+        items = self._client.query(
             TableName=self.table_name,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": {"S": service_key(self.service)}, ":prefix": {"S": "DEPLOYMENT#"}},

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from shifter.adapters import aws_clients
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,8 @@ class SideLiveState:
 
 
 class LiveStateStore:
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, client: SSMClient | None = None) -> None:
+        self._client = client or aws_clients.ssm()
         self.prefix = prefix.rstrip("/")
 
     def name(self, side: str, key: str) -> str:
@@ -27,7 +32,7 @@ class LiveStateStore:
     def read(self, side: str) -> SideLiveState:
         names = [self.name(side, key) for key in ("weight", "task-definition", "image", "desired-count")]
         optional = [self.name(side, key) for key in ("min-capacity", "max-capacity")]
-        found = aws_clients.ssm().get_parameters(Names=names + optional)
+        found = self._client.get_parameters(Names=names + optional)
         values = {p["Name"].rsplit("/", 1)[1]: p["Value"] for p in found["Parameters"]}
         missing = [n for n in names if n.rsplit("/", 1)[1] not in values]
         if missing:
@@ -44,4 +49,4 @@ class LiveStateStore:
     def write(self, side: str, values: dict[str, str | int]) -> None:
         """Record values for one side; keys as in the contract (weight, task-definition, …)."""
         for key, value in values.items():
-            aws_clients.ssm().put_parameter(Name=self.name(side, key), Value=str(value), Type="String", Overwrite=True)
+            self._client.put_parameter(Name=self.name(side, key), Value=str(value), Type="String", Overwrite=True)

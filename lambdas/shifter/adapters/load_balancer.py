@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shifter.adapters import aws_clients
 from shifter.logic.errors import InconsistentTraffic, WeightsNotApplied
+
+if TYPE_CHECKING:
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
 
 MAX_WEIGHT = 100  # Cutover's scale; AWS accepts up to 999 (moto even 1000), so check here
 
@@ -22,62 +24,65 @@ class TargetHealth:
         return self.healthy + len(self.not_healthy)
 
 
-def read_weights(listener_arn: str, target_groups: Mapping[str, str]) -> dict[str, int]:
-    """Side → weight of the listener's default weighted forward."""
-    listener = aws_clients.elbv2().describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]
-    forwards = [a for a in listener["DefaultActions"] if a["Type"] == "forward"]
-    if len(forwards) != 1:
-        raise InconsistentTraffic(f"the listener's default action is not one weighted forward: {forwards}")
-    side_of = {arn: side for side, arn in target_groups.items()}
-    weights: dict[str, int] = {side: 0 for side in target_groups}
-    forward = forwards[0]
-    for group in forward.get("ForwardConfig", {}).get("TargetGroups", []):
-        side = side_of.get(group["TargetGroupArn"])
-        if side is None:
-            raise InconsistentTraffic(f"the listener forwards to a target group Cutover does not own: {group}")
-        weights[side] = int(group.get("Weight", 1))
-    return weights
+class ElbLoadBalancer:
+    """Bound to one elbv2 client, created once per cold start (adapters/aws_clients.py)."""
 
+    def __init__(self, client: ElasticLoadBalancingv2Client) -> None:
+        self._client = client
 
-def write_weights(
-    listener_arn: str,
-    target_groups: Mapping[str, str],
-    weights: Mapping[str, int],
-    stickiness_seconds: int | None,
-) -> dict[str, int]:
-    """Set the weights in one ModifyListener, re-sending the stickiness config, then
-    read them back; raise WeightsNotApplied unless the listener shows exactly these."""
-    if set(weights) != set(target_groups) or any(not 0 <= w <= MAX_WEIGHT for w in weights.values()):
-        raise ValueError(f"weights must give each side 0..{MAX_WEIGHT}: {dict(weights)}")
-    stickiness: dict[str, Any] = {"Enabled": stickiness_seconds is not None}
-    if stickiness_seconds is not None:
-        stickiness["DurationSeconds"] = stickiness_seconds
-    forward: Any = {
-        "Type": "forward",
-        "ForwardConfig": {
-            "TargetGroups": [
-                {"TargetGroupArn": target_groups[side], "Weight": weights[side]} for side in sorted(weights)
-            ],
-            "TargetGroupStickinessConfig": stickiness,
-        },
-    }
-    aws_clients.elbv2().modify_listener(ListenerArn=listener_arn, DefaultActions=[forward])
-    applied = read_weights(listener_arn, target_groups)
-    if applied != dict(weights):
-        raise WeightsNotApplied(f"listener reads back {applied} after writing {dict(weights)}")
-    return applied
+    def read_weights(self, listener_arn: str, target_groups: Mapping[str, str]) -> dict[str, int]:
+        """Side → weight of the listener's default weighted forward."""
+        listener = self._client.describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]
+        forwards = [a for a in listener["DefaultActions"] if a["Type"] == "forward"]
+        if len(forwards) != 1:
+            raise InconsistentTraffic(f"the listener's default action is not one weighted forward: {forwards}")
+        side_of = {arn: side for side, arn in target_groups.items()}
+        weights: dict[str, int] = {side: 0 for side in target_groups}
+        forward = forwards[0]
+        for group in forward.get("ForwardConfig", {}).get("TargetGroups", []):
+            side = side_of.get(group["TargetGroupArn"])
+            if side is None:
+                raise InconsistentTraffic(f"the listener forwards to a target group Cutover does not own: {group}")
+            weights[side] = int(group.get("Weight", 1))
+        return weights
 
+    def write_weights(
+        self,
+        listener_arn: str,
+        target_groups: Mapping[str, str],
+        weights: Mapping[str, int],
+        stickiness_seconds: int | None,
+    ) -> dict[str, int]:
+        """Set the weights in one ModifyListener, re-sending the stickiness config, then
+        read them back; raise WeightsNotApplied unless the listener shows exactly these."""
+        if set(weights) != set(target_groups) or any(not 0 <= w <= MAX_WEIGHT for w in weights.values()):
+            raise ValueError(f"weights must give each side 0..{MAX_WEIGHT}: {dict(weights)}")
+        stickiness: dict[str, Any] = {"Enabled": stickiness_seconds is not None}
+        if stickiness_seconds is not None:
+            stickiness["DurationSeconds"] = stickiness_seconds
+        forward: Any = {
+            "Type": "forward",
+            "ForwardConfig": {
+                "TargetGroups": [
+                    {"TargetGroupArn": target_groups[side], "Weight": weights[side]} for side in sorted(weights)
+                ],
+                "TargetGroupStickinessConfig": stickiness,
+            },
+        }
+        self._client.modify_listener(ListenerArn=listener_arn, DefaultActions=[forward])
+        applied = self.read_weights(listener_arn, target_groups)
+        if applied != dict(weights):
+            raise WeightsNotApplied(f"listener reads back {applied} after writing {dict(weights)}")
+        return applied
 
-def target_health(target_group_arn: str) -> TargetHealth:
-    descriptions = aws_clients.elbv2().describe_target_health(TargetGroupArn=target_group_arn)[
-        "TargetHealthDescriptions"
-    ]
-    healthy = 0
-    not_healthy: dict[str, str] = {}
-    for description in descriptions:
-        state = description.get("TargetHealth", {}).get("State", "unavailable")
-        if state == "healthy":
-            healthy += 1
-        else:
-            not_healthy[description["Target"]["Id"]] = state
-    return TargetHealth(healthy=healthy, not_healthy=not_healthy)
+    def target_health(self, target_group_arn: str) -> TargetHealth:
+        descriptions = self._client.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+        healthy = 0
+        not_healthy: dict[str, str] = {}
+        for description in descriptions:
+            state = description.get("TargetHealth", {}).get("State", "unavailable")
+            if state == "healthy":
+                healthy += 1
+            else:
+                not_healthy[description["Target"]["Id"]] = state
+        return TargetHealth(healthy=healthy, not_healthy=not_healthy)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shifter.adapters import aws_clients
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
 
 
-def publish(topic_arn: str, subject: str, body: dict[str, Any]) -> None:
-    aws_clients.sns().publish(
-        TopicArn=topic_arn,
-        Subject=subject[:SUBJECT_LIMIT],
-        Message=json.dumps(body, indent=2, sort_keys=True, default=str),
-    )
+class SnsNotifier:
+    """Bound to one sns client, created once per cold start (adapters/aws_clients.py)."""
+
+    def __init__(self, client: SNSClient) -> None:
+        self._client = client
+
+    def publish(self, topic_arn: str, subject: str, body: dict[str, Any]) -> None:
+        self._client.publish(
+            TopicArn=topic_arn,
+            Subject=subject[:SUBJECT_LIMIT],
+            Message=json.dumps(body, indent=2, sort_keys=True, default=str),
+        )

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from shifter.adapters import aws_clients
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
-def secret_string(secret_arn: str) -> str:
-    return aws_clients.secretsmanager().get_secret_value(SecretId=secret_arn)["SecretString"]
+class SecretsManagerSecrets:
+    """Bound to one secretsmanager client, created once per cold start (adapters/aws_clients.py)."""
+
+    def __init__(self, client: SecretsManagerClient) -> None:
+        self._client = client
+
+    def secret_string(self, secret_arn: str) -> str:
+        return self._client.get_secret_value(SecretId=secret_arn)["SecretString"]

@@ -13,10 +13,9 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shifter.adapters import task_tokens
-from shifter.handlers.observability import logger, metrics, tracer, use_service_dimension
 from shifter.logic.traffic import alarms_to_watch
-from shifter.steps.context import context
+from shifter.observability import logger, metrics, tracer, use_service_dimension
+from shifter.steps.context import Context, context
 
 
 class AlarmState(BaseModel):
@@ -48,6 +47,10 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     change = parse(event=event, model=AlarmStateChange)
     ctx = context()
     use_service_dimension(ctx.env.service_name)
+    return react_to_alarm(change, ctx)
+
+
+def react_to_alarm(change: AlarmStateChange, ctx: Context) -> dict[str, Any]:
     alarm = change.detail.alarm_name
     if change.detail.state.value != "ALARM":
         return {"action": "ignored", "reason": f"{alarm} is {change.detail.state.value}"}
@@ -62,7 +65,7 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     ctx.table.update_lock(lock.owner, {"trigger": cause})
     if lock.task_token is None:
         return {"action": "recorded", "reason": "no bake waiting; the next poll sees the alarm"}
-    failed = task_tokens.fail(lock.task_token, "AlarmFired", cause)
+    failed = ctx.task_tokens.fail(lock.task_token, "AlarmFired", cause)
     reference = change.detail.state.timestamp or change.time
     reaction_ms = (datetime.now(UTC) - reference).total_seconds() * 1000
     metrics.add_metric(name="AlarmReactionTime", unit="Milliseconds", value=max(0.0, reaction_ms))

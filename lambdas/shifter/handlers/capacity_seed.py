@@ -16,8 +16,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from shifter.adapters import parameter_seeds
-from shifter.handlers.observability import logger
 from shifter.logic.capacity_seed import Bounds, seed_bounds
+from shifter.observability import logger
 
 
 class CapacitySeedProperties(BaseModel):

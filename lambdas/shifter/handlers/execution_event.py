@@ -12,8 +12,8 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shifter.handlers.observability import logger, metrics, tracer, use_service_dimension
-from shifter.steps.context import context
+from shifter.observability import logger, metrics, tracer, use_service_dimension
+from shifter.steps.context import Context, context
 
 
 class ExecutionDetail(BaseModel):
@@ -41,6 +41,10 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     change = parse(event=event, model=ExecutionStatusChange)
     ctx = context()
     use_service_dimension(ctx.env.service_name)
+    return release_lock_of_ended(change, ctx)
+
+
+def release_lock_of_ended(change: ExecutionStatusChange, ctx: Context) -> dict[str, Any]:
     execution, status = change.detail.execution_arn, change.detail.status
     logger.set_correlation_id(execution)
     if status not in ENDED_BADLY:

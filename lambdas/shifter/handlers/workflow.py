@@ -10,9 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from shifter.adapters.transient import is_transient
-from shifter.handlers.observability import logger, metrics, tracer, use_service_dimension
 from shifter.logic.errors import TransientAwsError
 from shifter.logic.state import WorkflowState
+from shifter.observability import logger, metrics, tracer, use_service_dimension
 from shifter.steps import bake, finish, prepare, rollback, shift, signals, smoke_tests, start
 from shifter.steps.context import Context, context
 

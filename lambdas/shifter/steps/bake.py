@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shifter.adapters import alarms, task_tokens
 from shifter.adapters.deployment_table import Lock
-from shifter.handlers.observability import metrics
 from shifter.logic.errors import Aborted, AlarmFired, PauseExpired, Promoted
 from shifter.logic.quotas import poll_seconds
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import alarms_to_watch, firing, firing_reasons
+from shifter.observability import metrics
 from shifter.steps.context import Context, note
 from shifter.steps.requests import PROMOTE, current_lock
 
@@ -35,16 +34,16 @@ def register_bake_token(state: WorkflowState, token: str, ctx: Context) -> dict[
     assert state.bake is not None
     bake = state.bake
     if not ctx.table.update_lock(state.execution, {"task_token": token, "task_key": bake.key}):
-        task_tokens.fail(token, "Aborted", f"{state.execution_name} no longer holds the deployment lock")
+        ctx.task_tokens.fail(token, "Aborted", f"{state.execution_name} no longer holds the deployment lock")
         return {}
     lock = ctx.table.get_lock()
     phase = lock.phase if lock else None
     if phase == _done_mark(bake):
-        task_tokens.succeed(token, {"bake": bake.key})
+        ctx.task_tokens.succeed(token, {"bake": bake.key})
     elif phase and phase.startswith(f"bake-failed:{bake.key}:"):
-        task_tokens.fail(token, phase.rsplit(":", 1)[1], (lock.trigger if lock else None) or phase)
+        ctx.task_tokens.fail(token, phase.rsplit(":", 1)[1], (lock.trigger if lock else None) or phase)
     elif lock is not None and bake.phase == "step" and PROMOTE in lock.requests:
-        task_tokens.fail(token, Promoted.__name__, "promote requested before the bake began")
+        ctx.task_tokens.fail(token, Promoted.__name__, "promote requested before the bake began")
     return {}
 
 
@@ -66,7 +65,7 @@ def fail_bake(state: WorkflowState, ctx: Context, lock: Lock | None, error_name:
     bake = state.bake
     ctx.table.update_lock(state.execution, {"phase": _failed_mark(bake, error_name), "trigger": cause})
     if lock is not None and lock.task_token and lock.task_key == bake.key:
-        task_tokens.fail(lock.task_token, error_name, cause)
+        ctx.task_tokens.fail(lock.task_token, error_name, cause)
 
 
 def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
@@ -80,7 +79,7 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
         raise
     bake.elapsed_seconds += bake.wait_seconds
     watched = alarms_to_watch(state.new_side, ctx.env.side_alarms, ctx.env.global_alarms)
-    statuses = alarms.alarm_states(watched)
+    statuses = ctx.alarms.alarm_states(watched)
     fired = firing(statuses, watched)
     if fired:
         cause = f"{', '.join(fired)} in ALARM at {state.new_weight} % on {state.new_side}"
@@ -111,7 +110,7 @@ def complete_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     ctx.table.update_lock(state.execution, {"phase": _done_mark(bake)})
     lock = ctx.table.get_lock()
     if lock is not None and lock.task_token and lock.task_key == bake.key:
-        task_tokens.succeed(lock.task_token, {"bake": bake.key})
+        ctx.task_tokens.succeed(lock.task_token, {"bake": bake.key})
     note(state, "baked" if not state.promoted else "promoted", phase=bake.phase, seconds=bake.elapsed_seconds)
     metrics.add_metric(name="StepDuration", unit=MetricUnit.Seconds, value=bake.elapsed_seconds)
     state.bake = None

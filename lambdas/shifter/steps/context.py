@@ -5,8 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from shifter import ports
+from shifter.adapters import aws_clients
+from shifter.adapters.alarms import CloudWatchAlarms
+from shifter.adapters.autoscaling import ApplicationAutoScaling
 from shifter.adapters.deployment_table import DeploymentTable
+from shifter.adapters.ecs_service import EcsServices
+from shifter.adapters.http_probe import UrllibProbe
 from shifter.adapters.live_state_store import LiveStateStore
+from shifter.adapters.load_balancer import ElbLoadBalancer
+from shifter.adapters.notifier import SnsNotifier
+from shifter.adapters.secrets import SecretsManagerSecrets
+from shifter.adapters.task_tokens import StepFunctionsTaskTokens
 from shifter.environment import ShifterEnvironment, environment
 from shifter.logic.state import TimelineEvent, WorkflowState
 
@@ -14,14 +24,34 @@ from shifter.logic.state import TimelineEvent, WorkflowState
 @dataclass(frozen=True)
 class Context:
     env: ShifterEnvironment
-    table: DeploymentTable
-    live: LiveStateStore
+    table: ports.Table
+    live: ports.LiveState
+    load_balancer: ports.LoadBalancer
+    ecs: ports.Services
+    autoscaling: ports.Autoscaling
+    alarms: ports.Alarms
+    task_tokens: ports.TaskTokens
+    notifier: ports.Notifier
+    probe: ports.Probe
+    secrets: ports.Secrets
 
 
-def context() -> Context:
+def context(clients: aws_clients.ClientFactory = aws_clients.client) -> Context:
+    """The boto3 adapters, each bound to a client from `clients` (cached per cold start by
+    default; the local harness and the bench inject or hook the factory)."""
     env = environment()
     return Context(
-        env=env, table=DeploymentTable(env.table_name, env.service_name), live=LiveStateStore(env.live_state_prefix)
+        env=env,
+        table=DeploymentTable(env.table_name, env.service_name, clients("dynamodb")),
+        live=LiveStateStore(env.live_state_prefix, clients("ssm")),
+        load_balancer=ElbLoadBalancer(clients("elbv2")),
+        ecs=EcsServices(clients("ecs")),
+        autoscaling=ApplicationAutoScaling(clients("application-autoscaling")),
+        alarms=CloudWatchAlarms(clients("cloudwatch")),
+        task_tokens=StepFunctionsTaskTokens(clients("stepfunctions")),
+        notifier=SnsNotifier(clients("sns")),
+        probe=UrllibProbe(),
+        secrets=SecretsManagerSecrets(clients("secretsmanager")),
     )
 
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from shifter.adapters import autoscaling, ecs_service, notifier
-from shifter.handlers.observability import metrics
 from shifter.logic.state import Outcome, WorkflowState
+from shifter.observability import metrics
 from shifter.steps.context import Context, note, seconds_since
 from shifter.steps.requests import current_lock
+from shifter.steps.scaling import scale_side
 from shifter.steps.start import history_record, notification
 
 
 def scale_down_old_side(state: WorkflowState, ctx: Context) -> WorkflowState:
-    env = ctx.env
     assert state.live_side is not None
     old = state.live_side
     current_lock(state, ctx)
     if not state.operation.scale_down_old:
         return state
-    if state.bounds is not None:
-        autoscaling.set_bounds(env.cluster, env.services[old], 0, 0)
-        ctx.live.write(old, {"min-capacity": 0, "max-capacity": 0})
-    ecs_service.update_service(env.cluster, env.services[old], desired=0)
-    ctx.live.write(old, {"desired-count": 0})
+    scale_side(ctx, old, 0, (0, 0) if state.bounds is not None else None)
     note(state, "old side scaled down", side=old)
     return state
 
@@ -57,7 +52,7 @@ def finish(state: WorkflowState, ctx: Context) -> WorkflowState:
         "rollback": "is live again",
         "repair": "has all traffic again (repaired)",
     }.get(action, "is live")
-    notifier.publish(
+    ctx.notifier.publish(
         env.topic_arn,
         f"Cutover {env.service_name}: {state.deployment.image} {verb} on {state.new_side}",
         notification(state, ctx, "succeeded"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shifter.adapters import autoscaling, ecs_service, load_balancer
 from shifter.logic.errors import StabilizationTimeout, TargetUnhealthy
 from shifter.logic.readiness import ready_for_first_traffic
 from shifter.logic.state import PollLoop, WorkflowState
 from shifter.steps.context import Context, note
 from shifter.steps.requests import current_lock
+from shifter.steps.scaling import scale_side
 
 # Polling bounds: attempts x poll interval (10 minutes at the default 60 s).
 STABILITY_ATTEMPTS = 10
@@ -23,20 +23,14 @@ def prepare_idle_side(state: WorkflowState, ctx: Context) -> WorkflowState:
     if state.operation.prepare == "reuse":  # a rollback scales a cold side up on its earlier revision
         revision = state.new_task_definition or ctx.live.read(side).task_definition
     else:
-        revision = ecs_service.register_revision(
+        revision = ctx.ecs.register_revision(
             env.template_task_definitions[side],
             state.deployment.image,
             env.container_name,
             tags={"cutover:execution": state.execution_name, "cutover:side": side},
         )
-    if state.bounds is not None:
-        # Bounds before the count: an idle side is pinned at 0..0.
-        autoscaling.set_bounds(env.cluster, env.services[side], *state.bounds)
-        ctx.live.write(side, {"min-capacity": state.bounds[0], "max-capacity": state.bounds[1]})
-    ecs_service.update_service(env.cluster, env.services[side], task_definition=revision, desired=state.desired_count)
-    ctx.live.write(
-        side, {"task-definition": revision, "image": state.deployment.image, "desired-count": state.desired_count}
-    )
+    scale_side(ctx, side, state.desired_count, state.bounds, task_definition=revision)
+    ctx.live.write(side, {"task-definition": revision, "image": state.deployment.image})
     state.new_task_definition = revision
     wait = min(state.deployment.poll_interval_seconds, LOOP_WAIT_CAP_SECONDS)
     state.loop = PollLoop(phase="stability", max_attempts=STABILITY_ATTEMPTS, wait_seconds=wait)
@@ -49,13 +43,13 @@ def check_stable(state: WorkflowState, ctx: Context) -> WorkflowState:
     env = ctx.env
     assert state.new_side is not None and state.loop is not None
     current_lock(state, ctx)
-    status = ecs_service.describe_service(env.cluster, env.services[state.new_side])
+    status = ctx.ecs.describe_service(env.cluster, env.services[state.new_side])
     loop = state.loop
     loop.attempts += 1
     if status.rollout_failed:
         raise StabilizationTimeout(
             f"ECS stopped the rollout of {state.new_task_definition} (circuit breaker)"
-            + _why_tasks_stopped(env.cluster, env.services[state.new_side])
+            + _why_tasks_stopped(ctx, env.cluster, env.services[state.new_side])
         )
     steady = (
         status.task_definition == state.new_task_definition
@@ -69,14 +63,14 @@ def check_stable(state: WorkflowState, ctx: Context) -> WorkflowState:
         raise StabilizationTimeout(
             f"{env.services[state.new_side]} not steady after {loop.attempts} checks: running {status.running}"
             f"/{status.desired}, {status.deployments} deployment(s), task definition {status.task_definition}"
-            + _why_tasks_stopped(env.cluster, env.services[state.new_side])
+            + _why_tasks_stopped(ctx, env.cluster, env.services[state.new_side])
         )
     return state
 
 
-def _why_tasks_stopped(cluster: str, service: str) -> str:
+def _why_tasks_stopped(ctx: Context, cluster: str, service: str) -> str:
     """The stopped tasks' own reason is what a person needs (a pull or permission error, a crash)."""
-    reasons = ecs_service.stopped_task_reasons(cluster, service)
+    reasons = ctx.ecs.stopped_task_reasons(cluster, service)
     return f"; its tasks stopped: {' | '.join(reasons)}" if reasons else ""
 
 
@@ -85,7 +79,7 @@ def check_target_health(state: WorkflowState, ctx: Context) -> WorkflowState:
     env = ctx.env
     assert state.new_side is not None and state.loop is not None and state.desired_count is not None
     current_lock(state, ctx)
-    health = load_balancer.target_health(env.target_groups[state.new_side])
+    health = ctx.load_balancer.target_health(env.target_groups[state.new_side])
     loop = state.loop
     loop.attempts += 1
     if ready_for_first_traffic(health.healthy, health.not_healthy, state.desired_count, force=state.operation.force):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shifter.adapters import autoscaling, ecs_service, load_balancer, notifier
-from shifter.handlers.observability import metrics
 from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
 from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
 from shifter.logic.traffic import weights_for
+from shifter.observability import metrics
 from shifter.steps.context import Context, note, seconds_since
+from shifter.steps.scaling import scale_side
 from shifter.steps.shift import apply_weights
 from shifter.steps.start import history_record, notification
 
@@ -47,9 +47,9 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     restored = scale_down = False
     wait_seconds = 0
     if old is not None and new is not None:
-        weights = load_balancer.read_weights(env.listener_arn, env.target_groups)
+        weights = ctx.load_balancer.read_weights(env.listener_arn, env.target_groups)
         if weights != weights_for(old, 100):
-            if ecs_service.describe_service(env.cluster, env.services[old]).desired == 0:
+            if ctx.ecs.describe_service(env.cluster, env.services[old]).desired == 0:
                 # Never send traffic to a side with no tasks: the rollback cannot complete.
                 raise TargetUnhealthy(f"{old}, the side to roll back to, has no tasks; traffic stays where it is")
             apply_weights(ctx, old, 100)
@@ -57,7 +57,7 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
         # A retried attempt finds the weights already restored; the state it was given still
         # says whether the new side had production traffic.
         routed_to_new = state.new_weight > 0 or weights.get(new, 0) > 0
-        status = ecs_service.describe_service(env.cluster, env.services[new])
+        status = ctx.ecs.describe_service(env.cluster, env.services[new])
         # Scale down only what this execution brought up: a switch targets a side that was
         # already running, and must leave it as it found it.
         scale_down = state.operation.prepare != "none" and (status.desired > 0 or state.new_task_definition is not None)
@@ -83,11 +83,7 @@ def finish_rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     name, message = progress.trigger, progress.message
     old, new = state.live_side, state.new_side
     if progress.scale_down and new is not None:
-        if state.bounds is not None:
-            autoscaling.set_bounds(env.cluster, env.services[new], 0, 0)
-            ctx.live.write(new, {"min-capacity": 0, "max-capacity": 0})
-        ecs_service.update_service(env.cluster, env.services[new], desired=0)
-        ctx.live.write(new, {"desired-count": 0})
+        scale_side(ctx, new, 0, (0, 0) if state.bounds is not None else None)
     touched = progress.traffic_restored or progress.scale_down
     if touched:
         image = state.previous.image if state.previous else "its previous image"
@@ -107,7 +103,7 @@ def finish_rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     if old is not None:  # history and notification only once a deployment really started
         record = history_record(state, ctx, state.outcome.status)
         ctx.table.record_history(state.started_at, state.execution_name, record)
-        notifier.publish(env.topic_arn, subject, notification(state, ctx, "rolled_back" if touched else "failed"))
+        ctx.notifier.publish(env.topic_arn, subject, notification(state, ctx, "rolled_back" if touched else "failed"))
     ctx.table.release(state.execution)
     return state
 
@@ -118,7 +114,7 @@ def quarantine(state: WorkflowState, ctx: Context) -> WorkflowState:
     env = ctx.env
     failure = state.rollback_error.message() if state.rollback_error else "unknown error"
     try:
-        weights = load_balancer.read_weights(env.listener_arn, env.target_groups)
+        weights = ctx.load_balancer.read_weights(env.listener_arn, env.target_groups)
         where = ", ".join(f"{side} {weight} %" for side, weight in sorted(weights.items()))
     except Exception as error:  # the listener may be what is failing
         where = f"unknown (the listener could not be read: {error})"
@@ -131,7 +127,7 @@ def quarantine(state: WorkflowState, ctx: Context) -> WorkflowState:
     state.outcome = Outcome(status="FAILED", error="RollbackIncomplete", cause=cause)
     note(state, "rollback incomplete", cause=failure, traffic=where)
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "ROLLBACK_INCOMPLETE"))
-    notifier.publish(
+    ctx.notifier.publish(
         env.topic_arn,
         f"Cutover {env.service_name}: ROLLBACK INCOMPLETE, traffic {where}: run cutover repair",
         notification(state, ctx, "rollback_incomplete"),

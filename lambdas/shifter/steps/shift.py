@@ -6,13 +6,12 @@ import os
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from shifter.adapters import load_balancer, notifier
-from shifter.handlers.observability import NAMESPACE
 from shifter.logic.errors import TargetUnhealthy
 from shifter.logic.quotas import poll_seconds
 from shifter.logic.readiness import ready_for_more_traffic
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import Side, weights_for
+from shifter.observability import NAMESPACE
 from shifter.steps.context import Context, note
 from shifter.steps.requests import PROMOTE, current_lock
 from shifter.steps.start import notification
@@ -26,7 +25,7 @@ def apply_weights(ctx: Context, new_side: Side, new_weight: int) -> dict[str, in
     """One ModifyListener (verified), then the live state and the TrafficWeight metric."""
     env = ctx.env
     weights = {str(side): weight for side, weight in weights_for(new_side, new_weight).items()}
-    load_balancer.write_weights(env.listener_arn, env.target_groups, weights, env.stickiness_seconds)
+    ctx.load_balancer.write_weights(env.listener_arn, env.target_groups, weights, env.stickiness_seconds)
     for side, weight in weights.items():
         ctx.live.write(side, {"weight": weight})
         emit_weight(ctx, side, weight)
@@ -52,7 +51,7 @@ def verify_ready_for_more_traffic(state: WorkflowState, ctx: Context, weight: in
     once before the first shift: a task can stop during a bake (ECS replaces it, and its
     target drains) and the side must still be able to carry what it is about to get."""
     assert state.new_side is not None and state.desired_count is not None
-    health = load_balancer.target_health(ctx.env.target_groups[state.new_side])
+    health = ctx.load_balancer.target_health(ctx.env.target_groups[state.new_side])
     if not ready_for_more_traffic(health.healthy, state.desired_count, force=state.operation.force):
         states = ", ".join(f"{target} {status}" for target, status in sorted(health.not_healthy.items())) or "none"
         raise TargetUnhealthy(
@@ -97,7 +96,7 @@ def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
         state.bake = bake_for(
             state, phase="step", step_index=index, seconds=state.deployment.max_pause_seconds, pause=True
         )
-        notifier.publish(
+        ctx.notifier.publish(
             ctx.env.topic_arn,
             f"Cutover {ctx.env.service_name}: paused at {step.weight} % on {state.new_side}, waiting for promote",
             notification(state, ctx, "paused"),

@@ -7,7 +7,6 @@ Promoted (the state machine goes on to 100 %)."""
 
 from __future__ import annotations
 
-from shifter.adapters import notifier, task_tokens
 from shifter.logic.errors import Aborted, NoDeploymentRunning, Promoted
 from shifter.logic.state import Outcome, WorkflowState
 from shifter.steps.context import Context, note
@@ -36,9 +35,9 @@ def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowSta
     immediately = False
     if waiting.task_token and waiting.owner == lock.owner:
         if request == ABORT:
-            immediately = task_tokens.fail(waiting.task_token, Aborted.__name__, cause)
+            immediately = ctx.task_tokens.fail(waiting.task_token, Aborted.__name__, cause)
         elif (waiting.task_key or "").startswith("step:"):  # a promote does not shorten the final wait
-            immediately = task_tokens.fail(waiting.task_token, Promoted.__name__, cause)
+            immediately = ctx.task_tokens.fail(waiting.task_token, Promoted.__name__, cause)
     deployment = lock.owner.rsplit(":", 1)[-1]
     when = "at once" if immediately else "at its next check"
     state.handled = True
@@ -49,7 +48,7 @@ def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowSta
     )
     note(state, f"{action} delivered", deployment=lock.owner, when=when)
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "SUCCEEDED"))
-    notifier.publish(
+    ctx.notifier.publish(
         ctx.env.topic_arn,
         f"Cutover {ctx.env.service_name}: {action} requested for {deployment}",
         notification(state, ctx, action),

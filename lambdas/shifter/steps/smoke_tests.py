@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from shifter.adapters import http_probe, secrets
 from shifter.logic.errors import SmokeTestFailed
 from shifter.logic.inputs import SmokeTest
 from shifter.logic.smoke import SmokeResponse, build_request_body, evaluate
@@ -32,12 +31,12 @@ def run_smoke_tests(state: WorkflowState, ctx: Context) -> WorkflowState:
     current_lock(state, ctx)
     route: dict[str, str] = {CANARY_HEADER: state.new_side}
     if env.test_token_secret_arn:
-        route[TOKEN_HEADER] = secrets.secret_string(env.test_token_secret_arn)
+        route[TOKEN_HEADER] = ctx.secrets.secret_string(env.test_token_secret_arn)
     run_within_deadline(
         state.deployment.smoke_tests,
         base_url=env.base_url,
         route=route,
-        send=http_probe.request,
+        send=ctx.probe.request,
         clock=time.monotonic,
         deadline=started + SMOKE_TESTS_DEADLINE_SECONDS,
     )

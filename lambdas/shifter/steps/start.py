@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shifter.adapters import alarms, ecs_service, load_balancer, notifier
 from shifter.adapters.live_state_store import SideLiveState
-from shifter.handlers.observability import metrics
 from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
@@ -22,6 +20,7 @@ from shifter.logic.traffic import (
     other_side,
     weights_for,
 )
+from shifter.observability import metrics
 from shifter.steps.context import Context, console_link, iso_now, note, now
 
 LOCK_MARGIN_SECONDS = 3_600  # beyond the plan's longest duration, before a lock counts as stale
@@ -100,7 +99,7 @@ def acquire_lock(state: WorkflowState, ctx: Context) -> WorkflowState:
 def read_live_state(state: WorkflowState, ctx: Context) -> WorkflowState:
     """Which side is live, which side gets traffic, and that the receiving side may get it."""
     env = ctx.env
-    weights = load_balancer.read_weights(env.listener_arn, env.target_groups)
+    weights = ctx.load_balancer.read_weights(env.listener_arn, env.target_groups)
     action = state.operation.action
     if action == "switch":
         _target_switch(state, ctx, weights)
@@ -116,7 +115,7 @@ def read_live_state(state: WorkflowState, ctx: Context) -> WorkflowState:
     new = state.new_side
     assert new is not None
     watched = alarms_to_watch(new, env.side_alarms, env.global_alarms)
-    statuses = alarms.alarm_states(watched)
+    statuses = ctx.alarms.alarm_states(watched)
     already = firing(statuses, watched)
     if already:
         reasons = firing_reasons(statuses, already)
@@ -127,7 +126,7 @@ def read_live_state(state: WorkflowState, ctx: Context) -> WorkflowState:
     ctx.table.update_lock(state.execution, {"new_side": new, "phase": "preparing"})
     note(state, "live state read", live_side=state.live_side, new_side=new, weights=weights)
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "RUNNING"))
-    notifier.publish(env.topic_arn, started_subject(state, ctx), notification(state, ctx, "started"))
+    ctx.notifier.publish(env.topic_arn, started_subject(state, ctx), notification(state, ctx, "started"))
     if action == "deploy":
         metrics.add_metric(name="DeploymentsStarted", unit="Count", value=1)
     return state
@@ -182,7 +181,7 @@ def _target_repair(state: WorkflowState, ctx: Context, weights: dict[str, int]) 
         except (TargetUnhealthy, LiveStateMismatch) as error:
             reasons.append(str(error))
             continue
-        if load_balancer.target_health(ctx.env.target_groups[side]).healthy == 0:
+        if ctx.load_balancer.target_health(ctx.env.target_groups[side]).healthy == 0:
             reasons.append(f"{side} has no healthy target")
             continue
         state.operation = state.operation.model_copy(update={"to": side})
@@ -206,7 +205,7 @@ def _running_what_is_recorded(ctx: Context, side: Side) -> tuple[int, SideLiveSt
     with tasks."""
     env = ctx.env
     recorded = ctx.live.read(side)
-    status = ecs_service.describe_service(env.cluster, env.services[side])
+    status = ctx.ecs.describe_service(env.cluster, env.services[side])
     if status.task_definition != recorded.task_definition:
         raise LiveStateMismatch(
             f"{side} runs {status.task_definition}, but the live state records {recorded.task_definition}"
@@ -239,7 +238,7 @@ def _target_rollback(state: WorkflowState, ctx: Context, weights: dict[str, int]
     if not (revision and image):  # a record from before revisions were kept in the history
         recorded = ctx.live.read(target)
         revision, image = revision or recorded.task_definition, image or recorded.image
-    status = ecs_service.describe_service(ctx.env.cluster, ctx.env.services[target])
+    status = ctx.ecs.describe_service(ctx.env.cluster, ctx.env.services[target])
     warm = status.desired > 0 and status.task_definition == revision
     # A manual rollback leaves the side it leaves warm, so that a switch can undo it.
     state.operation = state.operation.model_copy(

@@ -1,0 +1,245 @@
+"""Fakes of the AWS services behind the ports, each keeping the state the service would."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shifter.adapters.deployment_table import Lock
+from shifter.adapters.ecs_service import ServiceStatus
+from shifter.adapters.live_state_store import SideLiveState
+from shifter.adapters.load_balancer import TargetHealth
+from shifter.logic.errors import WeightsNotApplied
+from shifter.logic.smoke import SmokeResponse
+from shifter.logic.traffic import AlarmStatus
+
+
+@dataclass
+class FakeLoadBalancer:
+    """Keeps the listener's weights; `lagging_reads` reads return the weights before the last
+    write (an ALB applies a ModifyListener to its nodes over seconds)."""
+
+    weights: dict[str, int]
+    healthy: dict[str, int] = field(default_factory=dict)  # target group ARN → healthy targets
+    lagging_reads: int = 0
+    writes: list[dict[str, int]] = field(default_factory=list)
+    _before_write: dict[str, int] = field(default_factory=dict)
+
+    def read_weights(self, listener_arn: str, target_groups: Mapping[str, str]) -> dict[str, int]:
+        if self.lagging_reads > 0:
+            self.lagging_reads -= 1
+            return dict(self._before_write)
+        return dict(self.weights)
+
+    def write_weights(
+        self, listener_arn: str, target_groups: Mapping[str, str], weights: Mapping[str, int], stickiness: int | None
+    ) -> dict[str, int]:
+        self._before_write = dict(self.weights)
+        self.weights = dict(weights)
+        self.writes.append(dict(weights))
+        applied = self.read_weights(listener_arn, target_groups)  # the adapter's verified write
+        if applied != dict(weights):
+            raise WeightsNotApplied(f"listener reads back {applied} after writing {dict(weights)}")
+        return applied
+
+    def target_health(self, target_group_arn: str) -> TargetHealth:
+        return TargetHealth(healthy=self.healthy.get(target_group_arn, 0), not_healthy={})
+
+
+@dataclass
+class FakeService:
+    desired: int
+    running: int
+    task_definition: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass
+class FakeEcs:
+    """ECS services by name; a service reaches its desired count at once unless `stuck`.
+    With autoscaling bounds (FakeAutoscaling), the count is clamped into them, as the
+    scalable target would keep it."""
+
+    services: dict[str, FakeService]
+    stuck: set[str] = field(default_factory=set)
+    calls: list[tuple[str, str, int]] = field(default_factory=list)  # (call, service, value)
+    revisions: int = 0
+
+    def describe_service(self, cluster: str, service: str) -> ServiceStatus:
+        s = self.services[service]
+        return ServiceStatus(s.desired, s.running, 0, s.task_definition, 1, rollout_failed=False)
+
+    def stopped_task_reasons(self, cluster: str, service: str, limit: int = 2) -> list[str]:
+        return []
+
+    def register_revision(
+        self, base_task_definition: str, image: str, container_name: str, tags: dict[str, str]
+    ) -> str:
+        self.revisions += 1
+        return f"{base_task_definition}:{self.revisions}"
+
+    def image_of(self, task_definition: str, container_name: str) -> str:
+        return "registry/app:old"
+
+    def update_service(self, cluster: str, service: str, *, task_definition: str | None = None, desired: int) -> None:
+        s = self.services[service]
+        if s.minimum is not None and s.maximum is not None:
+            desired = max(s.minimum, min(s.maximum, desired))
+        s.desired = desired
+        if task_definition is not None:
+            s.task_definition = task_definition
+        if service not in self.stuck:
+            s.running = desired
+        self.calls.append(("update_service", service, desired))
+
+
+@dataclass
+class FakeAutoscaling:
+    ecs: FakeEcs
+
+    def set_bounds(self, cluster: str, service: str, minimum: int, maximum: int) -> None:
+        s = self.ecs.services[service]
+        s.minimum, s.maximum = minimum, maximum
+        self.ecs.calls.append(("set_bounds", service, maximum))
+
+
+@dataclass
+class FakeAlarms:
+    states: dict[str, AlarmStatus] = field(default_factory=dict)
+
+    def alarm_states(self, names: Sequence[str]) -> dict[str, AlarmStatus]:
+        return {n: self.states[n] for n in names if n in self.states}
+
+
+@dataclass
+class FakeTaskTokens:
+    """Tokens of waiting tasks; a token already completed is gone (TaskTimedOut/InvalidToken)."""
+
+    waiting: set[str] = field(default_factory=set)
+    results: list[tuple[str, str]] = field(default_factory=list)  # (token, "success" or error name)
+
+    def succeed(self, token: str, output: dict[str, Any]) -> bool:
+        return self._complete(token, "success")
+
+    def fail(self, token: str, error_name: str, cause: str) -> bool:
+        return self._complete(token, error_name)
+
+    def _complete(self, token: str, result: str) -> bool:
+        if token not in self.waiting:
+            return False
+        self.waiting.discard(token)
+        self.results.append((token, result))
+        return True
+
+
+@dataclass
+class FakeNotifier:
+    messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (subject, body)
+
+    def publish(self, topic_arn: str, subject: str, body: dict[str, Any]) -> None:
+        self.messages.append((subject[:100], body))  # SNS subjects are at most 100 characters
+
+
+@dataclass
+class FakeProbe:
+    status: int = 200
+
+    def request(
+        self, url: str, method: str, headers: dict[str, str], body: bytes | None, timeout_seconds: float
+    ) -> SmokeResponse:
+        return SmokeResponse(status=self.status, latency_ms=5.0, body=b"ok", content_type="text/plain")
+
+
+@dataclass
+class FakeSecrets:
+    values: dict[str, str] = field(default_factory=dict)
+
+    def secret_string(self, secret_arn: str) -> str:
+        return self.values[secret_arn]
+
+
+@dataclass
+class FakeLiveState:
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # side → key → value (SSM strings)
+
+    def read(self, side: str) -> SideLiveState:
+        v = self.values[side]
+        return SideLiveState(
+            weight=int(v["weight"]),
+            task_definition=v["task-definition"],
+            image=v["image"],
+            desired_count=int(v["desired-count"]),
+            min_capacity=int(v["min-capacity"]) if "min-capacity" in v else None,
+            max_capacity=int(v["max-capacity"]) if "max-capacity" in v else None,
+        )
+
+    def write(self, side: str, values: dict[str, str | int]) -> None:
+        self.values.setdefault(side, {}).update({k: str(v) for k, v in values.items()})
+
+
+@dataclass
+class FakeTable:
+    """The lock item and history; writes honour the same conditions as DeploymentTable's
+    (owner for updates and release, not quarantined for release, expiry for acquire)."""
+
+    lock: Lock | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    def get_lock(self) -> Lock | None:
+        return self.lock
+
+    def acquire(self, owner: str, acquired_at: str, now: int, expires_at: int, details: dict[str, Any]) -> None:
+        from shifter.logic.errors import DeploymentInProgress
+
+        held = self.lock
+        expired = held is not None and held.expires_at is not None and held.expires_at < now and not held.quarantined
+        if held is not None and held.owner != owner and not expired:
+            raise DeploymentInProgress(f"{held.owner} holds the deployment lock")
+        self.lock = Lock(owner=owner, acquired_at=acquired_at, expires_at=expires_at, details=details)
+
+    def update_lock(self, owner: str, values: dict[str, str | None]) -> bool:
+        if self.lock is None or self.lock.owner != owner:
+            return False
+        from dataclasses import replace
+
+        self.lock = replace(self.lock, **values)  # type: ignore[arg-type]
+        return True
+
+    def add_request(self, request: str) -> str | None:
+        if self.lock is None:
+            return None
+        from dataclasses import replace
+
+        self.lock = replace(self.lock, requests=tuple(sorted({*self.lock.requests, request})))
+        return self.lock.owner
+
+    def quarantine(self, owner: str, reason: str) -> bool:
+        if self.lock is None or self.lock.owner != owner:
+            return False
+        from dataclasses import replace
+
+        self.lock = replace(self.lock, quarantined=True, trigger=reason, expires_at=None, task_token=None)
+        return True
+
+    def take_over_quarantined(self, owner: str, acquired_at: str, details: dict[str, Any]) -> Lock:
+        raise NotImplementedError("not used by the steps tested here")
+
+    def release_repaired(self, owner: str) -> bool:
+        if self.lock is None or self.lock.owner != owner:
+            return False
+        self.lock = None
+        return True
+
+    def release(self, owner: str) -> bool:
+        if self.lock is None or self.lock.owner != owner or self.lock.quarantined:
+            return False
+        self.lock = None
+        return True
+
+    def record_history(self, started_at: str, execution_name: str, record: dict[str, Any]) -> None:
+        self.records.append(record)
+
+    def history(self, limit: int = 20) -> list[dict[str, Any]]:
+        return list(reversed(self.records))[:limit]

@@ -1,0 +1,95 @@
+"""A Context wired to the fakes, with a small blue/green environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shifter.environment import ShifterEnvironment
+from shifter.steps.context import Context
+from tests.unit.shifter.fakes.aws import (
+    FakeAlarms,
+    FakeAutoscaling,
+    FakeEcs,
+    FakeLiveState,
+    FakeLoadBalancer,
+    FakeNotifier,
+    FakeProbe,
+    FakeSecrets,
+    FakeService,
+    FakeTable,
+    FakeTaskTokens,
+)
+
+TARGET_GROUPS = {"blue": "arn:tg/blue", "green": "arn:tg/green"}
+SERVICES = {"blue": "app-blue", "green": "app-green"}
+
+ENVIRONMENT = ShifterEnvironment.model_validate(
+    {
+        "CUTOVER_SERVICE": "app",
+        "CUTOVER_CLUSTER": "cluster",
+        "CUTOVER_LISTENER_ARN": "arn:listener",
+        "CUTOVER_TABLE": "table",
+        "CUTOVER_TOPIC_ARN": "arn:topic",
+        "CUTOVER_LIVE_STATE_PREFIX": "/cutover/app",
+        "CUTOVER_SERVICES": SERVICES,
+        "CUTOVER_TARGET_GROUPS": TARGET_GROUPS,
+        "CUTOVER_TEMPLATE_TASK_DEFINITIONS": {"blue": "app-blue-td", "green": "app-green-td"},
+        "CUTOVER_SIDE_ALARMS": {"blue": ["blue-5xx"], "green": ["green-5xx"]},
+        "CUTOVER_GLOBAL_ALARMS": [],
+        "CUTOVER_CONTAINER_NAME": "app",
+        "CUTOVER_ECR_REPOSITORIES": [],
+        "CUTOVER_BASE_URL": "http://test-route",
+        "CUTOVER_AUTOSCALING": True,
+        "CUTOVER_DEFAULTS": {
+            "strategy": "canary",
+            "canary_weight": 10,
+            "linear_step": 25,
+            "bake_seconds": 60,
+            "termination_wait_seconds": 60,
+            "poll_interval_seconds": 10,
+            "alb_propagation_seconds": 5,
+            "max_pause_seconds": 3600,
+            "health_check_path": "/health",
+        },
+    }
+)
+
+
+@dataclass
+class World:
+    """The fakes a test arranges and inspects, and the Context the steps see."""
+
+    load_balancer: FakeLoadBalancer
+    ecs: FakeEcs
+    table: FakeTable
+    live: FakeLiveState
+    notifier: FakeNotifier
+    ctx: Context
+
+
+def world(*, blue_weight: int = 100, blue_tasks: int = 2, green_tasks: int = 0) -> World:
+    load_balancer = FakeLoadBalancer(
+        weights={"blue": blue_weight, "green": 100 - blue_weight},
+        healthy={TARGET_GROUPS["blue"]: blue_tasks, TARGET_GROUPS["green"]: green_tasks},
+    )
+    ecs = FakeEcs(
+        {
+            "app-blue": FakeService(blue_tasks, blue_tasks, "app-blue-td:1"),
+            "app-green": FakeService(green_tasks, green_tasks, "app-green-td:1"),
+        }
+    )
+    table, live, notifier = FakeTable(), FakeLiveState(), FakeNotifier()
+    ctx = Context(
+        env=ENVIRONMENT,
+        table=table,
+        live=live,
+        load_balancer=load_balancer,
+        ecs=ecs,
+        autoscaling=FakeAutoscaling(ecs),
+        alarms=FakeAlarms(),
+        task_tokens=FakeTaskTokens(),
+        notifier=notifier,
+        probe=FakeProbe(),
+        secrets=FakeSecrets(),
+    )
+    return World(load_balancer, ecs, table, live, notifier, ctx)

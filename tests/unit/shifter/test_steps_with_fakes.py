@@ -1,0 +1,158 @@
+"""Each step against in-memory fakes of the load balancer, ECS, autoscaling and the table:
+what the listener, the services and the lock look like afterwards, in milliseconds."""
+
+from __future__ import annotations
+
+import pytest
+
+from shifter.adapters.deployment_table import Lock
+from shifter.logic.errors import TargetUnhealthy, WeightsNotApplied
+from shifter.logic.plan import DeploymentPlan, PlanStep
+from shifter.logic.state import Operation, RollbackProgress, SideSnapshot, WorkflowState
+from shifter.steps import finish, prepare, rollback, shift
+from tests.unit.shifter.fakes.context import World, world
+
+EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:shifter:run-1"
+
+
+@pytest.fixture(autouse=True)
+def _no_metric_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+
+
+def deploying(w: World, **changes: object) -> WorkflowState:
+    """A deploy of registry/app:new from blue to green, holding the lock."""
+    w.table.lock = Lock(owner=EXECUTION, acquired_at="2026-12-02T20:00:00+00:00", expires_at=2_000_000_000)
+    plan = DeploymentPlan(
+        image="registry/app:new",
+        steps=(PlanStep(weight=10, bake_seconds=60, pause=False), PlanStep(weight=100, bake_seconds=0, pause=False)),
+        smoke_tests=(),
+        termination_wait_seconds=60,
+        poll_interval_seconds=10,
+        alb_propagation_seconds=5,
+        max_pause_seconds=3600,
+        reason="test",
+        strategy_name="canary",
+    )
+    state = WorkflowState(
+        execution=EXECUTION,
+        execution_name="run-1",
+        started_at="2026-12-02T20:00:00+00:00",
+        operation=Operation(action="deploy"),
+        plan=plan,
+        live_side="blue",
+        new_side="green",
+        previous=SideSnapshot(task_definition="app-blue-td:1", image="registry/app:old", desired_count=2),
+        desired_count=2,
+        bounds=(2, 4),
+    )
+    return state.model_copy(update=changes)
+
+
+def test_prepare_sets_the_bounds_before_the_count_and_records_the_new_revision() -> None:
+    w = world()
+    state = prepare.prepare_idle_side(deploying(w), w.ctx)
+    assert w.ecs.calls == [("set_bounds", "app-green", 4), ("update_service", "app-green", 2)]
+    green = w.ecs.services["app-green"]
+    assert (green.desired, green.task_definition, green.minimum, green.maximum) == (2, "app-green-td:1", 2, 4)
+    assert state.new_task_definition == "app-green-td:1"
+    assert w.live.values["green"] == {
+        "min-capacity": "2",
+        "max-capacity": "4",
+        "desired-count": "2",
+        "task-definition": "app-green-td:1",
+        "image": "registry/app:new",
+    }
+
+
+def test_prepare_without_autoscaling_writes_only_the_count() -> None:
+    w = world()
+    prepare.prepare_idle_side(deploying(w, bounds=None), w.ctx)
+    assert w.ecs.calls == [("update_service", "app-green", 2)]
+    assert "min-capacity" not in w.live.values["green"]
+
+
+def test_shift_puts_the_first_step_on_the_listener_and_the_lock() -> None:
+    w = world(green_tasks=2)
+    state = shift.shift_weights(deploying(w), w.ctx)
+    assert w.load_balancer.weights == {"blue": 90, "green": 10}
+    assert state.new_weight == 10 and state.step_index == 1 and not state.shifting_done
+    assert w.table.lock is not None and w.table.lock.phase == "shifted:10"
+    assert w.live.values["green"]["weight"] == "10" and w.live.values["blue"]["weight"] == "90"
+
+
+def test_shift_refuses_to_raise_traffic_to_a_side_without_healthy_targets() -> None:
+    w = world(green_tasks=0)
+    with pytest.raises(TargetUnhealthy, match="traffic was not raised"):
+        shift.shift_weights(deploying(w), w.ctx)
+    assert w.load_balancer.weights == {"blue": 100, "green": 0}
+
+
+def test_a_listener_read_that_lags_the_write_fails_the_shift_rather_than_recording_it() -> None:
+    w = world(green_tasks=2)
+    w.load_balancer.lagging_reads = 1
+    with pytest.raises(WeightsNotApplied):
+        shift.shift_weights(deploying(w), w.ctx)
+    assert "green" not in w.live.values  # no weight recorded that the listener does not show
+
+
+def test_scale_down_pins_the_old_side_at_zero_bounds_first() -> None:
+    w = world()
+    finish.scale_down_old_side(deploying(w), w.ctx)
+    assert w.ecs.calls == [("set_bounds", "app-blue", 0), ("update_service", "app-blue", 0)]
+    blue = w.ecs.services["app-blue"]
+    assert (blue.desired, blue.minimum, blue.maximum) == (0, 0, 0)
+
+
+def test_a_switch_leaves_the_old_side_warm() -> None:
+    w = world()
+    finish.scale_down_old_side(deploying(w, operation=Operation(action="switch", scale_down_old=False)), w.ctx)
+    assert w.ecs.calls == [] and w.ecs.services["app-blue"].desired == 2
+
+
+def test_finish_records_success_notifies_and_releases_the_lock() -> None:
+    w = world(blue_weight=0, green_tasks=2)
+    state = finish.finish(deploying(w, new_task_definition="app-green-td:2"), w.ctx)
+    assert state.outcome is not None and state.outcome.status == "SUCCEEDED"
+    assert w.table.lock is None
+    assert [r["outcome"] for r in w.table.records] == ["SUCCEEDED"]
+    assert w.notifier.messages[0][0] == "Cutover app: registry/app:new is live on green"
+
+
+def test_rollback_puts_all_traffic_back_on_the_old_side_first() -> None:
+    w = world(blue_weight=90, green_tasks=2)
+    state = rollback.rollback(deploying(w, new_weight=10, new_task_definition="app-green-td:2"), w.ctx)
+    assert w.load_balancer.weights == {"blue": 100, "green": 0}
+    assert state.rolling_back is not None
+    assert state.rolling_back.traffic_restored and state.rolling_back.scale_down
+    assert state.rolling_back.wait_seconds == 5  # the ALB propagation delay before scale-down
+    assert w.ecs.services["app-green"].desired == 2  # not yet: part 2 scales it down
+
+
+def test_rollback_never_sends_traffic_to_an_old_side_without_tasks() -> None:
+    w = world(blue_weight=90, blue_tasks=0, green_tasks=2)
+    with pytest.raises(TargetUnhealthy, match="has no tasks"):
+        rollback.rollback(deploying(w, new_weight=10), w.ctx)
+    assert w.load_balancer.weights == {"blue": 90, "green": 10}
+
+
+def test_finish_rollback_scales_the_new_side_down_and_releases_the_lock() -> None:
+    w = world(green_tasks=2)
+    progress = RollbackProgress(
+        trigger="AlarmFired", message="green-5xx", traffic_restored=True, scale_down=True, wait_seconds=5
+    )
+    state = rollback.finish_rollback(deploying(w, rolling_back=progress), w.ctx)
+    assert w.ecs.calls == [("set_bounds", "app-green", 0), ("update_service", "app-green", 0)]
+    assert state.outcome is not None and state.outcome.status == "ROLLED_BACK"
+    assert w.table.lock is None
+    assert "rolled back registry/app:new (AlarmFired)" in w.notifier.messages[0][0]
+
+
+def test_a_failure_before_any_change_is_failed_not_rolled_back() -> None:
+    w = world()
+    progress = RollbackProgress(
+        trigger="TargetUnhealthy", message="no", traffic_restored=False, scale_down=False, wait_seconds=0
+    )
+    state = rollback.finish_rollback(deploying(w, rolling_back=progress), w.ctx)
+    assert state.outcome is not None and state.outcome.status == "FAILED"
+    assert w.ecs.calls == [] and w.table.lock is None

@@ -207,12 +207,13 @@ class FakeTable:
         self.lock = replace(self.lock, **values)  # type: ignore[arg-type]
         return True
 
-    def add_request(self, request: str) -> str | None:
+    def add_request(self, request: str, trigger: str | None = None) -> str | None:
         if self.lock is None:
             return None
         from dataclasses import replace
 
-        self.lock = replace(self.lock, requests=tuple(sorted({*self.lock.requests, request})))
+        requests = tuple(sorted({*self.lock.requests, request}))
+        self.lock = replace(self.lock, requests=requests, trigger=trigger or self.lock.trigger)
         return self.lock.owner
 
     def quarantine(self, owner: str, reason: str) -> bool:

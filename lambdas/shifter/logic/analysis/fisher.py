@@ -21,8 +21,9 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-# Terms past the mode shrink faster than geometrically: once one is this small against the sum,
-# all the rest together change the p-value by less than a floating-point rounding.
+# Terms past the mode shrink faster than geometrically: once one is this small against the sum
+# it adds to (the tail above the observed count, the total below the mode), all the rest together
+# change the p-value by less than a floating-point rounding.
 NEGLIGIBLE: Final = 1e-20
 
 
@@ -68,7 +69,8 @@ def fisher_greater(
         weight = math.exp(log_weight)
         total += weight
         tail += weight if k >= new_errors else 0.0
-        if k >= new_errors and weight < NEGLIGIBLE * total:
+        # Against the tail, not the total: a p-value of 1e-21 must still be right to its last digits.
+        if k >= new_errors and weight < NEGLIGIBLE * tail:
             break
     k, log_weight = mode, 0.0
     while k > low:

@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install demo synth synth-local synth-pipeline lint typecheck cfn-lint security test test-fast test-load format reliability bench clean
+.PHONY: help install demo synth synth-local synth-pipeline lint typecheck cfn-lint security test test-fast test-load format lock reliability bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -88,6 +88,9 @@ test: install ## install if needed, then ruff, mypy, cfn-lint (concurrently) and
 
 test-fast: install ## the inner loop: unit and infra tiers in parallel (under 90 s)
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -m "unit or infra"
+
+lock: install ## re-pin requirements-dev.in (and what it includes) into requirements-dev.txt
+	$(VENV)/bin/uv pip compile --python $(PYTHON) requirements-dev.in -o requirements-dev.txt --no-header --annotation-style line -q
 
 format: install ## ruff: fix what it can, then format
 	$(VENV)/bin/ruff check --fix .

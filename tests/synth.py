@@ -6,6 +6,7 @@ passed explicitly: tests synthesize exactly what `make synth` does, plus overrid
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import cache
@@ -21,8 +22,29 @@ def cdk_json_context() -> dict[str, Any]:
     return context
 
 
+# tests/conftest.py points this at a per-session directory: xdist workers then share each
+# synthesized assembly (one synth per variant per session) instead of each synthesizing it.
+SYNTH_CACHE_ENV = "CUTOVER_TEST_SYNTH_CACHE"
+
+
 @cache
 def _synth(overrides_json: str) -> tuple[Path, dict[str, dict[str, Any]]]:
+    cache_dir = os.environ.get(SYNTH_CACHE_ENV)
+    if cache_dir is None:
+        return _synth_now(overrides_json)
+    from filelock import FileLock
+
+    entry = Path(cache_dir) / hashlib.sha256(overrides_json.encode()).hexdigest()
+    with FileLock(f"{entry}.lock"):
+        if not entry.with_suffix(".json").exists():
+            directory, templates = _synth_now(overrides_json)
+            record = {"directory": str(directory), "templates": templates}
+            entry.with_suffix(".json").write_text(json.dumps(record))
+    record = json.loads(entry.with_suffix(".json").read_text())
+    return Path(record["directory"]), record["templates"]
+
+
+def _synth_now(overrides_json: str) -> tuple[Path, dict[str, dict[str, Any]]]:
     import app  # imported late: jsii starts on import
 
     context = {**cdk_json_context(), **json.loads(overrides_json)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 SERVICE = "cutover-shifter"
@@ -14,7 +12,13 @@ tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE)  # dimensions: Service (set per invocation)
 
 
-@cache
 def use_service_dimension(service_name: str) -> None:
-    """Every metric carries Service=<name>; set once per cold start."""
-    metrics.set_default_dimensions(Service=service_name)
+    """Every metric of this invocation carries Service=<name>.
+
+    Set per invocation, not as a default dimension: one process can serve several services
+    (the local harness runs every stack's Lambdas in-process), and a default kept from an
+    earlier invocation leaked the wrong Service. flush_metrics keeps its set when there was
+    nothing to publish or metrics are disabled, so start from a clear set.
+    """
+    metrics.clear_metrics()
+    metrics.add_dimension(name="Service", value=service_name)

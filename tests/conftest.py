@@ -1,0 +1,50 @@
+"""Tiers by directory, applied here so no test can miss its marker (see docs/architecture.md).
+
+`serial` tests measure timing or load both cores: `make test` runs them after the parallel
+(pytest-xdist) part, alone, so a neighbouring worker cannot starve them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.synth import SYNTH_CACHE_ENV
+
+TESTS = Path(__file__).resolve().parent
+
+TIER_OF_DIRECTORY = {
+    "unit": "unit",
+    "infra": "infra",
+    "workflow": "workflow",
+    "reliability": "workflow",
+    "cli": "workflow",
+    "local": "local",
+    "service": "local",
+    "bench": "local",
+    "zero_downtime": "load",
+}
+SERIAL_DIRECTORIES = {"zero_downtime", "bench"}
+SERIAL_FILES = {"test_aws_timing.py", "test_router_timing.py"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # One synth cache per session, shared by the xdist workers (they inherit the environment
+    # of the controller, which configures before it starts them).
+    if not hasattr(config, "workerinput") and SYNTH_CACHE_ENV not in os.environ:
+        os.environ[SYNTH_CACHE_ENV] = tempfile.mkdtemp(prefix="cutover-synth-")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        relative = Path(str(item.path)).resolve().relative_to(TESTS)
+        directory = relative.parts[0]
+        tier = TIER_OF_DIRECTORY.get(directory)
+        if tier is None:
+            raise pytest.UsageError(f"{relative}: no tier for tests/{directory}/ (tests/conftest.py)")
+        item.add_marker(getattr(pytest.mark, tier))
+        if directory in SERIAL_DIRECTORIES or relative.name in SERIAL_FILES:
+            item.add_marker(pytest.mark.serial)

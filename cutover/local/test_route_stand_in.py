@@ -2,7 +2,7 @@
 
 It applies the rule the listener holds: `X-Canary-Version: <side>` plus the right
 `X-Cutover-Test-Token` reaches that side; anything else gets a 403. Each side answers
-as the test sets it: status, JSON body, delay."""
+as the test sets it: status, JSON body, delay, or held until the test releases it."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ class SideBehaviour:
     status: int = 200
     body: Any = field(default_factory=lambda: {"status": "ok"})
     delay_seconds: float = 0.0
+    # Answer only once this is set (at most hold_seconds): a test can keep a smoke test in
+    # flight until it has done what it must do during one, however slow the machine.
+    hold: threading.Event | None = None
+    hold_seconds: float = 20.0
 
 
 @dataclass
@@ -42,6 +46,8 @@ class TestRouteStandIn:
                     return
                 behaviour = stand_in.sides[side]
                 time.sleep(behaviour.delay_seconds)
+                if behaviour.hold is not None:
+                    behaviour.hold.wait(behaviour.hold_seconds)
                 self._send(behaviour.status, behaviour.body)
 
             def _send(self, status: int, body: Any) -> None:

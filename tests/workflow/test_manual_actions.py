@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from cutover.local.runtime import LocalCutover
@@ -106,11 +107,19 @@ def test_a_bake_poll_that_sees_the_abort_also_sees_its_reason(cutover: LocalCuto
 
 
 def test_abort_during_smoke_tests_moves_no_traffic(cutover: LocalCutover, test_route: TestRouteStandIn) -> None:
-    test_route.sides["green"] = SideBehaviour(delay_seconds=0.5)  # a slow smoke test
-    slow_but_fine = [{"path": "/", "max_latency_ms": 5000}]
+    # The smoke test is held in flight until the abort is delivered. A 0.5 s delay was not
+    # enough on a loaded machine: the smoke test ended, the canary bake began, and the abort
+    # failed its token "at once" (seen under 2 xdist workers).
+    in_flight = threading.Event()
+    test_route.sides["green"] = SideBehaviour(hold=in_flight)
+    slow_but_fine = [{"path": "/", "max_latency_ms": 30_000}]
     arn = cutover.start({"image": IMAGE_V2, "smoke_tests": slow_but_fine}, "slow-smoke")
     wait_for_lock(cutover, lambda lock: any(side == "green" for side, _, _ in test_route.requests))
-    assert cutover.run({"action": "abort"}, "abort").output["summary"]["delivered"] == "at its next check"
+    try:
+        delivered = cutover.run({"action": "abort"}, "abort").output["summary"]["delivered"]
+    finally:
+        in_flight.set()
+    assert delivered == "at its next check"
     deployment = cutover.wait(arn)
     assert (deployment.status, deployment.error) == ("FAILED", "DeploymentRolledBack")
     assert "Aborted" in (deployment.cause or "")

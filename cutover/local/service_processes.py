@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -213,6 +214,7 @@ class ServiceFleet:
     def __init__(
         self, log_dir: Path | None = None, drain_propagation_seconds: float = 0.5, drain_timeout_seconds: int = 2
     ) -> None:
+        self.owns_log_dir = log_dir is None  # a temp dir of its own is removed by stop_all
         self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="cutover-fleet-"))
         self.drain_propagation_seconds = drain_propagation_seconds
         self.drain_timeout_seconds = drain_timeout_seconds
@@ -288,6 +290,8 @@ class ServiceFleet:
         finally:  # interrupted while waiting: kill what is left
             for process in self.started:
                 process.kill()
+            if self.owns_log_dir:
+                shutil.rmtree(self.log_dir, ignore_errors=True)
         self.current.clear()
         return {process.pid: process.returncode for process in self.started if process.process is not None}
 

@@ -92,3 +92,12 @@ def test_a_process_that_does_not_drain_in_time_is_killed(tmp_path: Path) -> None
     asked_at = time.monotonic()
     assert process.stop(timeout_seconds=0.5) == -9  # SIGKILL after the bounded wait
     assert time.monotonic() - asked_at < 3 and not pid_exists(process.pid)
+
+
+def test_a_fleet_removes_its_own_log_dir_when_it_stops() -> None:
+    # Before: every run left a cutover-fleet-* directory in /tmp.
+    with ServiceFleet() as fleet:
+        fleet.start("blue", version="v1")
+        log_dir = fleet.log_dir
+        assert log_dir.is_dir()
+    assert not log_dir.exists()

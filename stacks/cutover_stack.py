@@ -35,7 +35,10 @@ class CutoverStack(Stack):
         acknowledge_stack_findings(self, self.service)
         hooks = config.hooks
         acknowledge_shifter_findings(
-            self.shifter, config.service_name, hooks.before_traffic + hooks.after_traffic, self.service.cluster
+            self.shifter,
+            config.service_name,
+            hooks.before_traffic + hooks.after_traffic + hooks.on_step,
+            self.service.cluster,
         )
 
     @property

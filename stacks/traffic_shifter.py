@@ -257,11 +257,13 @@ class TrafficShifter(Construct):
         )
         # A promote fails the bake's token as Promoted: the bake ends at once, not at its next poll.
         promoted = guarded(self._invoke("Bake: promoted", "end_promoted_bake")).next(more_steps)
-        shift.next(
+        bake_this_step = (
             sfn.Choice(self, "Bake this step?")
             .when(sfn.Condition.is_present("$.bake"), self._bake("Bake", rollback, promoted).next(more_steps))
             .otherwise(more_steps)
         )
+        # Built once, run at every step of the loop: the weight comes from the state.
+        shift.next(self._hooks("on_step", bake_this_step, rollback))
         scale_down.next(finish).next(succeeded)
         final_wait.next(
             sfn.Choice(self, "Final wait?")
@@ -331,6 +333,7 @@ class TrafficShifter(Construct):
                     "new_task_definition": sfn.JsonPath.string_at("$.new_task_definition"),
                     "reason": sfn.JsonPath.string_at("$.plan.reason"),
                 }
+                | self._stage_payload(stage)
             ),
             payload_response_only=True,
             result_path="$.hook_result",
@@ -376,6 +379,13 @@ class TrafficShifter(Construct):
             .otherwise(then)
         )
         return task.next(answered_failed)
+
+    @staticmethod
+    def _stage_payload(stage: str) -> dict[str, Any]:
+        """What a stage's hooks see beyond the deployment: on_step, the weight just applied."""
+        if stage == "on_step":
+            return {"weight": sfn.JsonPath.number_at("$.new_weight"), "step": sfn.JsonPath.number_at("$.step_index")}
+        return {}
 
     def _poll_loop(self, name: str, step: str, phase: str) -> _PollLoop:
         wait = sfn.Wait(self, f"Wait until {name}", time=sfn.WaitTime.seconds_path("$.loop.wait_seconds"))

@@ -33,6 +33,8 @@ class ShifterEnvironment(BaseModel):
     stickiness_seconds: int | None = Field(default=None, alias="CUTOVER_STICKINESS_SECONDS")
     autoscaling: bool = Field(alias="CUTOVER_AUTOSCALING")
     defaults: Defaults = Field(alias="CUTOVER_DEFAULTS")
+    # How many on_step hooks run at every step: they count in the history estimate (logic/quotas.py).
+    on_step_hooks: int = Field(default=0, ge=0, alias="CUTOVER_ON_STEP_HOOKS")
 
     @field_validator(
         "services",

@@ -14,7 +14,7 @@ from typing import Any
 
 from cutover.local.runtime import LocalCutover
 
-BEHAVIOUR: dict[str, str] = {"before_traffic": "pass", "after_traffic": "pass"}
+BEHAVIOUR: dict[str, str] = {"before_traffic": "pass", "after_traffic": "pass", "on_step": "pass"}
 RECEIVED: list[dict[str, Any]] = []
 HANG_SECONDS = 4.0
 
@@ -52,5 +52,5 @@ def create_hook_functions(local: LocalCutover, arns: Iterable[str]) -> None:
             Handler="tests.workflow.hook_functions.handler",
             Code={"ZipFile": archive.getvalue()},
         )
-    BEHAVIOUR.update(before_traffic="pass", after_traffic="pass")
+    BEHAVIOUR.update(before_traffic="pass", after_traffic="pass", on_step="pass")
     RECEIVED.clear()

@@ -13,6 +13,8 @@ against local runs by tests/workflow/test_history_estimate.py):
 - a deployment of one step, without bake or final wait: 77 (validate to finish, one attempt
   of the stability and health loops);
 - each further step: 9 (the shift task 5, two Choice states 2 each);
+- each on_step hook at each step: 7 (the task 5, its answer's Choice 2), plus 2 per step for
+  the stage's Choice; up to 9 when it fails (its reason's Choice), once per execution;
 - each bake or final wait: 15 (the Parallel 4, the token task 6, the complete task 5), plus
   9 per poll (a Wait 2, the check task 5, a Choice 2).
 """
@@ -35,6 +37,8 @@ ONE_STEP_EVENTS: Final = 77
 STEP_EVENTS: Final = 9
 WAIT_EVENTS: Final = 15
 POLL_EVENTS: Final = 9
+ON_STEP_STAGE_EVENTS: Final = 2
+ON_STEP_HOOK_EVENTS: Final = 7
 # Upper bounds for what a plan does not say: up to 9 more attempts of each start-up loop
 # (steps/prepare.py: 10 attempts), up to 10 hooks per stage (9 events each, 2 for the stage's
 # Choice), the rollback path, and retried invocations (3 events each: scheduled, started, failed).
@@ -96,8 +100,11 @@ def waits(plan: DeploymentPlan) -> list[int]:
     return [seconds for seconds in (*steps, plan.final_wait_seconds()) if seconds > 0]
 
 
-def estimate(plan: DeploymentPlan) -> PlanEstimate:
+def estimate(plan: DeploymentPlan, *, on_step_hooks: int = 0) -> PlanEstimate:
+    """`on_step_hooks`: the stack's configured on_step hooks, run at every step (a loop)."""
     expected = ONE_STEP_EVENTS + STEP_EVENTS * (len(plan.steps) - 1)
+    if on_step_hooks:
+        expected += len(plan.steps) * (ON_STEP_STAGE_EVENTS + ON_STEP_HOOK_EVENTS * on_step_hooks)
     expected += sum(WAIT_EVENTS + POLL_EVENTS * polls(seconds, plan.poll_interval_seconds) for seconds in waits(plan))
     return PlanEstimate(
         expected_events=expected,
@@ -110,9 +117,9 @@ def is_pipeline_execution(execution_name: str) -> bool:
     return execution_name.startswith(f"{PIPELINE_EXECUTION_PREFIX}-")
 
 
-def check_plan(plan: DeploymentPlan, *, pipeline: bool) -> PlanEstimate:
+def check_plan(plan: DeploymentPlan, *, pipeline: bool, on_step_hooks: int = 0) -> PlanEstimate:
     """The plan's estimate; InvalidInput, one line naming the limit, if it cannot run to its end."""
-    found = estimate(plan)
+    found = estimate(plan, on_step_hooks=on_step_hooks)
     if found.events > HISTORY_EVENTS_BUDGET:
         raise InvalidInput(
             f"plan: up to {found.events:,} history events, over the {HISTORY_EVENTS_BUDGET:,} Cutover accepts "

@@ -40,7 +40,9 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
     if isinstance(request, DeployInput):
         state.plan = build_plan(request, ctx.env.defaults)  # the input's own errors first
         check_pullable(request.image, ctx.env.ecr_repositories)
-        cost = check_plan(state.plan, pipeline=is_pipeline_execution(state.execution_name))
+        cost = check_plan(
+            state.plan, pipeline=is_pipeline_execution(state.execution_name), on_step_hooks=ctx.env.on_step_hooks
+        )
         note(
             state,
             "validated",

@@ -120,3 +120,11 @@ def test_every_accepted_plan_fits_the_budget_and_the_timeout(
         return
     assert found.events <= HISTORY_EVENTS_BUDGET
     assert found.longest_seconds <= STATE_MACHINE_TIMEOUT_SECONDS
+
+
+def test_each_on_step_hook_counts_at_every_step() -> None:
+    linear = plan(strategy="linear", linear_step=10)
+    without = estimate(linear).expected_events
+    # 10 steps; per step the stage's Choice (2) and each hook's task and answer Choice (7).
+    assert estimate(linear, on_step_hooks=3).expected_events == without + 10 * (2 + 3 * 7)
+    assert check_plan(linear, pipeline=False, on_step_hooks=3).events == estimate(linear, on_step_hooks=3).events

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +28,7 @@ from shifter.logic.analysis.judge import judge
 from shifter.logic.analysis.models import JudgeConfig, PeriodJudge, RateJudge, Verdict
 from shifter.logic.analysis.queries import AlbTargets, check_windows, metric_data_request
 from tests.local import test_router
+from tests.local.http_target import HttpTarget, QuietHandler
 from tests.local.manual_clock import ManualClock
 from tests.local.test_router import REFRESH, REGION, Aws, Stack
 
@@ -48,11 +47,11 @@ CONFIG = JudgeConfig(
 )
 
 
-class FailingTarget:
+class FailingTarget(HttpTarget):
     def __init__(self, fail_every: int | None) -> None:
         count = iter(range(1, 1_000_000))
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
@@ -61,20 +60,7 @@ class FailingTarget:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 def dimension(arn: str, marker: str) -> str:

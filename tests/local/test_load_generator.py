@@ -8,16 +8,16 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from cutover.local.load_generator import NO_HEADER, LoadGenerator, is_platform_failure
+from tests.local.http_target import HttpTarget, QuietHandler
 
 
 @dataclass
-class VersionServer:
+class VersionServer(HttpTarget):
     """Answers with X-Service-Version/X-Cutover-Side: alternating v1/blue and v2/green, or one fixed version;
     every `fail_every`-th request gets a 500; each answer waits `delay_seconds`."""
 
@@ -31,7 +31,7 @@ class VersionServer:
         server = self
         lock = threading.Lock()
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -52,20 +52,7 @@ class VersionServer:
 
             do_GET = do_POST = _answer
 
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture
@@ -189,24 +176,20 @@ def test_mcp_mode_posts_a_tool_call(servers: list[VersionServer]) -> None:
 
 
 def test_answers_without_version_headers_are_counted_apart(servers: list[VersionServer]) -> None:
-    class Bare(BaseHTTPRequestHandler):
+    class Bare(QuietHandler):
         def do_GET(self) -> None:
             self.send_response(503)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            return None
-
-    bare = ThreadingHTTPServer(("127.0.0.1", 0), Bare)
-    threading.Thread(target=bare.serve_forever, args=(0.05,), daemon=True).start()
+    bare = HttpTarget()
+    bare.serve(Bare)
     try:
-        generator = LoadGenerator(f"http://127.0.0.1:{bare.server_address[1]}", rate_per_second=50).start()
+        generator = LoadGenerator(bare.url, rate_per_second=50).start()
         time.sleep(0.2)
         result = generator.stop()
     finally:
-        bare.shutdown()
-        bare.server_close()
+        bare.close()
     assert result.by_version == {NO_HEADER: result.total} and result.failures == result.total >= 3
     assert result.platform_failures == result.total  # the load balancer's own 503: routing failed
 

@@ -10,7 +10,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -18,6 +17,7 @@ import pytest
 from moto import mock_aws
 
 from cutover.local.router import TARGET_GROUP_HEADER, ListenerRouter
+from tests.local.http_target import HttpTarget, QuietHandler
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -30,7 +30,7 @@ REFRESH = 0.1
 
 # -- upstreams ----------------------------------------------------------------------------------------
 @dataclass
-class Upstream:
+class Upstream(HttpTarget):
     """A tiny HTTP server answering its name in `X-Upstream` and echoing what it received as JSON."""
 
     name: str
@@ -40,7 +40,7 @@ class Upstream:
     def __post_init__(self) -> None:
         upstream = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def _answer(self) -> None:
@@ -60,20 +60,7 @@ class Upstream:
 
             do_GET = do_POST = _answer
 
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 # -- local AWS ------------------------------------------------------------------------------------------

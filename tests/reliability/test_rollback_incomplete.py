@@ -1,41 +1,22 @@
 """A rollback that cannot complete ends RollbackIncomplete, quarantines the lock so nobody
 deploys over the broken state, says where traffic is and what fixes it; repair fixes it.
 
-Faked, as AWS could do it: ModifyListener failing with a non-retryable error
-(AccessDenied, e.g. a policy changed under the running deployment) once the rollback
-starts."""
+Faked, as AWS could do it: ModifyListener denied once the rollback starts (tests/listener_faults.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from moto.elbv2 import models as elbv2_models
-from moto.elbv2.exceptions import ELBClientError
 
 from cutover.local.runtime import LocalCutover
+from tests.listener_faults import break_modify_listener
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 
 
-class AccessDenied(ELBClientError):
-    code = "AccessDenied"
-    message = "User is not authorized to perform: elasticloadbalancing:ModifyListener"
-
-
 @pytest.fixture
 def listener_breaks(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
-    switch = {"broken": False}
-    original = elbv2_models.ELBv2Backend.modify_listener
-
-    def modify(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if switch["broken"]:
-            raise AccessDenied
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(elbv2_models.ELBv2Backend, "modify_listener", modify)
-    return switch
+    return break_modify_listener(monkeypatch)
 
 
 def test_incomplete_rollback_quarantines_and_repair_restores(

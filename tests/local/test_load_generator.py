@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import socket
 import threading
 import time
@@ -199,3 +200,15 @@ def test_who_failed_a_request() -> None:
     assert is_platform_failure(503, NO_HEADER) and is_platform_failure(502, NO_HEADER)  # the ALB's own answers
     assert is_platform_failure(503, "v2")  # a task starting or draining: it should not have been routed there
     assert not is_platform_failure(500, "v2")  # the release answered its own error
+
+
+def test_the_load_runs_in_its_own_process_and_ends_with_stop(servers: list[VersionServer]) -> None:
+    server = serve(servers)
+    before = {child.pid for child in multiprocessing.active_children()}
+    generator = LoadGenerator(server.url, rate_per_second=50).start()
+    started = [child for child in multiprocessing.active_children() if child.pid not in before]
+    assert [child.name for child in started] == ["cutover-load"]
+    assert {request["path"] for request in server.requests} <= {"/health"}
+    generator.stop()
+    assert not started[0].is_alive() and started[0].exitcode == 0
+    assert generator.snapshot() == generator.stop()  # the final counts stay readable

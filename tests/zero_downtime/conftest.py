@@ -30,6 +30,7 @@ from cutover.local.load_generator import LoadGenerator, Snapshot
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import Execution, LocalCutover
 from cutover.local.service_processes import ServiceFleet
+from tests.listener_faults import break_modify_listener
 from tests.synth import synth_assembly
 from tests.workflow import hook_functions
 from tests.workflow.conftest import MOTO_CONFIG, REGION, STACK
@@ -59,6 +60,12 @@ class Stage:
         mark = self.load.snapshot()
         execution = self.local.run(document, name, timeout_seconds=timeout_seconds)
         return execution, self.load.snapshot().since(mark)
+
+
+@pytest.fixture
+def listener_breaks(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """While `broken`, ModifyListener is denied (tests/listener_faults.py)."""
+    return break_modify_listener(monkeypatch)
 
 
 @pytest.fixture

@@ -191,3 +191,35 @@ def test_control_a_rollback_that_does_not_wait_for_propagation_loses_requests(co
     )
     assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack")
     assert window.platform_failures > 0
+
+
+def test_a_forced_switch_loses_no_request(stage: Stage) -> None:
+    deployed, _, _ = timed(stage, {"image": V2, "strategy": "all-at-once", **SHORT}, "deploy")
+    assert deployed.status == "SUCCEEDED", deployed.cause
+    assert stage.local.run({"action": "rollback"}, "back-to-v1").status == "SUCCEEDED"
+    # green kept its tasks (a rollback leaves the other side warm): force skips the smoke tests only
+    switched, window, seconds = timed(stage, {"action": "switch", "to": "green", "force": True}, "forced-switch")
+    assert switched.status == "SUCCEEDED", switched.cause
+    assert_on(stage, "green")
+    assert_none_lost(stage, window, seconds)
+
+
+def test_a_repair_after_an_incomplete_rollback_loses_no_request(stage: Stage, listener_breaks: dict[str, bool]) -> None:
+    """The rollback's ModifyListener is denied (faked: moto's backend raises AccessDenied, as AWS
+    would once a policy changed under the running deployment), so traffic stays split and the
+    lock is quarantined; `repair` then puts all of it on blue under load."""
+    document = {"image": V2, "strategy": {"steps": [{"weight": 50, "bake_seconds": 600}, {"weight": 100}]}}
+
+    def break_then_abort() -> None:
+        listener_breaks["broken"] = True
+        stage.local.run({"action": "abort"}, "abort")
+
+    failed, _, _ = started_then(stage, document, "doomed", in_bake(0), break_then_abort)
+    assert (failed.status, failed.error) == ("FAILED", "RollbackIncomplete")
+    assert stage.local.weights() == {"blue": 50, "green": 50}
+    listener_breaks["broken"] = False
+    repaired, window, seconds = timed(stage, {"action": "repair"}, "repair")
+    assert repaired.status == "SUCCEEDED", repaired.cause
+    assert_on(stage, "blue")
+    assert stage.local.lock() is None
+    assert_none_lost(stage, window, seconds)

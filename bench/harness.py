@@ -170,14 +170,14 @@ def local_cutover(assembly: Path, *, time_scale: float) -> Iterator[Any]:
     from moto import mock_aws
 
     from cutover.local import runtime, time_compression
+    from cutover.local.loaded_stack import MOTO_CONFIG
     from cutover.local.test_route_stand_in import TestRouteStandIn
 
     previous_scale = time_compression.recorder.scale
-    config: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
     with _environment(LOCAL_ENVIRONMENT), _quiet_logs():
         runtime.install(time_scale=time_scale)
         try:
-            with mock_aws(config=config):
+            with mock_aws(config=MOTO_CONFIG):
                 local = runtime.LocalCutover(assembly, STACK, REGION)
                 outputs = local.create()
                 token = local.client("secretsmanager").get_secret_value(SecretId=outputs["TestTokenSecretArn"])

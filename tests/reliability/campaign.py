@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from cutover.local.loaded_stack import MOTO_CONFIG
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import Execution, LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
@@ -181,7 +182,7 @@ def main() -> int:
     route = TestRouteStandIn(token=LOCAL_TEST_TOKEN)
     assembly = synth_assembly(local=True, ecr_repositories=list(LOCAL_ECR_REPOSITORIES))
     started = time.monotonic()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
+    with mock_aws(config=MOTO_CONFIG):
         cutover = LocalCutover(assembly, "cutover-demo", "eu-west-1")
         cutover.create()
         cutover.point_smoke_tests_at(route.url)

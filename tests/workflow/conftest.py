@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
-from moto.core.config import DefaultConfig
 
 from cutover.local import runtime
+from cutover.local.loaded_stack import MOTO_CONFIG
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
@@ -29,7 +29,6 @@ from tests.synth import synth_assembly
 
 REGION = "eu-west-1"
 STACK = "cutover-demo"
-MOTO_CONFIG: DefaultConfig = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """The zero-downtime suite: production load through every transition, on AWS's timing.
 
-Each test gets a fresh local stack (moto, in-process), the example service's real processes
-as its ECS tasks, and the router as the ALB's data plane (cutover/local/data_plane.py):
+Each test gets a fresh local stack under production load (cutover/local/loaded_stack.py):
 listener changes reach the router's nodes over `AwsTiming.listener_propagation_seconds`
 (30 s), tasks start, turn healthy after a health check, drain for their target group's
-deregistration delay and only then get SIGTERM. A load generator sends production MCP calls
-through the router all along. A request the platform failed (no answer within the client
-timeout, a refused or dropped connection, a routing 5xx: see load_generator) is a lost request;
-every transition must lose none.
+deregistration delay and only then get SIGTERM. A request the platform failed (no answer within
+the client timeout, 5 s, a refused or dropped connection, a routing 5xx: see
+load_counts) is a lost request; every transition must lose none.
 
 Time runs at the demo's compression (1 AWS second = 10 ms), so short bakes keep each
 transition to seconds. These tests start processes and load both cores: they are marked
@@ -21,24 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
-from cutover.local import runtime, time_compression
-from cutover.local.data_plane import DataPlane, start_data_plane
-from cutover.local.demo import version_of
-from cutover.local.load_generator import LoadGenerator, Snapshot
+from cutover.local.loaded_stack import LoadedStack, loaded_stack
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
-from cutover.local.runtime import Execution, LocalCutover
-from cutover.local.service_processes import ServiceFleet
 from tests.listener_faults import break_modify_listener
 from tests.synth import synth_assembly
 from tests.workflow import hook_functions
-from tests.workflow.conftest import MOTO_CONFIG, REGION, STACK
+from tests.workflow.conftest import REGION, STACK
 from tests.zero_downtime.gc_pauses import GcPauses
 
 SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s
 RATE_PER_SECOND = 100  # production MCP calls per second through the router
-CLIENT_TIMEOUT_SECONDS = 5.0  # a request unanswered this long is lost
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"
 BAD_RELEASES = {"v-broken": 1.0}  # answers 500 to every MCP call (its smoke test fails)
 ACCOUNT_REGION = "eu-west-1:123456789012"
@@ -47,19 +38,10 @@ HOOKS = {"before_traffic": [HOOK], "timeout_seconds": 2}
 
 
 @dataclass
-class Stage:
-    """A local stack under production load."""
+class Stage(LoadedStack):
+    """A local stack under production load, and how long the garbage collector stopped this process."""
 
-    local: LocalCutover
-    plane: DataPlane
-    load: LoadGenerator
     gc_pauses: GcPauses
-
-    def run(self, document: dict[str, Any], name: str, timeout_seconds: float = 120.0) -> tuple[Execution, Snapshot]:
-        """Run one execution to its end; the load's counts during it."""
-        mark = self.load.snapshot()
-        execution = self.local.run(document, name, timeout_seconds=timeout_seconds)
-        return execution, self.load.snapshot().since(mark)
 
 
 @pytest.fixture
@@ -83,25 +65,20 @@ def _stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **context: Any) -> I
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    previous = time_compression.recorder.scale
-    runtime.install(time_scale=SCALE)
     assembly = synth_assembly(
         local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES), hooks=HOOKS, **context
     )
-    try:
-        with mock_aws(config=MOTO_CONFIG), ServiceFleet(log_dir=tmp_path) as fleet, GcPauses() as pauses:
-            local = LocalCutover(assembly, STACK, REGION)
-            local.create()
-            hook_functions.create_hook_functions(local, (HOOK,))
-            plane = start_data_plane(local, fleet, version_of, BAD_RELEASES)
-            local.point_smoke_tests_at(plane.router.url)
-            load = LoadGenerator.mcp(
-                plane.router.url, rate_per_second=RATE_PER_SECOND, timeout_seconds=CLIENT_TIMEOUT_SECONDS
-            ).start()
-            try:
-                yield Stage(local, plane, load, pauses)
-            finally:
-                load.stop()
-                plane.stop()
-    finally:
-        time_compression.recorder.scale = previous
+    with (
+        GcPauses() as pauses,
+        loaded_stack(
+            assembly,
+            STACK,
+            REGION,
+            log_dir=tmp_path,
+            time_scale=SCALE,
+            rate_per_second=RATE_PER_SECOND,
+            error_rates=BAD_RELEASES,
+            after_create=lambda local: hook_functions.create_hook_functions(local, (HOOK,)),
+        ) as loaded,
+    ):
+        yield Stage(loaded.local, loaded.plane, loaded.load, pauses)

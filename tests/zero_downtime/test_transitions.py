@@ -6,7 +6,6 @@ traffic ends, and that the platform failed no production request while it ran.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,9 +40,8 @@ def assert_none_lost(stage: Stage, window: Snapshot, seconds: float) -> None:
 
 
 def timed(stage: Stage, document: dict[str, Any], name: str) -> tuple[Execution, Snapshot, float]:
-    started = time.monotonic()
-    execution, window = stage.run(document, name)
-    return execution, window, time.monotonic() - started
+    transition = stage.run(document, name)
+    return transition.execution, transition.window, transition.seconds
 
 
 def started_then(
@@ -54,15 +52,8 @@ def started_then(
     then: Callable[[], object],
 ) -> tuple[Execution, Snapshot, float]:
     """Start an execution, act once its lock item satisfies `when`, run it to its end."""
-    mark, started = stage.load.snapshot(), time.monotonic()
-    arn = stage.local.start(document, name)
-    deadline = time.monotonic() + 60
-    while not ((lock := stage.local.lock()) is not None and when(lock)):
-        assert time.monotonic() < deadline, f"{name}: the deployment never reached the moment to act"
-        time.sleep(0.02)
-    then()
-    execution = stage.local.wait(arn, timeout_seconds=120)
-    return execution, stage.load.snapshot().since(mark), time.monotonic() - started
+    transition = stage.run_acting(document, name, when, then)
+    return transition.execution, transition.window, transition.seconds
 
 
 def in_bake(index: int) -> Callable[[dict[str, Any]], bool]:

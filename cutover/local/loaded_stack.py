@@ -1,0 +1,112 @@
+"""A local stack under production load: what the zero-downtime suite and `make bench` drive.
+
+The synthesized stack is created in a fresh in-process moto; the example service's real
+processes are its ECS tasks and the router is the ALB's data plane (data_plane.py): listener
+changes reach the router's nodes over `AwsTiming.listener_propagation_seconds`, tasks start,
+turn healthy after a health check and drain for the deregistration delay before SIGTERM. A
+load generator (its own process) sends production MCP calls through the router all along.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moto import mock_aws
+from moto.core.config import DefaultConfig
+
+from cutover.local import runtime, time_compression
+from cutover.local.data_plane import DataPlane, start_data_plane
+from cutover.local.load_generator import LoadGenerator, Snapshot
+from cutover.local.runtime import Execution, LocalCutover
+from cutover.local.service_processes import ServiceFleet
+
+# moto runs the state machine itself, and Lambdas in-process (no Docker here).
+MOTO_CONFIG: DefaultConfig = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+CLIENT_TIMEOUT_SECONDS = 5.0  # a request unanswered this long is lost
+
+
+def version_of(image: str) -> str:
+    """The release an image plays: its `v<N>` tag; the stack's initial image plays v1."""
+    tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
+    return tag if tag.startswith("v") else "v1"
+
+
+@dataclass
+class LoadedStack:
+    local: LocalCutover
+    plane: DataPlane
+    load: LoadGenerator
+
+    def run(self, document: dict[str, Any], name: str, timeout_seconds: float = 120.0) -> Transition:
+        """Run one execution to its end, with the load's counts while it ran."""
+        mark, started = self.load.snapshot(), time.monotonic()
+        execution = self.local.run(document, name, timeout_seconds=timeout_seconds)
+        return Transition(execution, self.load.snapshot().since(mark), time.monotonic() - started)
+
+    def run_acting(
+        self,
+        document: dict[str, Any],
+        name: str,
+        when: Callable[[dict[str, Any]], bool],
+        then: Callable[[], object],
+        timeout_seconds: float = 120.0,
+    ) -> Transition:
+        """Start an execution, act once its lock item satisfies `when`, run it to its end."""
+        mark, started = self.load.snapshot(), time.monotonic()
+        arn = self.local.start(document, name)
+        deadline = time.monotonic() + 60
+        while not ((lock := self.local.lock()) is not None and when(lock)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name}: the deployment never reached the moment to act")
+            time.sleep(0.02)
+        then()
+        execution = self.local.wait(arn, timeout_seconds=timeout_seconds)
+        return Transition(execution, self.load.snapshot().since(mark), time.monotonic() - started)
+
+
+@dataclass(frozen=True)
+class Transition:
+    execution: Execution
+    window: Snapshot  # the load's counts while the execution ran
+    seconds: float
+
+
+@contextmanager
+def loaded_stack(
+    assembly: Path,
+    stack_name: str,
+    region: str,
+    *,
+    log_dir: Path,
+    time_scale: float,
+    rate_per_second: float,
+    error_rates: Mapping[str, float] | None = None,
+    after_create: Callable[[LocalCutover], None] | None = None,
+) -> Iterator[LoadedStack]:
+    """The stack created and loaded; everything started is stopped on exit. The caller sets
+    fake credentials and the region in the environment (moto needs them, boto3 reads them)."""
+    previous = time_compression.recorder.scale
+    runtime.install(time_scale=time_scale)
+    try:
+        with mock_aws(config=MOTO_CONFIG), ServiceFleet(log_dir=log_dir) as fleet:
+            local = LocalCutover(assembly, stack_name, region)
+            local.create()
+            if after_create is not None:
+                after_create(local)
+            plane = start_data_plane(local, fleet, version_of, error_rates)
+            local.point_smoke_tests_at(plane.router.url)
+            load = LoadGenerator.mcp(
+                plane.router.url, rate_per_second=rate_per_second, timeout_seconds=CLIENT_TIMEOUT_SECONDS
+            ).start()
+            try:
+                yield LoadedStack(local, plane, load)
+            finally:
+                load.stop()
+                plane.stop()
+    finally:
+        time_compression.recorder.scale = previous

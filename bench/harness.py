@@ -164,6 +164,13 @@ LOCAL_ENVIRONMENT = {
 
 
 @contextmanager
+def local_environment() -> Iterator[None]:
+    """Fake credentials and the region for moto, and quiet logs, while the block runs."""
+    with _environment(LOCAL_ENVIRONMENT), _quiet_logs():
+        yield
+
+
+@contextmanager
 def local_cutover(assembly: Path, *, time_scale: float) -> Iterator[Any]:
     """The synthesized local stack created in a fresh moto, as the workflow tests do;
     yields a cutover.local.runtime.LocalCutover. Smoke tests reach a stand-in test route."""
@@ -174,7 +181,7 @@ def local_cutover(assembly: Path, *, time_scale: float) -> Iterator[Any]:
     from cutover.local.test_route_stand_in import TestRouteStandIn
 
     previous_scale = time_compression.recorder.scale
-    with _environment(LOCAL_ENVIRONMENT), _quiet_logs():
+    with local_environment():
         runtime.install(time_scale=time_scale)
         try:
             with mock_aws(config=MOTO_CONFIG):

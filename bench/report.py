@@ -24,6 +24,8 @@ from bench.lambda_figure import LambdaResult
 from bench.reaction import BAKE_SECONDS as REACTION_BAKE_SECONDS
 from bench.reaction import ReactionResult
 from bench.synth_figure import SynthResult
+from bench.transitions import TransitionsResult
+from bench.transitions_report import render_transitions
 
 CLOUDWATCH_EVENTS_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html"
 
@@ -42,6 +44,7 @@ class Parameters:
     synth_service_counts: tuple[int, ...]
     judge_deployments: int = 1_000  # simulated A/A canaries per traffic level
     judge_trials: int = 200  # per regression, and at 1 request/s
+    transitions_quick: bool = False  # figure 8: two transitions without the control, not all
 
 
 FULL = Parameters(
@@ -65,6 +68,7 @@ QUICK = Parameters(
     synth_service_counts=(2,),  # with the single-service sample standing for 1
     judge_deployments=50,
     judge_trials=20,
+    transitions_quick=True,
 )
 
 
@@ -78,6 +82,7 @@ class Results:
     lambda_: LambdaResult | None = None
     synth: SynthResult | None = None
     judge: JudgeResult | None = None
+    transitions: TransitionsResult | None = None
     elapsed_seconds: float = 0.0
 
 
@@ -522,4 +527,6 @@ def render(results: Results) -> str:
         lines += render_growth(results.growth)
     if results.judge is not None:
         lines += render_judge(results.judge)
+    if results.transitions is not None:
+        lines += render_transitions(results.transitions)
     return "\n".join(lines).rstrip() + "\n"

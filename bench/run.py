@@ -4,7 +4,8 @@ is measured, write the Markdown report (bench/RESULTS.md by default).
 The full run's parameters are bench.report.FULL; `--quick` (bench.report.QUICK) takes a
 handful of samples and is what the smoke test runs. Order: the two local stacks are
 synthesized first (in parallel), then the moto figures (1; 2, 3 and 6 on one stack), the
-cold starts (5) and the synth times (4), each in the foreground alone.
+cold starts (5), the synth times (4), the judge (7) and the transitions under load (8),
+each in the foreground alone.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from bench.judge_report import render_judge
 from bench.lambda_figure import measure_lambda
 from bench.reaction import POLL_INTERVAL_SECONDS, measure_reaction
 from bench.synth_figure import measure_synth
+from bench.transitions import RATE_PER_SECOND, measure_transitions
+from bench.transitions_report import render_transitions
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -68,6 +71,11 @@ def run_all(parameters: report.Parameters, output: Path, echo: Callable[[str], N
     stamp(f"figure 7: the judge, {parameters.judge_deployments} simulated canaries per traffic level")
     results.judge = measure_judge(parameters.judge_deployments, parameters.judge_trials)
     show(render_judge(results.judge))
+
+    what = "two transitions" if parameters.transitions_quick else "every transition"
+    stamp(f"figure 8: production requests through {what}, at {RATE_PER_SECOND} requests/s")
+    results.transitions = measure_transitions(parameters.transitions_quick, echo=echo)
+    show(render_transitions(results.transitions))
 
     results.elapsed_seconds = time.perf_counter() - started
     results.machine["load at end"] = load_average()

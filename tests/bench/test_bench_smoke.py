@@ -14,6 +14,7 @@ from bench.cost import BAKE_SECONDS, POLL_INTERVAL_SECONDS, STRATEGIES, TERMINAT
 from bench.growth import STEP_BAKE_SECONDS
 from bench.harness import ROOT
 from bench.run import DEFAULT_OUTPUT, run_all
+from bench.transitions import RATE_PER_SECOND
 
 # One quick run serves every test of this module; it takes about a minute on an idle machine.
 pytestmark = pytest.mark.timeout(900)
@@ -127,11 +128,27 @@ def test_synth_grows_with_services(quick: QuickRun) -> None:
         assert sample.resources == count * single.resources
 
 
+def test_production_requests_are_counted_through_each_transition(quick: QuickRun) -> None:
+    transitions = quick.results.transitions
+    assert transitions is not None and transitions.control is None  # the control runs in the full bench only
+    assert [(row.name, row.outcome) for row in transitions.rows] == [
+        ("canary deployment", "SUCCEEDED"),
+        ("abort mid-bake", "DeploymentRolledBack"),
+    ]
+    canary, abort = transitions.rows
+    assert canary.versions.startswith("v1 ") and "v2 " in canary.versions  # the load saw both releases
+    assert "v3 " in abort.versions  # the aborted release had half the traffic before the abort
+    for row in transitions.rows:
+        assert row.platform_failures == 0, row
+        assert row.served >= 0.5 * RATE_PER_SECOND * row.seconds, row  # the load ran at its rate
+    assert transitions.propagation_seconds == 30 and transitions.time_scale == 0.01
+
+
 def test_the_report_is_written_where_asked_and_printed_as_measured(quick: QuickRun) -> None:
     assert quick.output != DEFAULT_OUTPUT
     text = quick.output.read_text()
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert [heading.split(".")[0] for heading in headings] == [f"## {n}" for n in range(1, 8)]
+    assert [heading.split(".")[0] for heading in headings] == [f"## {n}" for n in range(1, 9)]
     assert "quick run" in text and "| CPU |" in text and "| moto / boto3 |" in text
     for heading in headings:
         assert heading in quick.echoed

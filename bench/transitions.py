@@ -26,7 +26,7 @@ from typing import Any
 
 from bench.harness import REGION, STACK, local_assemblies, local_environment
 from cutover.local import aws_timing
-from cutover.local.loaded_stack import CLIENT_TIMEOUT_SECONDS, LoadedStack, Transition, loaded_stack
+from cutover.local.loaded_stack import CLIENT_TIMEOUT_SECONDS, MCP_SMOKE_TEST, LoadedStack, Transition, loaded_stack
 
 RATE_PER_SECOND = 100
 TIME_SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s
@@ -148,7 +148,7 @@ def _sequence(quick: bool) -> list[tuple[str, str, Step]]:
         (
             "failed smoke test",
             "DeploymentRolledBack",
-            lambda s: s.run({"image": f"{REGISTRY}:v-broken", **SHORT}, "smoke-fails"),
+            lambda s: s.run({"image": f"{REGISTRY}:v-broken", "smoke_tests": [MCP_SMOKE_TEST], **SHORT}, "smoke-fails"),
         ),
         ("rollback to the cold side", "SUCCEEDED", lambda s: s.run({"action": "rollback"}, "rollback")),
         ("switch to the warm side", "SUCCEEDED", _switch_to_idle),

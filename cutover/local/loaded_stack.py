@@ -28,6 +28,16 @@ from cutover.local.service_processes import ServiceFleet
 # moto runs the state machine itself, and Lambdas in-process (no Docker here).
 MOTO_CONFIG: DefaultConfig = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 CLIENT_TIMEOUT_SECONDS = 5.0  # a request unanswered this long is lost
+# A smoke test a bad release fails: it answers MCP calls with 500 (the stack's default smoke
+# test is GET /health, which the service answers whatever ERROR_RATE says).
+MCP_SMOKE_TEST = {
+    "path": "/mcp",
+    "method": "POST",
+    "headers": {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"},
+    "body": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+    "expect_json": {"result": {"tools": [{"name": "search_appointments"}]}},
+    "max_latency_ms": 2000,
+}
 
 
 def version_of(image: str) -> str:

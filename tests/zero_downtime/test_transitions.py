@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from cutover.local.load_generator import Snapshot
+from cutover.local.loaded_stack import MCP_SMOKE_TEST
 from cutover.local.runtime import Execution
 from tests.workflow import hook_functions
 from tests.zero_downtime.conftest import RATE_PER_SECOND, REGISTRY, Stage
@@ -20,14 +21,6 @@ pytestmark = pytest.mark.load
 
 V2 = f"{REGISTRY}:v2"
 SHORT = {"bake_seconds": 120, "termination_wait_seconds": 120}  # AWS seconds: 1.2 s each here
-MCP_SMOKE_TEST = {
-    "path": "/mcp",
-    "method": "POST",
-    "headers": {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"},
-    "body": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-    "expect_json": {"result": {"tools": [{"name": "search_appointments"}]}},
-    "max_latency_ms": 2000,
-}
 
 
 def assert_none_lost(stage: Stage, window: Snapshot, seconds: float) -> None:

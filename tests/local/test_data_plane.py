@@ -18,10 +18,11 @@ from moto import mock_aws
 
 from cutover.local import aws_timing, runtime, time_compression
 from cutover.local.data_plane import DataPlane, start_data_plane
+from cutover.local.loaded_stack import MOTO_CONFIG
 from cutover.local.runtime import LocalCutover
 from cutover.local.service_processes import ServiceFleet
 from tests.synth import synth_assembly
-from tests.workflow.conftest import MOTO_CONFIG, REGION, STACK
+from tests.workflow.conftest import REGION, STACK
 
 SCALE = 0.01  # the demo's: AWS's 30 s are 0.3 s
 

@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from cutover.local import runtime, step_functions_quotas
-from tests.workflow.conftest import MOTO_CONFIG
+from cutover.local.loaded_stack import MOTO_CONFIG
 
 REGION = "eu-west-1"
 ROLE = "arn:aws:iam::123456789012:role/states"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cutover.local.deployment_table import create_deployment_table
 from shifter.adapters.deployment_table import DeploymentTable
 from shifter.readers.lock import Lock, read_lock, read_lock_item
 from tests.unit.shifter.readers.moto_clients import calls, client
@@ -14,15 +15,7 @@ EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:deploy-1"
 
 def deployment_table() -> Any:
     dynamodb = client("dynamodb")
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_deployment_table(dynamodb, TABLE)
     return dynamodb
 
 

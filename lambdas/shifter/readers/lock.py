@@ -56,9 +56,8 @@ def read_lock_item(client: DynamoDBClient, table_name: str, service: str) -> dic
     """The raw item. GetItem is eventually consistent unless ConsistentRead is set, and a lock
     read just after a write (acquire, a request, a release) must see that write:
     https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html"""
-    item: dict[str, Any] | None = client.get_item(TableName=table_name, Key=lock_key(service), ConsistentRead=True).get(
-        "Item"
-    )
+    response = client.get_item(TableName=table_name, Key=lock_key(service), ConsistentRead=True)
+    item: dict[str, Any] | None = response.get("Item")
     return item
 
 

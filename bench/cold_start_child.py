@@ -120,17 +120,11 @@ def sample(handler_name: str) -> dict[str, float]:
     import boto3
     from moto import mock_aws
 
+    from cutover.local.deployment_table import create_deployment_table
+
     with mock_aws():
         # Its own session, so the handler's first client loads its service model as on AWS.
-        boto3.session.Session(region_name=REGION).client("dynamodb").create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_deployment_table(boto3.session.Session(region_name=REGION).client("dynamodb"), TABLE)
         context = Context(function_name=f"cutover-demo-{handler_name}", aws_request_id=str(uuid.uuid4()))
         if handler_name == "workflow":
             event: dict[str, Any] = {

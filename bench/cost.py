@@ -160,8 +160,8 @@ class Instruments:
         events = history_events(local, execution.arn)
         invocations = list(runtime.lambda_runtime.invocations)
         timed = list(self.timer.calls)
-        record = next((r for r in local.deployments() if str(r.get("execution", "")).endswith(f":{name}")), None)
-        shifts = sum(1 for e in (record or {}).get("timeline", []) if e.get("event") == "weights shifted")
+        record = next((r for r in local.deployments() if r.execution.endswith(f":{name}")), None)
+        shifts = sum(1 for e in (record.timeline if record else ()) if e.event == "weights shifted")
         return Deployment(
             label=label,
             status=execution.status,

@@ -14,11 +14,13 @@ import typer
 
 from cutover.cli.errors import CliError, ExitCode
 from cutover.cli.fleet import StackRow
-from cutover.cli.target import SIDES
 from cutover.cli.views import RolloutView, ServiceView, SideView
+from shifter.contract import SIDES
+from shifter.logic.history import HistoryRecord
 from shifter.logic.inputs import DeployInput, ExecutionInput
 from shifter.logic.plan import DeploymentPlan
 from shifter.logic.quotas import PlanEstimate
+from shifter.readers.lock import Lock
 
 SCHEMA_VERSION = 1
 
@@ -111,22 +113,21 @@ def _side(side: SideView) -> dict[str, Any]:
     }
 
 
-def _deployment(lock: dict[str, Any] | None) -> dict[str, Any] | None:
+def _deployment(lock: Lock | None) -> dict[str, Any] | None:
     if lock is None:
         return None
-    owner = str(lock.get("owner")) if lock.get("owner") else None
     return {
-        "execution_arn": owner,
-        "execution_name": _name(owner),
-        "phase": lock.get("phase"),
-        "new_side": lock.get("new_side"),
-        "acquired_at": lock.get("acquired_at"),
-        "quarantined": bool(lock.get("quarantined", False)),
+        "execution_arn": lock.owner,
+        "execution_name": _name(lock.owner),
+        "phase": lock.phase,
+        "new_side": lock.new_side,
+        "acquired_at": lock.acquired_at,
+        "quarantined": lock.quarantined,
     }
 
 
 def _status_fields(stack: str, view: ServiceView) -> dict[str, Any]:
-    weights = {side.side: side.weight for side in view.sides}
+    weights = view.weights()
     return {
         "stack": stack,
         "service": view.service,
@@ -177,17 +178,17 @@ HISTORY_FIELDS = (
 )
 
 
-def history(stack: str, service: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+def history(stack: str, service: str, records: list[HistoryRecord]) -> dict[str, Any]:
     return _document(
         "history",
         stack=stack,
         service=service,
         records=[
             {
-                "execution_arn": record.get("execution"),
-                "execution_name": _name(record.get("execution")),
-                **{key: record.get(key) for key in HISTORY_FIELDS},
-                "steps": [step.get("weight") for step in record.get("steps") or []],
+                "execution_arn": record.execution,
+                "execution_name": _name(record.execution),
+                **record.model_dump(include=set(HISTORY_FIELDS)),
+                "steps": [step.weight for step in record.steps],
             }
             for record in records
         ],

@@ -313,7 +313,7 @@ def preflight(*, connection: Connection) -> None:
             console.print("No deployment running: a stack update sends the live state as it is.")
             return ExitCode.OK
         errors.print(
-            f"[red]cutover:[/red] deployment {escape(str(held.get('owner')))} holds the lock: "
+            f"[red]cutover:[/red] deployment {escape(held.owner)} holds the lock: "
             "do not update the stack until it ends (cutover watch)"
         )
         return ExitCode.DEPLOYMENT_IN_PROGRESS
@@ -345,7 +345,7 @@ def watch(
 def _current_execution(target: Target) -> str:
     held = lock(target)
     if held is not None:
-        return str(held["owner"])
+        return held.owner
     listed = target.client("stepfunctions").list_executions(stateMachineArn=target.state_machine_arn, maxResults=1)
     if not listed["executions"]:
         raise NothingToWatch("no deployment running and none before: nothing to watch")

@@ -9,8 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from cutover.cli.fleet import StackRow
-from cutover.cli.views import RolloutView, ServiceView
+from cutover.cli.views import UNKNOWN, RolloutView, ServiceView
 from shifter.logic.durations import format_duration
+from shifter.logic.history import HistoryRecord
 from shifter.logic.plan import DeploymentPlan
 from shifter.logic.quotas import PlanEstimate
 
@@ -25,6 +26,8 @@ def weight_bar(weights: dict[str, int]) -> Text:
     bar.append("█" * blue, style="blue")
     bar.append("█" * (BAR_WIDTH - blue), style="green")
     bar.append(f" {weights.get('green', 0):>3} % green", style="green")
+    if weights.get(UNKNOWN):
+        bar.append(f"  {UNKNOWN} {weights[UNKNOWN]} % (a target group Cutover does not own)", style="bold red")
     return bar
 
 
@@ -72,11 +75,11 @@ def service(view: ServiceView) -> RenderableType:
     else:
         footer = Text.assemble(
             ("Running: ", "bold"),
-            str(deployment.get("owner", "?")).rsplit(":", 1)[-1],
-            f"  phase {deployment.get('phase', '?')}",
-            f"  new side {deployment.get('new_side', '?')}",
+            deployment.owner.rsplit(":", 1)[-1],
+            f"  phase {deployment.phase or '?'}",
+            f"  new side {deployment.new_side or '?'}",
         )
-    return Group(table, Text.assemble(weight_bar({s.side: s.weight for s in view.sides})), footer)
+    return Group(table, Text.assemble(weight_bar(view.weights())), footer)
 
 
 def plan(document: dict[str, Any], result: DeploymentPlan, watched: str, cost: PlanEstimate) -> RenderableType:
@@ -114,20 +117,19 @@ def plan(document: dict[str, Any], result: DeploymentPlan, watched: str, cost: P
     )
 
 
-def history(records: list[dict[str, Any]]) -> RenderableType:
+def history(records: list[HistoryRecord]) -> RenderableType:
     table = Table(title="Deployments and actions, newest first", title_justify="left")
     for column in ("started", "action", "image", "from → to", "outcome", "trigger / reason"):
         table.add_column(column)
     for record in records:
-        outcome = str(record.get("outcome"))
-        style = {"SUCCEEDED": "green", "ROLLED_BACK": "red", "FAILED": "red"}.get(outcome, "yellow")
+        style = {"SUCCEEDED": "green", "ROLLED_BACK": "red", "FAILED": "red"}.get(record.outcome, "yellow")
         table.add_row(
-            str(record.get("started_at", "")),
-            str(record.get("action", "deploy")),
-            str(record.get("image") or ""),
-            f"{record.get('from_side') or '-'} → {record.get('to_side') or '-'}",
-            Text(outcome, style=style),
-            str(record.get("trigger") or record.get("reason") or ""),
+            record.started_at,
+            record.action,
+            record.image or "",
+            f"{record.from_side or '-'} → {record.to_side or '-'}",
+            Text(record.outcome, style=style),
+            record.trigger or record.reason or "",
         )
     return table
 
@@ -150,9 +152,9 @@ def stacks(region: str, rows: list[StackRow]) -> RenderableType:
             row.stack,
             row.view.service,
             live.side if live else Text("split", style="yellow"),
-            " / ".join(f"{side.side} {side.weight} %" for side in row.view.sides),
+            " / ".join(f"{side} {weight} %" for side, weight in row.view.weights().items()),
             live.image if live else "",
-            (f"{running.get('phase', 'running')} → {running.get('new_side', '?')}" if running else "none"),
+            (f"{running.phase or 'running'} → {running.new_side or '?'}" if running else "none"),
             Text(", ".join(firing) or "none", style="red" if firing else "dim"),
         )
     return table

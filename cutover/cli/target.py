@@ -12,7 +12,6 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 from cutover.cli.errors import NO_CREDENTIALS_MESSAGE, AwsError, NoCredentials, StackNotFound
 
 DEFAULT_STACK = "cutover-demo"
-SIDES = ("blue", "green")
 # What makes a stack a Cutover stack: the outputs every CutoverStack declares
 # (stacks/cutover_stack.py) and the CLI reads. `status --all` recognises stacks by them.
 MARKER_OUTPUTS = ("ServiceName", "StateMachineArn", "LiveStatePrefix", "ListenerArn", "TableName")

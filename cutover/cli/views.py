@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cutover.cli.target import SIDES, Target
+from cutover.cli.target import Target
+from shifter.contract import SIDES
+from shifter.logic.history import HistoryRecord
+from shifter.readers.history import read_history
+from shifter.readers.live_state import read_live_state
+from shifter.readers.lock import Lock, read_lock
+from shifter.readers.weights import ListenerWeights, read_weights
+
+UNKNOWN = "unknown"  # the weights' key for traffic to target groups Cutover does not own
 
 
 @dataclass(frozen=True)
@@ -26,37 +34,37 @@ class SideView:
 class ServiceView:
     service: str
     sides: tuple[SideView, ...]
-    deployment: dict[str, Any] | None  # the lock item of a running deployment
+    deployment: Lock | None  # the lock of a running deployment
+    unknown_weight: int = 0  # production traffic to target groups Cutover does not own
+
+    def weights(self) -> dict[str, int]:
+        return shown_weights({side.side: side.weight for side in self.sides}, self.unknown_weight)
+
+
+def shown_weights(sides: dict[str, int], unknown: int) -> dict[str, int]:
+    """The sides' weights, plus `unknown` only when a foreign target group gets traffic."""
+    return {**sides, UNKNOWN: unknown} if unknown else dict(sides)
+
+
+def listener_weights(target: Target) -> ListenerWeights:
+    groups: dict[str, str] = {side: target.output(f"{side.capitalize()}TargetGroupArn") for side in SIDES}
+    return read_weights(target.client("elbv2"), target.output("ListenerArn"), groups)
 
 
 def weights(target: Target) -> dict[str, int]:
-    listener = target.client("elbv2").describe_listeners(ListenerArns=[target.output("ListenerArn")])["Listeners"][0]
-    side_of = {target.output(f"{s.capitalize()}TargetGroupArn"): s for s in SIDES}
-    forward = next(a for a in listener["DefaultActions"] if a["Type"] == "forward")
-    result = {side: 0 for side in SIDES}
-    for group in forward.get("ForwardConfig", {}).get("TargetGroups", []):
-        result[side_of.get(group["TargetGroupArn"], "?")] = group.get("Weight", 1)
-    return result
+    """Each side's weight, and `unknown` for traffic to a target group Cutover does not own:
+    the CLI shows what the listener does (the shifter refuses to act on it)."""
+    read = listener_weights(target)
+    return shown_weights(read.sides, read.unknown)
 
 
-def lock(target: Target) -> dict[str, Any] | None:
-    item = (
-        target.client("dynamodb")
-        .get_item(
-            TableName=target.output("TableName"),
-            Key={"pk": {"S": f"SERVICE#{target.output('ServiceName')}"}, "sk": {"S": "LOCK"}},
-            ConsistentRead=True,
-        )
-        .get("Item")
-    )
-    return {key: next(iter(value.values())) for key, value in item.items()} if item else None
+def lock(target: Target) -> Lock | None:
+    return read_lock(target.client("dynamodb"), target.output("TableName"), target.output("ServiceName"))
 
 
 def service_view(target: Target) -> ServiceView:
-    current = weights(target)
-    prefix = target.output("LiveStatePrefix")
-    parameters = target.client("ssm").get_parameters_by_path(Path=prefix, Recursive=True)["Parameters"]
-    live = {p["Name"].removeprefix(prefix + "/"): p["Value"] for p in parameters}
+    current = listener_weights(target)
+    live = read_live_state(target.client("ssm"), target.output("LiveStatePrefix"))
     names = [target.output(f"{s.capitalize()}ServiceName") for s in SIDES]
     described = target.client("ecs").describe_services(cluster=target.output("ClusterName"), services=names)
     services = {s["serviceName"]: s for s in described["services"]}
@@ -72,7 +80,7 @@ def service_view(target: Target) -> ServiceView:
         sides.append(
             SideView(
                 side=side,
-                weight=current[side],
+                weight=current.sides[side],
                 image=live.get(f"{side}/image", "?"),
                 revision=ecs.get("taskDefinition", "?").rsplit("/", 1)[-1],
                 desired=ecs.get("desiredCount", 0),
@@ -81,21 +89,16 @@ def service_view(target: Target) -> ServiceView:
                 alarms_firing=tuple(n for n in alarm_names[side] if n in firing),
             )
         )
-    return ServiceView(service=target.output("ServiceName"), sides=tuple(sides), deployment=lock(target))
+    return ServiceView(
+        service=target.output("ServiceName"),
+        sides=tuple(sides),
+        deployment=lock(target),
+        unknown_weight=current.unknown,
+    )
 
 
-def history(target: Target, limit: int) -> list[dict[str, Any]]:
-    items = target.client("dynamodb").query(
-        TableName=target.output("TableName"),
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues={
-            ":pk": {"S": f"SERVICE#{target.output('ServiceName')}"},
-            ":prefix": {"S": "DEPLOYMENT#"},
-        },
-        ScanIndexForward=False,
-        Limit=limit,
-    )["Items"]
-    return [json.loads(item["record"]["S"]) for item in items]
+def history(target: Target, limit: int) -> list[HistoryRecord]:
+    return read_history(target.client("dynamodb"), target.output("TableName"), target.output("ServiceName"), limit)
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def rollout_view(target: Target, execution_arn: str, recent: int = 6) -> Rollout
     entered.sort(key=lambda e: e["id"])
     latest_state = _latest_state(entered)
     held = lock(target)
-    owned = held if held and held.get("owner") == execution_arn else None
+    owned = held if held and held.owner == execution_arn else None
     output = described.get("output")
     return RolloutView(
         execution=execution_arn,
@@ -134,8 +137,8 @@ def rollout_view(target: Target, execution_arn: str, recent: int = 6) -> Rollout
         cause=described.get("cause"),
         output=json.loads(output) if output else None,
         weights=weights(target),
-        phase=owned.get("phase") if owned else None,
-        new_side=(latest_state or {}).get("new_side") or (owned or {}).get("new_side"),
+        phase=owned.phase if owned else None,
+        new_side=(latest_state or {}).get("new_side") or (owned.new_side if owned else None),
         bake=(latest_state or {}).get("bake"),
         states=tuple(e["stateEnteredEventDetails"]["name"] for e in entered[-recent:]),
         request=_json_or_none(described.get("input")),

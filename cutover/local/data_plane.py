@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 from cutover.local import aws_timing, ecs_emulation
 from cutover.local.router import ListenerRouter
 from cutover.local.task_processes import TaskProcesses
+from shifter.contract import SIDES
 
 if TYPE_CHECKING:
     from cutover.local.runtime import LocalCutover
     from cutover.local.service_processes import ServiceFleet
-
-SIDES = ("blue", "green")
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,13 @@ from cutover.local.execution_role_checks import ExecutionRoles
 from cutover.local.lambda_runtime import InProcessLambda
 from cutover.local.moto_lookups import MotoLookups
 from cutover.local.template_roles import StackResolver, function_identities
+from shifter.contract import SIDES
+from shifter.logic.history import HistoryRecord
+from shifter.readers.history import read_history
+from shifter.readers.live_state import read_live_state
+from shifter.readers.lock import read_lock_item
+from shifter.readers.weights import read_weights
 
-SIDES = ("blue", "green")
 AWS_TIMING = AwsTiming()  # the defaults: see aws_timing
 lambda_runtime = InProcessLambda()
 # On by default: every call our Lambdas make is checked against their template roles.
@@ -132,10 +137,9 @@ class LocalCutover:
 
     # ------------------------------------------------------------------ what a user looks at
     def weights(self) -> dict[str, int]:
-        listener = self.client("elbv2").describe_listeners(ListenerArns=[self.outputs["ListenerArn"]])["Listeners"][0]
-        side_of = {self.outputs[f"{s.capitalize()}TargetGroupArn"]: s for s in SIDES}
-        forward = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
-        return {side_of[group["TargetGroupArn"]]: group["Weight"] for group in forward}
+        """What the shifter sees: a foreign target group on the listener raises InconsistentTraffic."""
+        groups: dict[str, str] = {side: self.outputs[f"{side.capitalize()}TargetGroupArn"] for side in SIDES}
+        return read_weights(self.client("elbv2"), self.outputs["ListenerArn"], groups).owned()
 
     def service(self, side: str) -> dict[str, Any]:
         name = self.outputs[f"{side.capitalize()}ServiceName"]
@@ -149,31 +153,16 @@ class LocalCutover:
         }
 
     def live_state(self) -> dict[str, str]:
-        prefix = self.outputs["LiveStatePrefix"]
-        parameters = self.client("ssm").get_parameters_by_path(Path=prefix, Recursive=True)["Parameters"]
-        return {p["Name"].removeprefix(prefix + "/"): p["Value"] for p in parameters}
+        return read_live_state(self.client("ssm"), self.outputs["LiveStatePrefix"])
 
     def lock(self) -> dict[str, Any] | None:
-        item = (
-            self.client("dynamodb")
-            .get_item(
-                TableName=self.outputs["TableName"],
-                Key={"pk": {"S": f"SERVICE#{self.outputs['ServiceName']}"}, "sk": {"S": "LOCK"}},
-            )
-            .get("Item")
-        )
+        """The lock item's attributes as plain values (the demo and the tests match on them)."""
+        item = read_lock_item(self.client("dynamodb"), self.outputs["TableName"], self.outputs["ServiceName"])
         return {key: next(iter(value.values())) for key, value in item.items()} if item else None
 
-    def deployments(self) -> list[dict[str, Any]]:
-        items = self.client("dynamodb").query(
-            TableName=self.outputs["TableName"],
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={
-                ":pk": {"S": f"SERVICE#{self.outputs['ServiceName']}"},
-                ":prefix": {"S": "DEPLOYMENT#"},
-            },
-        )["Items"]
-        return [json.loads(item["record"]["S"]) for item in items]
+    def deployments(self) -> list[HistoryRecord]:
+        """The whole history, newest first."""
+        return read_history(self.client("dynamodb"), self.outputs["TableName"], self.outputs["ServiceName"])
 
     # ------------------------------------------------------------------ what AWS would do
     def set_alarm(self, name: str, state: str, reason: str = "threshold crossed") -> None:

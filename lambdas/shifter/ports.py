@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from shifter.adapters.deployment_table import Lock
 from shifter.adapters.ecs_service import ServiceStatus
 from shifter.adapters.live_state_store import SideLiveState
 from shifter.adapters.load_balancer import TargetHealth
+from shifter.logic.history import HistoryRecord
 from shifter.logic.smoke import SmokeResponse
 from shifter.logic.traffic import AlarmStatus
+from shifter.readers.lock import Lock
 
 
 class LoadBalancer(Protocol):
@@ -91,9 +92,9 @@ class Table(Protocol):
 
     def release(self, owner: str) -> bool: ...
 
-    def record_history(self, started_at: str, execution_name: str, record: dict[str, Any]) -> None: ...
+    def record_history(self, started_at: str, execution_name: str, record: HistoryRecord) -> None: ...
 
-    def history(self, limit: int = 20) -> list[dict[str, Any]]: ...
+    def history(self, limit: int = 20) -> list[HistoryRecord]: ...
 
 
 class LiveState(Protocol):

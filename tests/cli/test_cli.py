@@ -14,6 +14,7 @@ from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
 from tests.synth import ROOT
+from tests.workflow.conftest import forward_to_a_foreign_target_group
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 FAST = ["--interval", "0.05", "--timeout", "2m"]
@@ -110,6 +111,16 @@ def test_status_shows_the_live_side_and_each_sides_tasks(cutover: LocalCutover) 
     assert "blue (live)" in result.output and "100 %" in result.output
     assert "nginx:1.27-alpine" in result.output
     assert "No deployment running." in result.output
+
+
+def test_status_shows_traffic_to_a_target_group_cutover_does_not_own_as_unknown(cutover: LocalCutover) -> None:
+    forward_to_a_foreign_target_group(cutover, blue=90, foreign=10)
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    assert "unknown 10 % (a target group Cutover does not own)" in result.output
+    assert "blue (live)" not in result.output  # 90 % is not live
+    document = json.loads(runner.invoke(app, ["status", "--output", "json"]).output)
+    assert (document["weights"], document["live_side"]) == ({"blue": 90, "green": 0, "unknown": 10}, None)
 
 
 def test_deploy_and_watch_to_success(cutover: LocalCutover) -> None:

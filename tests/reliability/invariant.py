@@ -5,7 +5,6 @@ listener and history agree; the lock is free; the outcome matches what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from cutover.local.runtime import Execution, LocalCutover
 
@@ -66,10 +65,10 @@ def _outcome(execution: Execution, before: Before, live: str, image: str, reques
 
 def _history(cutover: LocalCutover, execution: Execution) -> list[str]:
     name = execution.arn.rsplit(":", 1)[-1]
-    records: list[dict[str, Any]] = [r for r in cutover.deployments() if r["execution"].endswith(f":{name}")]
+    records = [r for r in cutover.deployments() if r.execution.endswith(f":{name}")]
     if not records:
         return []  # rejected before the lock: nothing to record
-    outcome = records[0]["outcome"]
+    outcome = records[0].outcome
     expected = {"SUCCEEDED": {"SUCCEEDED"}, "FAILED": {"ROLLED_BACK", "FAILED", "ROLLBACK_INCOMPLETE"}}
     if execution.error == "FinishIncomplete":
         expected["FAILED"] = {"RUNNING", "SUCCEEDED"}  # the bookkeeping is what failed

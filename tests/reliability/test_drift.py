@@ -53,6 +53,7 @@ from typing import Any
 
 from cutover.local.lambda_runtime import LambdaContext
 from cutover.local.runtime import LocalCutover
+from shifter.contract import SIDES
 from shifter.handlers import capacity_seed
 from stacks.capacity_seeds import RESOURCE_TYPE as CAPACITY_SEED_TYPE
 from tests.infra.test_topology import live_reference, logical_id_of, service_id, target_group_id
@@ -75,7 +76,6 @@ from tests.synth import resources_of_type, seed_call, synth
 from tests.workflow.conftest import wait_for_lock
 
 STACK = "cutover-demo"
-SIDES = ("blue", "green")
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 TEMPLATE_IMAGE = "public.ecr.aws/nginx/nginx:1.27-alpine"
 UNRELATED_CONTEXT: dict[str, Any] = {
@@ -313,7 +313,7 @@ def test_enabling_autoscaling_later_keeps_the_live_side_within_its_new_bounds(cu
     with_autoscaling = synth(autoscaling=AUTOSCALING)[STACK]
     done = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once", "termination_wait_seconds": 0}, "v2")
     assert done.status == "SUCCEEDED", done.cause
-    live = {side: cutover.service(side)["desired"] for side in SIDES}
+    live: dict[str, int] = {side: cutover.service(side)["desired"] for side in SIDES}
     assert live == {"blue": 0, "green": 2}
     added, removed = added_and_removed(baseline_template(), with_autoscaling)
     assert not removed

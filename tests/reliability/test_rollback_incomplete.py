@@ -49,7 +49,7 @@ def test_incomplete_rollback_quarantines_and_repair_restores(
     assert cutover.weights() == {"blue": 100, "green": 0}  # the side the rollback was going back to
     assert cutover.lock() is None
     assert cutover.live_state()["blue/weight"] == "100"
-    assert any(r["action"] == "repair" and r["outcome"] == "SUCCEEDED" for r in cutover.deployments())
+    assert any(r.action == "repair" and r.outcome == "SUCCEEDED" for r in cutover.deployments())
 
     after = cutover.run({"image": IMAGE_V2.replace(":v2", ":v3"), "strategy": "all-at-once"}, "after-repair")
     assert after.status == "SUCCEEDED", after.cause

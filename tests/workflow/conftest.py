@@ -132,3 +132,24 @@ def request_on_lock(cutover: LocalCutover, request: str) -> None:
         UpdateExpression="ADD requests :request",
         ExpressionAttributeValues={":request": {"SS": [request]}},
     )
+
+
+def forward_to_a_foreign_target_group(cutover: LocalCutover, blue: int, foreign: int) -> str:
+    """What someone else's change could leave on the production listener: part of the traffic
+    forwarded to a target group in the same VPC that Cutover does not own. Returns its ARN."""
+    elbv2 = cutover.client("elbv2")
+    vpc = elbv2.describe_target_groups(TargetGroupArns=[cutover.outputs["BlueTargetGroupArn"]])["TargetGroups"][0][
+        "VpcId"
+    ]
+    arn: str = elbv2.create_target_group(Name="someone-elses", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    groups = [
+        {"TargetGroupArn": cutover.outputs["BlueTargetGroupArn"], "Weight": blue},
+        {"TargetGroupArn": arn, "Weight": foreign},
+    ]
+    elbv2.modify_listener(
+        ListenerArn=cutover.outputs["ListenerArn"],
+        DefaultActions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}],
+    )
+    return arn

@@ -16,7 +16,7 @@ DIGEST = "sha256:" + "a" * 64
 def shifted_weights(cutover: LocalCutover) -> list[int]:
     """The new side's weight after each shift, from the deployment's history record."""
     (record,) = cutover.deployments()
-    return [event["detail"]["weights"]["green"] for event in record["timeline"] if event["event"] == "weights shifted"]
+    return [event.detail["weights"]["green"] for event in record.timeline if event.event == "weights shifted"]
 
 
 def assert_green_live(cutover: LocalCutover, image: str) -> dict[str, Any]:
@@ -42,8 +42,8 @@ def test_canary_moves_all_traffic_to_green_and_keeps_blue_as_it_was(
     assert cutover.service("blue")["task_definition"] == blue_before["task_definition"]
     assert shifted_weights(cutover) == [10, 100]
     (record,) = cutover.deployments()
-    assert (record["outcome"], record["image"], record["reason"]) == ("SUCCEEDED", IMAGE_V2, "ship v2")
-    assert (record["from_side"], record["to_side"]) == ("blue", "green")
+    assert (record.outcome, record.image, record.reason) == ("SUCCEEDED", IMAGE_V2, "ship v2")
+    assert (record.from_side, record.to_side) == ("blue", "green")
     assert execution.output["summary"]["live_side"] == "green"
     # Bakes of 300 s at a 60 s poll interval after each shift, then the 900 s termination wait.
     assert sum(recorder.waits) >= 300 + 300 + 900
@@ -121,4 +121,4 @@ def test_codepipeline_image_detail_is_a_deploy_with_defaults(cutover: LocalCutov
     assert_green_live(cutover, image)
     assert shifted_weights(cutover) == [10, 100]  # the stack's default strategy: canary 10 %
     (record,) = cutover.deployments()
-    assert record["reason"] == "CodePipeline: app:v2"
+    assert record.reason == "CodePipeline: app:v2"

@@ -82,7 +82,7 @@ def test_tasks_the_execution_role_cannot_pull_never_start_and_the_deployment_rol
     assert cutover.service("green")["desired"] == 0
     assert cutover.lock() is None
     (record,) = cutover.deployments()
-    assert record["outcome"] == "ROLLED_BACK" and "StabilizationTimeout" in record["trigger"]
+    assert record.outcome == "ROLLED_BACK" and "StabilizationTimeout" in (record.trigger or "")
 
 
 def test_the_same_deploy_with_the_grant_succeeds(cutover: LocalCutover) -> None:

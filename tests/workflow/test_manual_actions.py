@@ -15,9 +15,10 @@ LONG_BAKE = {"image": IMAGE_V2, "strategy": "canary", "bake_seconds": 3600}
 
 
 def shifted_weights(cutover: LocalCutover, execution_name: str) -> list[int]:
-    record = next(r for r in cutover.deployments() if r["execution"].endswith(f":{execution_name}"))
-    side = record["to_side"]
-    return [e["detail"]["weights"][side] for e in record["timeline"] if e["event"] == "weights shifted"]
+    record = next(r for r in cutover.deployments() if r.execution.endswith(f":{execution_name}"))
+    side = record.to_side
+    assert side is not None
+    return [e.detail["weights"][side] for e in record.timeline if e.event == "weights shifted"]
 
 
 def deploy_v2(cutover: LocalCutover) -> None:
@@ -46,7 +47,7 @@ def test_promote_during_a_pause_goes_to_100(cutover: LocalCutover, notifications
     assert shifted_weights(cutover, "paused") == [20, 100]
     assert cutover.weights() == {"blue": 0, "green": 100}
     assert any("promote requested" in m["subject"] for m in notifications.messages())
-    assert any(r["action"] == "promote" for r in cutover.deployments())  # manual actions are history too
+    assert any(r.action == "promote" for r in cutover.deployments())  # manual actions are history too
 
 
 def test_promote_mid_bake_skips_the_remaining_bakes(cutover: LocalCutover) -> None:
@@ -157,8 +158,8 @@ def test_rollback_after_the_warm_window_scales_the_old_side_up_first(cutover: Lo
     assert (blue["desired"], blue["task_definition"]) == (2, blue_revision)  # its earlier revision, scaled up
     assert cutover.service("green")["desired"] == 2  # left warm: a switch can undo the rollback
     assert cutover.lock() is None
-    record = next(r for r in cutover.deployments() if r["action"] == "rollback")
-    assert (record["outcome"], record["to_side"], record["reason"]) == ("SUCCEEDED", "blue", "v2 leaks memory")
+    record = next(r for r in cutover.deployments() if r.action == "rollback")
+    assert (record.outcome, record.to_side, record.reason) == ("SUCCEEDED", "blue", "v2 leaks memory")
 
 
 def test_rollback_returns_to_what_ran_before_the_last_success_not_a_failed_attempt(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cutover.local.runtime import LocalCutover
+from tests.workflow.conftest import forward_to_a_foreign_target_group
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 
@@ -78,6 +79,21 @@ def test_split_weights_with_no_deployment_running_are_inconsistent(cutover: Loca
     assert (execution.status, execution.error) == ("FAILED", "InconsistentTraffic")
     assert "switch" in (execution.cause or "")
     assert cutover.weights() == {"blue": 70, "green": 30}  # not guessed, not touched
+    assert cutover.service("green")["desired"] == 0
+    assert cutover.lock() is None
+
+
+def test_traffic_to_a_target_group_cutover_does_not_own_stops_a_deployment(cutover: LocalCutover) -> None:
+    foreign = forward_to_a_foreign_target_group(cutover, blue=90, foreign=10)
+    execution = cutover.run({"image": IMAGE_V2}, "foreign")
+    assert (execution.status, execution.error) == ("FAILED", "InconsistentTraffic")
+    assert foreign in (execution.cause or "")
+    listener = cutover.client("elbv2").describe_listeners(ListenerArns=[cutover.outputs["ListenerArn"]])
+    groups = listener["Listeners"][0]["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
+    assert {g["TargetGroupArn"]: g["Weight"] for g in groups} == {  # not touched
+        cutover.outputs["BlueTargetGroupArn"]: 90,
+        foreign: 10,
+    }
     assert cutover.service("green")["desired"] == 0
     assert cutover.lock() is None
 

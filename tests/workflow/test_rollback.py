@@ -30,7 +30,7 @@ def assert_rolled_back_to_blue(cutover: LocalCutover, execution: Execution, trig
     live = cutover.live_state()
     assert (live["blue/weight"], live["green/weight"], live["green/desired-count"]) == ("100", "0", "0")
     (record,) = cutover.deployments()
-    assert record["outcome"] == "ROLLED_BACK" and trigger in record["trigger"]
+    assert record.outcome == "ROLLED_BACK" and trigger in (record.trigger or "")
 
 
 def in_first_bake(lock: dict[str, object]) -> bool:
@@ -117,7 +117,7 @@ def test_unhealthy_targets_on_the_idle_side_shift_nothing(cutover: LocalCutover)
     assert_rolled_back_to_blue(cutover, execution, "TargetUnhealthy")
     assert "0 healthy target(s) of 2 desired" in (execution.cause or "")
     (record,) = cutover.deployments()
-    assert not [e for e in record["timeline"] if e["event"] == "weights shifted"]
+    assert not [e for e in record.timeline if e.event == "weights shifted"]
 
 
 def test_targets_lost_during_a_bake_stop_the_next_raise_and_roll_back(cutover: LocalCutover) -> None:
@@ -131,7 +131,7 @@ def test_targets_lost_during_a_bake_stop_the_next_raise_and_roll_back(cutover: L
     assert_rolled_back_to_blue(cutover, execution, "TargetUnhealthy")
     assert "0 healthy target(s) of 2 desired right before its weight would rise to 100 %" in (execution.cause or "")
     (record,) = cutover.deployments()
-    shifted = [e["detail"]["weights"] for e in record["timeline"] if e["event"] == "weights shifted"]
+    shifted = [e.detail["weights"] for e in record.timeline if e.event == "weights shifted"]
     assert shifted == [{"blue": 90, "green": 10}]
 
 

@@ -1,65 +1,23 @@
-"""DynamoDB: the per-service deployment lock and the deployment history.
-
-Lock item (pk SERVICE#<service>, sk LOCK): owner (execution ARN), acquired_at,
-expires_at (epoch seconds), and while a deployment runs: task_token (the bake task
-waiting for an alarm event), new_side, phase, requests (promote/abort) and trigger
-(what failed the token: moto and the console drop a task failure's cause, so the
-rollback reads it here)."""
+"""DynamoDB: the per-service deployment lock and the deployment history (the item's
+attributes: shifter/readers/lock.py, which also reads them)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from shifter.adapters import aws_clients
 from shifter.logic.errors import DeploymentInProgress
+from shifter.logic.history import HistoryRecord
+from shifter.readers.history import read_history
+from shifter.readers.lock import Lock, read_lock
+from shifter.readers.table_keys import history_sort_key, lock_key, service_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-LOCK_SORT_KEY = "LOCK"
-
-
-def service_key(service: str) -> str:
-    return f"SERVICE#{service}"
-
-
-@dataclass(frozen=True)
-class Lock:
-    owner: str
-    acquired_at: str
-    expires_at: int | None  # None once quarantined: a quarantined lock never expires
-    quarantined: bool = False
-    task_token: str | None = None
-    task_key: str | None = None  # which bake the token belongs to
-    new_side: str | None = None
-    phase: str | None = None
-    trigger: str | None = None
-    requests: tuple[str, ...] = ()
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def _to_lock(item: dict[str, Any]) -> Lock:
-    def text(name: str) -> str | None:
-        return item[name]["S"] if name in item else None
-
-    return Lock(
-        owner=item["owner"]["S"],
-        acquired_at=item["acquired_at"]["S"],
-        expires_at=int(item["expires_at"]["N"]) if "expires_at" in item else None,
-        quarantined=item.get("quarantined", {}).get("BOOL", False),
-        task_token=text("task_token"),
-        task_key=text("task_key"),
-        new_side=text("new_side"),
-        phase=text("phase"),
-        trigger=text("trigger"),
-        requests=tuple(item["requests"]["SS"]) if "requests" in item else (),
-        details=json.loads(item["details"]["S"]) if "details" in item else {},
-    )
 
 
 def _conditional(write: Callable[[], object]) -> bool:
@@ -78,11 +36,10 @@ class DeploymentTable:
         self._client = client or aws_clients.dynamodb()
         self.table_name = table_name
         self.service = service
-        self.key = {"pk": {"S": service_key(service)}, "sk": {"S": LOCK_SORT_KEY}}
+        self.key = lock_key(service)
 
     def get_lock(self) -> Lock | None:
-        item = self._client.get_item(TableName=self.table_name, Key=self.key, ConsistentRead=True).get("Item")
-        return _to_lock(item) if item else None
+        return read_lock(self._client, self.table_name, self.service)
 
     def acquire(self, owner: str, acquired_at: str, now: int, expires_at: int, details: dict[str, Any]) -> None:
         """Take the lock, or an expired one that is not quarantined; idempotent for its owner."""
@@ -227,23 +184,16 @@ class DeploymentTable:
             )
         )
 
-    def record_history(self, started_at: str, execution_name: str, record: dict[str, Any]) -> None:
+    def record_history(self, started_at: str, execution_name: str, record: HistoryRecord) -> None:
         self._client.put_item(
             TableName=self.table_name,
             Item={
                 "pk": {"S": service_key(self.service)},
-                "sk": {"S": f"DEPLOYMENT#{started_at}#{execution_name}"},
-                "record": {"S": json.dumps(record, sort_keys=True, default=str)},
-                "outcome": {"S": str(record.get("outcome", "RUNNING"))},
+                "sk": {"S": history_sort_key(started_at, execution_name)},
+                "record": {"S": record.model_dump_json()},
+                "outcome": {"S": record.outcome},
             },
         )
 
-    def history(self, limit: int = 20) -> list[dict[str, Any]]:
-        items = self._client.query(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": service_key(self.service)}, ":prefix": {"S": "DEPLOYMENT#"}},
-            ScanIndexForward=False,
-            Limit=limit,
-        )["Items"]
-        return [json.loads(item["record"]["S"]) for item in items]
+    def history(self, limit: int = 20) -> list[HistoryRecord]:
+        return read_history(self._client, self.table_name, self.service, limit)

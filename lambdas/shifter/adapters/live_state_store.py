@@ -1,4 +1,8 @@
-"""The live state in SSM Parameter Store (contract: docs/live-state.md)."""
+"""The live state in SSM Parameter Store (contract: docs/live-state.md).
+
+One side's named parameters with GetParameters, the only read the shifter's role grants
+(stacks/shifter_functions.py); the CLI and the harness read the whole prefix with
+shifter/readers/live_state.py."""
 
 from __future__ import annotations
 

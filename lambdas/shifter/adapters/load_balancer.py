@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from shifter.logic.errors import InconsistentTraffic, WeightsNotApplied
+from shifter.logic.errors import WeightsNotApplied
+from shifter.readers.weights import read_weights
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -31,20 +32,9 @@ class ElbLoadBalancer:
         self._client = client
 
     def read_weights(self, listener_arn: str, target_groups: Mapping[str, str]) -> dict[str, int]:
-        """Side → weight of the listener's default weighted forward."""
-        listener = self._client.describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]
-        forwards = [a for a in listener["DefaultActions"] if a["Type"] == "forward"]
-        if len(forwards) != 1:
-            raise InconsistentTraffic(f"the listener's default action is not one weighted forward: {forwards}")
-        side_of = {arn: side for side, arn in target_groups.items()}
-        weights: dict[str, int] = {side: 0 for side in target_groups}
-        forward = forwards[0]
-        for group in forward.get("ForwardConfig", {}).get("TargetGroups", []):
-            side = side_of.get(group["TargetGroupArn"])
-            if side is None:
-                raise InconsistentTraffic(f"the listener forwards to a target group Cutover does not own: {group}")
-            weights[side] = int(group.get("Weight", 1))
-        return weights
+        """Side → weight of the listener's default weighted forward; a foreign target group or
+        anything but one forward is InconsistentTraffic: the shifter never acts on a guess."""
+        return read_weights(self._client, listener_arn, target_groups).owned()
 
     def write_weights(
         self,

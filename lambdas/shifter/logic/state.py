@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shifter.contract import Side
 from shifter.logic.plan import DeploymentPlan
-from shifter.logic.traffic import Side
 
 
 class _Model(BaseModel):

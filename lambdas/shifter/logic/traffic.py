@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final, Literal, NamedTuple
+from typing import NamedTuple
 
+from shifter.contract import SIDES, Side
 from shifter.logic.errors import InconsistentTraffic
-
-Side = Literal["blue", "green"]
-SIDES: Final[tuple[Side, Side]] = ("blue", "green")
 
 
 def other_side(side: Side) -> Side:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shifter.adapters.deployment_table import Lock
 from shifter.logic.errors import Aborted, AlarmFired, PauseExpired, Promoted
 from shifter.logic.quotas import poll_seconds
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import alarms_to_watch, firing, firing_reasons
 from shifter.observability import metrics
+from shifter.readers.lock import Lock
 from shifter.steps.context import Context, note
 from shifter.steps.requests import PROMOTE, current_lock
 

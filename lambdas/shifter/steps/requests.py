@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shifter.adapters.deployment_table import Lock
 from shifter.logic.errors import Aborted
 from shifter.logic.state import WorkflowState
+from shifter.readers.lock import Lock
 from shifter.steps.context import Context
 
 ABORT = "abort"

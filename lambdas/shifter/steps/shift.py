@@ -6,11 +6,12 @@ import os
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from shifter.contract import Side
 from shifter.logic.errors import TargetUnhealthy
 from shifter.logic.quotas import poll_seconds
 from shifter.logic.readiness import ready_for_more_traffic
 from shifter.logic.state import Bake, WorkflowState
-from shifter.logic.traffic import Side, weights_for
+from shifter.logic.traffic import weights_for
 from shifter.observability import NAMESPACE
 from shifter.steps.context import Context, note
 from shifter.steps.requests import PROMOTE, current_lock

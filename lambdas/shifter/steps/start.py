@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from shifter.adapters.live_state_store import SideLiveState
+from shifter.contract import Side
 from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
+from shifter.logic.history import HistoryRecord, HistoryStep
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
 from shifter.logic.plan import build_plan, build_traffic_plan
 from shifter.logic.quotas import check_plan, is_pipeline_execution
 from shifter.logic.state import Operation, Outcome, PollLoop, SideSnapshot, WorkflowState
 from shifter.logic.traffic import (
-    Side,
     alarms_to_watch,
     firing,
     firing_reasons,
@@ -220,23 +221,19 @@ def _running_what_is_recorded(ctx: Context, side: Side) -> tuple[int, SideLiveSt
 def _target_rollback(state: WorkflowState, ctx: Context, weights: dict[str, int]) -> None:
     """Back to the side that was live before the last successful deployment."""
     last = next(
-        (
-            r
-            for r in ctx.table.history(limit=50)
-            if r.get("action", "deploy") == "deploy" and r["outcome"] == "SUCCEEDED"
-        ),
+        (r for r in ctx.table.history(limit=50) if r.action == "deploy" and r.outcome == "SUCCEEDED"),
         None,
     )
-    if last is None:
+    if last is None or last.from_side is None:
         raise NothingToRollBack("no successful deployment to roll back from")
     live = live_side_from_weights(weights, deployment_running=False)
-    target: Side = last["from_side"]
+    target: Side = last.from_side
     if live == target:
-        raise NothingToRollBack(f"{target} ({last['previous_image']}) is already live")
+        raise NothingToRollBack(f"{target} ({last.previous_image}) is already live")
     _snapshot(state, ctx, live=live, new=target)
     # The side may have been prepared since (a deployment that then rolled back): return to
     # exactly what ran there before the last success, not to what the live state records now.
-    revision, image = last.get("previous_task_definition"), last.get("previous_image")
+    revision, image = last.previous_task_definition, last.previous_image
     if not (revision and image):  # a record from before revisions were kept in the history
         recorded = ctx.live.read(target)
         revision, image = revision or recorded.task_definition, image or recorded.image
@@ -264,25 +261,25 @@ def started_subject(state: WorkflowState, ctx: Context) -> str:
     return f"Cutover {service}: deploying {state.deployment.image} to {state.new_side}"
 
 
-def history_record(state: WorkflowState, ctx: Context, outcome: str) -> dict[str, Any]:
+def history_record(state: WorkflowState, ctx: Context, outcome: str) -> HistoryRecord:
     plan = state.plan
-    return {
-        "service": ctx.env.service_name,
-        "execution": state.execution,
-        "action": state.operation.action,
-        "reason": state.operation.reason or (plan.reason if plan else state.operation.action),
-        "image": plan.image if plan else None,
-        "strategy": plan.strategy_name if plan else None,
-        "steps": [step.model_dump() for step in plan.steps] if plan else [],
-        "from_side": state.live_side,
-        "to_side": state.new_side,
-        "previous_image": state.previous.image if state.previous else None,
-        "previous_task_definition": state.previous.task_definition if state.previous else None,
-        "started_at": state.started_at,
-        "outcome": outcome,
-        "trigger": state.outcome.cause if state.outcome and outcome != "SUCCEEDED" else None,
-        "timeline": [event.model_dump() for event in state.timeline],
-    }
+    return HistoryRecord(
+        service=ctx.env.service_name,
+        execution=state.execution,
+        action=state.operation.action,
+        reason=state.operation.reason or (plan.reason if plan else state.operation.action),
+        image=plan.image if plan else None,
+        strategy=plan.strategy_name if plan else None,
+        steps=tuple(HistoryStep.model_validate(step.model_dump()) for step in plan.steps) if plan else (),
+        from_side=state.live_side,
+        to_side=state.new_side,
+        previous_image=state.previous.image if state.previous else None,
+        previous_task_definition=state.previous.task_definition if state.previous else None,
+        started_at=state.started_at,
+        outcome=outcome,
+        trigger=state.outcome.cause if state.outcome and outcome != "SUCCEEDED" else None,
+        timeline=tuple(state.timeline),
+    )
 
 
 def notification(state: WorkflowState, ctx: Context, event: str) -> dict[str, Any]:

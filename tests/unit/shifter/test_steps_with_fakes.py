@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.adapters.deployment_table import Lock
 from shifter.logic.errors import TargetUnhealthy, WeightsNotApplied
 from shifter.logic.plan import DeploymentPlan, PlanStep
 from shifter.logic.state import Operation, RollbackProgress, SideSnapshot, WorkflowState
+from shifter.readers.lock import Lock
 from shifter.steps import finish, prepare, rollback, shift
 from tests.unit.shifter.fakes.context import World, world
 
@@ -115,7 +115,7 @@ def test_finish_records_success_notifies_and_releases_the_lock() -> None:
     state = finish.finish(deploying(w, new_task_definition="app-green-td:2"), w.ctx)
     assert state.outcome is not None and state.outcome.status == "SUCCEEDED"
     assert w.table.lock is None
-    assert [r["outcome"] for r in w.table.records] == ["SUCCEEDED"]
+    assert [r.outcome for r in w.table.records] == ["SUCCEEDED"]
     assert w.notifier.messages[0][0] == "Cutover app: registry/app:new is live on green"
 
 

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shifter.contract import Side
 from shifter.logic.errors import InconsistentTraffic
 from shifter.logic.traffic import (
     AlarmStatus,
-    Side,
     alarms_to_watch,
     firing,
     firing_reasons,

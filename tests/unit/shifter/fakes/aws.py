@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shifter.adapters.deployment_table import Lock
 from shifter.adapters.ecs_service import ServiceStatus
 from shifter.adapters.live_state_store import SideLiveState
 from shifter.adapters.load_balancer import TargetHealth
 from shifter.logic.errors import WeightsNotApplied
+from shifter.logic.history import HistoryRecord
 from shifter.logic.smoke import SmokeResponse
 from shifter.logic.traffic import AlarmStatus
+from shifter.readers.lock import Lock
 
 
 @dataclass
@@ -185,7 +186,7 @@ class FakeTable:
     (owner for updates and release, not quarantined for release, expiry for acquire)."""
 
     lock: Lock | None = None
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[HistoryRecord] = field(default_factory=list)
 
     def get_lock(self) -> Lock | None:
         return self.lock
@@ -239,8 +240,8 @@ class FakeTable:
         self.lock = None
         return True
 
-    def record_history(self, started_at: str, execution_name: str, record: dict[str, Any]) -> None:
+    def record_history(self, started_at: str, execution_name: str, record: HistoryRecord) -> None:
         self.records.append(record)
 
-    def history(self, limit: int = 20) -> list[dict[str, Any]]:
+    def history(self, limit: int = 20) -> list[HistoryRecord]:
         return list(reversed(self.records))[:limit]

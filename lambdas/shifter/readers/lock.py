@@ -1,0 +1,66 @@
+"""The deployment lock item, read strongly consistently.
+
+Lock item (pk SERVICE#<service>, sk LOCK): owner (execution ARN), acquired_at,
+expires_at (epoch seconds), and while a deployment runs: task_token (the bake task
+waiting for an alarm event), new_side, phase, requests (promote/abort) and trigger
+(what failed the token: moto and the console drop a task failure's cause, so the
+rollback reads it here)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from shifter.readers.table_keys import lock_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass(frozen=True)
+class Lock:
+    owner: str
+    acquired_at: str
+    expires_at: int | None  # None once quarantined: a quarantined lock never expires
+    quarantined: bool = False
+    task_token: str | None = None
+    task_key: str | None = None  # which bake the token belongs to
+    new_side: str | None = None
+    phase: str | None = None
+    trigger: str | None = None
+    requests: tuple[str, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def lock_from_item(item: dict[str, Any]) -> Lock:
+    def text(name: str) -> str | None:
+        return item[name]["S"] if name in item else None
+
+    return Lock(
+        owner=item["owner"]["S"],
+        acquired_at=item["acquired_at"]["S"],
+        expires_at=int(item["expires_at"]["N"]) if "expires_at" in item else None,
+        quarantined=item.get("quarantined", {}).get("BOOL", False),
+        task_token=text("task_token"),
+        task_key=text("task_key"),
+        new_side=text("new_side"),
+        phase=text("phase"),
+        trigger=text("trigger"),
+        requests=tuple(item["requests"]["SS"]) if "requests" in item else (),
+        details=json.loads(item["details"]["S"]) if "details" in item else {},
+    )
+
+
+def read_lock_item(client: DynamoDBClient, table_name: str, service: str) -> dict[str, Any] | None:
+    """The raw item. GetItem is eventually consistent unless ConsistentRead is set, and a lock
+    read just after a write (acquire, a request, a release) must see that write:
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html"""
+    response = client.get_item(TableName=table_name, Key=lock_key(service), ConsistentRead=True)
+    item: dict[str, Any] | None = response.get("Item")
+    return item
+
+
+def read_lock(client: DynamoDBClient, table_name: str, service: str) -> Lock | None:
+    item = read_lock_item(client, table_name, service)
+    return lock_from_item(item) if item else None

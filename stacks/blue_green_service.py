@@ -7,11 +7,12 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from shifter.contract import SIDES
 from stacks.config import ServiceConfig
 from stacks.dashboard import Dashboard
 from stacks.deployment_table import DeploymentTable
 from stacks.image_pull import grant_image_pull, pull_repository_arns
-from stacks.live_state import SIDES, LiveState
+from stacks.live_state import LiveState
 from stacks.load_balancer import LoadBalancer
 from stacks.network import Network
 from stacks.notifications import Notifications

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, DefaultStackSynthesizer, Environment, Fn, Stack
 from constructs import Construct
 
+from shifter.contract import SIDES
 from stacks.blue_green_service import BlueGreenService
 from stacks.config import DEPLOY_TIME_AZS, ServiceConfig
-from stacks.live_state import SIDES
 from stacks.nag_acknowledgements import acknowledge_shifter_findings, acknowledge_stack_findings
 from stacks.side_alarms import ALARM_KINDS, alarm_name
 from stacks.traffic_shifter import TrafficShifter

@@ -9,7 +9,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
-from stacks.live_state import SIDES, Side
+from shifter.contract import SIDES, Side
 
 # Emitted by the traffic shifter (Powertools Metrics); dimensions Service (+ Side).
 METRIC_NAMESPACE = "Cutover"

@@ -25,18 +25,15 @@ references): the seed is a plain AWS::SSM::Parameter, and readers get the seed v
 
 from __future__ import annotations
 
-from typing import Literal
-
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from shifter.contract import Side
 from stacks.capacity_seeds import CapacitySeeds
 
-Side = Literal["blue", "green"]
-SIDES: tuple[Side, Side] = ("blue", "green")
 LIVE_KEYS = ("weight", "task-definition", "image", "desired-count", "min-capacity", "max-capacity")
 
 

@@ -18,8 +18,9 @@ from aws_cdk import aws_route53_targets as route53_targets
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from shifter.contract import SIDES, Side
 from stacks.config import ServiceConfig
-from stacks.live_state import SIDES, LiveState, Side
+from stacks.live_state import LiveState
 
 
 class LoadBalancer(Construct):

@@ -10,9 +10,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from cdk_nag import NagPackSuppression, NagSuppressions
 
+from shifter.contract import SIDES
 from stacks.blue_green_service import BlueGreenService
 from stacks.example_service import ASSET_IMAGE
-from stacks.live_state import SIDES
 
 if TYPE_CHECKING:
     from stacks.traffic_shifter import TrafficShifter

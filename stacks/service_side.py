@@ -19,10 +19,11 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from shifter.contract import Side
 from stacks.config import ServiceConfig
 from stacks.example_service import ASSET_IMAGE, SERVICE_DIR, drain_timings
 from stacks.image_pull import acknowledge_granted_pull
-from stacks.live_state import LiveState, Side
+from stacks.live_state import LiveState
 
 # The container's stopTimeout must cover the deregistration delay plus the app's own
 # drain, so that ECS does not SIGKILL a task the ALB is still draining. Fargate's max is 120 s.

@@ -12,9 +12,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from shifter.contract import SIDES
 from stacks.blue_green_service import BlueGreenService
 from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
-from stacks.live_state import LIVE_KEYS, SIDES
+from stacks.live_state import LIVE_KEYS
 from stacks.service_side import CONTAINER_NAME
 from stacks.side_alarms import ALARM_KINDS, alarm_name
 

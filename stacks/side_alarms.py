@@ -12,8 +12,8 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
+from shifter.contract import Side
 from stacks.config import AlarmThresholds
-from stacks.live_state import Side
 
 ALARM_KINDS = ("5xx", "latency-p99", "unhealthy-hosts")
 

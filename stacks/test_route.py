@@ -15,8 +15,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from shifter.contract import SIDES, Side
 from stacks.config import ServiceConfig
-from stacks.live_state import SIDES, Side
 
 CANARY_HEADER = "X-Canary-Version"
 TOKEN_HEADER = "X-Cutover-Test-Token"

@@ -19,10 +19,10 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from shifter.contract import SIDES
 from shifter.logic.quotas import STATE_MACHINE_TIMEOUT_SECONDS
 from stacks.blue_green_service import BlueGreenService
 from stacks.event_dead_letters import EventDeadLetters
-from stacks.live_state import SIDES
 from stacks.shifter_functions import ShifterFunctions, state_machine_name
 from stacks.side_alarms import ALARM_KINDS, alarm_name
 from stacks.state_names import fit_state_name

@@ -15,9 +15,9 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shifter.contract import Side
 from shifter.logic.analysis.mann_whitney import minimum_p_value
 
-Side = Literal["blue", "green"]
 Direction = Literal["higher-is-worse", "lower-is-worse"]
 Outcome = Literal["pass", "fail", "inconclusive"]
 # "same-window": both sides served production traffic over the same window (a canary or

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import Field
 
+from shifter.contract import Side
 from shifter.logic.analysis.models import (
     LATENCY_P50,
     LATENCY_P99,
     PERIOD_SECONDS,
     BaselineKind,
     JudgeConfig,
-    Side,
     Window,
     _Model,
 )

@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from shifter.contract import Side
 from shifter.logic.analysis.models import (
     ERROR_RATE,
     LATENCY_P50,
     LATENCY_P99,
     PERIOD_SECONDS,
     CheckSamples,
-    Side,
     SideTraffic,
     SideValues,
     Window,

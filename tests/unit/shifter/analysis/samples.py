@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from shifter.contract import Side
 from shifter.logic.analysis.models import (
     LATENCY_P50,
     LATENCY_P99,
     PERIOD_SECONDS,
     BaselineKind,
     CheckSamples,
-    Side,
     SideTraffic,
     SideValues,
     Window,

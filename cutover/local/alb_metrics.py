@@ -12,9 +12,12 @@ are the ALB's `HTTPCode_ELB_*`, not published here).
 Periods follow the virtual clock the harness compresses Step Functions waits and AWS delays
 with (aws_timing.clock, AWS seconds since the run began, scaled by time_compression): a 60 s
 period at the demo's 0.01 compression lasts 0.6 s of real time, and datapoints are stamped
-`epoch + clock.now()`, floored to the period. Response times are the real seconds the service
-took (compression shortens waits, not requests). What is still missing for one clock: the
-Lambda's `now` (queries.check_windows) is the real clock, not `epoch + clock.now()`.
+`epoch + clock.now()` (epoch: aws_timing.ORIGIN unless given), floored to the period. The
+judge's now is the same (`aws_timing.utc_now`, which runtime.install() makes the Lambda's
+`shifter.clock.metrics_now`): one clock. It runs ahead of the system clock (100x at the demo's
+compression); moto's CloudWatch stores and queries timestamps without comparing them with its
+own clock, and only local runs use this clock. Response times are the real seconds the service took
+(compression shortens waits, not requests).
 
 CloudWatch API reference, PutMetricData: "up to 150 values per metric" with `Values` and
 `Counts`, and a request "limited to no more than 1000 different metrics" and 1 MB: `flush`
@@ -66,7 +69,7 @@ class AlbMetrics:
         self._load_balancer = load_balancer
         self._target_groups = dict(target_groups)
         self._clock = clock
-        start = (epoch or datetime.now(UTC)).timestamp()
+        start = (epoch or aws_timing.ORIGIN).timestamp()
         self._epoch = math.floor(start / PERIOD_SECONDS) * PERIOD_SECONDS  # period 0 starts aligned
         self._lock = threading.Lock()
         self._periods: dict[tuple[str, int], _Period] = {}
@@ -86,6 +89,11 @@ class AlbMetrics:
             period.requests += 1
             period.target_5xx += 1 if 500 <= status <= 599 else 0
             period.response_times[round(max(0.0, response_seconds), 4)] += 1
+
+    def has_ended_periods(self) -> bool:
+        current = self.current_period()
+        with self._lock:
+            return any(index < current for _, index in self._periods)
 
     def flush(self, *, everything: bool = False) -> int:
         """Publish ended periods (all with `everything`); the number of PutMetricData calls."""

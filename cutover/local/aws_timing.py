@@ -17,10 +17,12 @@ stack is created; `aws_timing.current()` is None when it is off (moto's instant 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from cutover.local import time_compression
@@ -116,6 +118,14 @@ class _Switch:
 
 clock = VirtualClock()
 _switch = _Switch()
+# Where the virtual clock's second 0 falls in UTC: the process's start, on a 60 s boundary, so
+# CloudWatch periods of the router's metrics (alb_metrics) and the judge's windows line up.
+ORIGIN = datetime.fromtimestamp(math.floor(time.time() / 60) * 60, tz=UTC)
+
+
+def utc_now() -> datetime:
+    """The virtual clock as a UTC time: what the router stamps metrics with and the judge reads."""
+    return ORIGIN + timedelta(seconds=clock.now())
 
 
 def enable(timing: AwsTiming | None = None) -> AwsTiming:

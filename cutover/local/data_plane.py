@@ -3,7 +3,8 @@
 What production traffic goes through in the demo and in load tests: ECS (the emulation) starts a
 process of the example service for each side's tasks and SIGTERMs it once its targets have
 drained; the router applies the listener's rules and weights, each of its nodes picking a change
-up at its own moment, and routes only to targets that are registered and healthy. Call it after
+up at its own moment, and routes only to targets that are registered and healthy; it publishes
+what an ALB publishes per target group into local CloudWatch every period (alb_metrics.py). Call it after
 `LocalCutover.create()`, with AWS's timing on (`runtime.install()` switches it on).
 """
 
@@ -14,9 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cutover.local import aws_timing, ecs_emulation
+from cutover.local.alb_metrics import AlbMetrics
+from cutover.local.metrics_publisher import MetricsPublisher
 from cutover.local.router import ListenerRouter
 from cutover.local.task_processes import TaskProcesses
 from shifter.contract import SIDES
+from shifter.logic.analysis.queries import AlbTargets, alb_targets
 
 if TYPE_CHECKING:
     from cutover.local.runtime import LocalCutover
@@ -27,9 +31,12 @@ if TYPE_CHECKING:
 class DataPlane:
     router: ListenerRouter
     tasks: TaskProcesses
+    metrics: MetricsPublisher  # the ALB's target-group metrics, into local CloudWatch
+    targets: AlbTargets  # their dimension values
 
     def stop(self) -> None:
         self.router.stop()
+        self.metrics.stop()
 
 
 def start_data_plane(
@@ -45,11 +52,20 @@ def start_data_plane(
     services = {local.outputs[f"{side.capitalize()}ServiceName"]: side for side in SIDES}
     tasks = TaskProcesses(fleet, services, version_of, error_rates)
     ecs_emulation.run_tasks_with(tasks)
+    listener = local.outputs["ListenerArn"]
+    group_arns = {side: local.outputs[f"{side.capitalize()}TargetGroupArn"] for side in SIDES}
+    targets = alb_targets(listener, group_arns)
+    metrics = AlbMetrics(
+        lambda: local.client("cloudwatch"),
+        targets.load_balancer,
+        {group_arns[side]: targets.target_groups[side] for side in SIDES},
+    )
     router = ListenerRouter(
-        local.outputs["ListenerArn"],
+        listener,
         {},
         lambda: local.client("elbv2"),
         timing=timing,
         targets=ecs_emulation.routable_targets,
+        alb_metrics=metrics,
     )
-    return DataPlane(router.start(), tasks)
+    return DataPlane(router.start(), tasks, MetricsPublisher(metrics).start(), targets)

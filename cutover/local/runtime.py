@@ -32,6 +32,7 @@ from cutover.local.execution_role_checks import ExecutionRoles
 from cutover.local.lambda_runtime import InProcessLambda
 from cutover.local.moto_lookups import MotoLookups
 from cutover.local.template_roles import StackResolver, function_identities
+from shifter import clock as metrics_clock
 from shifter.contract import SIDES
 from shifter.logic.history import HistoryRecord
 from shifter.readers.history import read_history
@@ -58,6 +59,8 @@ def install(time_scale: float = 0.001, timing: AwsTiming | None = AWS_TIMING) ->
     else:
         aws_timing.enable(timing)
     recorder = time_compression.install(time_scale)
+    # Waits are compressed: the judge reads CloudWatch on the same compressed clock (shifter/clock.py).
+    metrics_clock.use_metrics_clock(aws_timing.utc_now)
     step_functions_quotas.install()  # after the compression: its timeout counts compressed waits
     return recorder
 

@@ -19,6 +19,7 @@ TargetResponseTime (seconds) with percentiles.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, Literal
@@ -53,6 +54,16 @@ class AlbTargets(_Model):
 
     load_balancer: str = Field(pattern=r"^app/[^/]+/[0-9a-f]+$")
     target_groups: dict[Side, str]  # e.g. targetgroup/svc-blue/0123456789abcdef
+
+
+def alb_targets(listener_arn: str, target_group_arns: Mapping[Side, str]) -> AlbTargets:
+    """The dimension values from the ARNs. ALB guide, CloudWatch metrics: `LoadBalancer` is
+    "app/<load-balancer-name>/<id>" and `TargetGroup` "targetgroup/<target-group-name>/<id>",
+    the final portions of the load balancer's and the target group's ARNs."""
+    _, _, listener = listener_arn.partition(":listener/")
+    load_balancer = listener.rsplit("/", 1)[0]  # app/<name>/<id>/<listener id> without the listener id
+    groups = {side: arn[arn.index("targetgroup/") :] for side, arn in target_group_arns.items()}
+    return AlbTargets(load_balancer=load_balancer, target_groups=groups)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from shifter.logic.analysis.queries import (
     MAX_QUERIES,
     MAX_WINDOW_PERIODS,
     AlbTargets,
+    alb_targets,
     check_windows,
     metric_data_request,
 )
@@ -114,3 +115,18 @@ def test_the_largest_configuration_fits_one_call() -> None:
     periods = int(span.total_seconds()) // PERIOD_SECONDS
     assert queries == 48 <= MAX_QUERIES
     assert queries * periods <= MAX_DATAPOINTS
+
+
+def test_dimension_values_are_the_arns_final_portions() -> None:
+    targets = alb_targets(
+        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/cutover-demo/50dc6c495c0c9188/f2f7dc8efc522ab2",
+        {
+            "blue": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/demo-blue/943f017f100becff",
+            "green": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/demo-green/0123456789abcdef",
+        },
+    )
+    assert targets.load_balancer == "app/cutover-demo/50dc6c495c0c9188"
+    assert targets.target_groups == {
+        "blue": "targetgroup/demo-blue/943f017f100becff",
+        "green": "targetgroup/demo-green/0123456789abcdef",
+    }

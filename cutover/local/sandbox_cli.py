@@ -92,6 +92,9 @@ def alarm(
     if unknown:
         console.print(f"no alarm {', '.join(unknown)}; the stack's alarms: {', '.join(known)}")
         raise typer.Exit(2)
+    # SetAlarmState is CloudWatch's own way to set a state for testing; on AWS a metric alarm goes
+    # back to its actual state at its next evaluation, moto evaluates none, so it stays (docs/aws-fidelity.md):
+    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html
     for alarm_name in names:
         local.set_alarm(alarm_name, state.value, "set by cutover-local")
         if state is AlarmState.ALARM:  # EventBridge's rule matches the ALARM state change only

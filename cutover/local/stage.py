@@ -118,6 +118,7 @@ class LocalStage:
         from cutover.local import runtime
 
         os.environ.update(LOCAL_CREDENTIALS, AWS_DEFAULT_REGION=self.region)
+        os.environ.pop("AWS_PROFILE", None)  # a profile of the user's would override the local credentials
         port = free_port()
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.server.start()

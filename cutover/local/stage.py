@@ -42,12 +42,6 @@ def free_port() -> int:
         return port
 
 
-def version_of(image: str) -> str:
-    """The release an image plays: its `v<N>` tag; the stack's initial image plays v1."""
-    tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
-    return tag if tag.startswith("v") else "v1"
-
-
 def quiet() -> None:
     # moto warns about resources it skips (access policies it would not enforce) and logs
     # every state it runs; Powertools logs and metrics go to CloudWatch on AWS.
@@ -116,6 +110,7 @@ class LocalStage:
         from moto.server import ThreadedMotoServer
 
         from cutover.local import runtime
+        from cutover.local.loaded_stack import MOTO_CONFIG
 
         os.environ.update(LOCAL_CREDENTIALS, AWS_DEFAULT_REGION=self.region)
         os.environ.pop("AWS_PROFILE", None)  # a profile of the user's would override the local credentials
@@ -125,8 +120,7 @@ class LocalStage:
         self.endpoint = f"http://127.0.0.1:{port}"
         os.environ["AWS_ENDPOINT_URL"] = self.endpoint  # our Lambda code, run in-process, talks to it too
         os.environ["MOTO_PORT"] = str(port)  # where moto's Step Functions interpreter calls Lambda
-        default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        default_user_config["lambda"] = {"use_docker": False}
+        default_user_config.update(MOTO_CONFIG)  # the state machine runs, Lambdas in-process
         self.timing = self.timing or runtime.AWS_TIMING
         runtime.install(time_scale=self.time_scale, timing=self.timing)
         self.say(f"Local AWS: moto server at {self.endpoint} (no AWS account; nothing leaves this machine)")
@@ -146,6 +140,7 @@ class LocalStage:
     def _start_data_plane(self) -> None:
         from cutover.local import runtime
         from cutover.local.data_plane import start_data_plane
+        from cutover.local.loaded_stack import version_of
         from cutover.local.service_processes import ServiceFleet
 
         self.fleet = ServiceFleet()

@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install demo synth synth-local synth-pipeline lint typecheck cfn-lint security test test-fast test-load format lock reliability bench clean
+.PHONY: help install demo sandbox synth synth-local synth-pipeline lint typecheck cfn-lint security test test-fast test-load format lock reliability bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -34,6 +34,9 @@ node_modules/.installed: package.json
 
 demo: synth-local ## real blue/green deployments on local AWS (moto) with the synthesized state machine
 	$(PYTHON) -m cutover.local.demo
+
+sandbox: synth-local ## local AWS with the stack, the service and the router, kept running to try `cutover` by hand (docs/sandbox.md)
+	$(PYTHON) -m cutover.local.sandbox_cli sandbox $(SANDBOX_ARGS)
 
 synth: install ## synthesize the app into cdk.out/ (offline)
 	rm -rf cdk.out

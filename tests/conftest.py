@@ -28,7 +28,7 @@ TIER_OF_DIRECTORY = {
     "zero_downtime": "load",
 }
 SERIAL_DIRECTORIES = {"zero_downtime", "bench"}
-SERIAL_FILES = {"test_aws_timing.py", "test_router_timing.py"}
+SERIAL_FILES = {"test_aws_timing.py", "test_router_timing.py", "test_sandbox.py"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

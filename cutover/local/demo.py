@@ -11,26 +11,27 @@ weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, and ti
 from __future__ import annotations
 
 import json
-import logging
 import os
-import socket
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from cutover.local.stage import LOCAL_CREDENTIALS, REGION, LocalStage, quiet
+
+if TYPE_CHECKING:
+    from cutover.local.load_generator import LoadGenerator
+
 ROOT = Path(__file__).resolve().parents[2]
 ASSEMBLY = Path(os.environ.get("CUTOVER_DEMO_ASSEMBLY", ROOT / "cdk.out.local"))
 STACK = "cutover-demo"
-REGION = "eu-west-1"
 TIME_SCALE = 0.01  # bakes and waits run 100x faster
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"
 BAD_RELEASES = {"v4": 1.0}  # image tag -> error rate of its processes (a broken release)
@@ -56,18 +57,6 @@ console = Console(highlight=False)
 
 def stand_in(text: str) -> None:
     console.print(f"  [dim]\\[stand-in][/dim] {text}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def version_of(image: str) -> str:
-    tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
-    return tag if tag.startswith("v") else "v1"  # the stack's initial image plays v1
 
 
 @dataclass
@@ -103,116 +92,54 @@ class Outcome:
 class Demo:
     def __init__(self) -> None:
         from cutover.cli.target import Target
-        from cutover.local.load_generator import LoadGenerator
-        from cutover.local.router import ListenerRouter
         from cutover.local.runtime import LocalCutover
-        from cutover.local.service_processes import ServiceFleet
 
+        self.stage: LocalStage | None = None
         self.local: LocalCutover
         self.target: Target
-        self.router: ListenerRouter
-        self.load: LoadGenerator
-        self.fleet: ServiceFleet
+        self.load: LoadGenerator | None = None
         self.outcomes: list[Outcome] = []
 
     # ------------------------------------------------------------ set-up
     def start(self) -> None:
-        from moto.core.config import default_user_config
-        from moto.server import ThreadedMotoServer
-
-        from cutover.cli.target import Target
-        from cutover.local import aws_timing, ecs_emulation, runtime
-        from cutover.local.data_plane import start_data_plane
         from cutover.local.load_generator import LoadGenerator
-        from cutover.local.router import ListenerRouter
-        from cutover.local.runtime import LocalCutover
-        from cutover.local.service_processes import ServiceFleet
 
-        port = free_port()
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self.server.start()
-        endpoint = f"http://127.0.0.1:{port}"
-        os.environ["AWS_ENDPOINT_URL"] = endpoint  # our Lambda code, run in-process, talks to it too
-        os.environ["MOTO_PORT"] = str(port)  # where moto's Step Functions interpreter calls Lambda
-        default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        default_user_config["lambda"] = {"use_docker": False}
-        runtime.install(time_scale=TIME_SCALE)
-        console.print(f"Local AWS: moto server at {endpoint} (no AWS account; nothing leaves this machine)")
+        self.stage = LocalStage(
+            ASSEMBLY,
+            STACK,
+            REGION,
+            time_scale=TIME_SCALE,
+            error_rates=BAD_RELEASES,
+            say=console.print,
+            stand_in=stand_in,
+        )
+        self.stage.start()
         stand_in(f"time runs {int(1 / TIME_SCALE)}x faster: a 5-minute bake takes 3 s")
-
-        started = time.perf_counter()
-        self.local = LocalCutover(ASSEMBLY, STACK, REGION)
-        outputs = self.local.create()
-        console.print(f"Stack {STACK} created from cdk.out.local in {time.perf_counter() - started:.1f} s")
-        self.target = Target(stack=STACK, region=REGION, endpoint_url=endpoint)
-
-        self.fleet = ServiceFleet()
-        self.groups = {side: outputs[f"{side.capitalize()}TargetGroupArn"] for side in ("blue", "green")}
-        self.services = {outputs[f"{side.capitalize()}ServiceName"]: side for side in ("blue", "green")}
-        timing = aws_timing.current()
-        if timing is None:
-            blue = self.fleet.start("blue", version="v1")
-            stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
-            self.router = ListenerRouter(
-                outputs["ListenerArn"],
-                {self.groups["blue"]: [blue.url], self.groups["green"]: []},
-                lambda: self.local.client("elbv2"),
-            ).start()
-            ecs_emulation.observe(self.on_service_update)
-        else:  # AWS's timing: ECS starts and SIGTERMs the processes, the router routes by target health
-            plane = start_data_plane(self.local, self.fleet, version_of, BAD_RELEASES)
-            self.router = plane.router
-            blue = plane.tasks.processes()[("blue", "v1")]
-            stand_in(f"ECS tasks are processes of the example service: blue v1 at {blue.url}")
-            stand_in(
-                f"AWS's timing: a listener change reaches the ALB's {timing.propagation_nodes} nodes within "
-                f"{timing.listener_propagation_seconds:.0f} s, a task starts in {timing.task_start_seconds:.0f} s, "
-                "a target drains for its deregistration delay before its task gets SIGTERM"
-            )
-        stand_in(f"the ALB is a router at {self.router.url} applying the listener's actual rules and weights")
-        self.local.point_smoke_tests_at(self.router.url)
+        self.local, self.target = self.stage.local, self.stage.target
+        router_url = self.stage.router_url
         # A patient client: on a saturated 2-core machine a call can take seconds without failing.
-        self.load = LoadGenerator.mcp(self.router.url, rate_per_second=LOAD_PER_SECOND, timeout_seconds=5.0)
+        self.load = LoadGenerator.mcp(router_url, rate_per_second=LOAD_PER_SECOND, timeout_seconds=5.0)
         self.load.start()
         stand_in(f"{LOAD_PER_SECOND} MCP tool calls/s of production traffic go through the router all along")
 
-    def on_service_update(self, service: str, desired: int, task_definition: str, image: str) -> None:
-        """What ECS does with a side's tasks, done with real processes."""
-        side = self.services.get(service)
-        if side is None:
-            return
-        group = self.groups[side]
-        current = self.fleet.current.get(side)
-        if desired == 0:
-            if current is not None and current.running:
-                self.router.set_upstreams(group, [])
-                self.fleet.stop(side)
-            return
-        version = version_of(image)
-        if current is not None and current.running and current.version == version:
-            return
-        error_rate = BAD_RELEASES.get(version, 0.0)
-        if current is not None and current.running:
-            self.fleet.replace(
-                side,
-                version=version,
-                error_rate=error_rate,
-                before_stop=lambda new: self.router.set_upstreams(group, [new.url]),
-            )
-        else:
-            process = self.fleet.start(side, version=version, error_rate=error_rate)
-            self.router.set_upstreams(group, [process.url])
-
     def stop(self) -> None:
-        for step in (self.load.stop, self.router.stop, self.fleet.stop_all, self.server.stop):
+        if self.load is not None:
             try:
-                step()
+                self.load.stop()
             except Exception as error:  # keep stopping the rest
                 console.print(f"[red]while stopping: {error}[/red]")
+        if self.stage is not None:
+            self.stage.stop()
+
+    @property
+    def traffic(self) -> LoadGenerator:
+        if self.load is None:
+            raise RuntimeError("the demo is not started")
+        return self.load
 
     # ------------------------------------------------------------ scenarios
     def traffic_since(self, mark: Any) -> RenderableType:
-        snapshot = self.load.snapshot()
+        snapshot = self.traffic.snapshot()
         window = snapshot.since(mark)
         recent: dict[str, int] = {}
         for bucket in snapshot.series[-4:]:  # the last 2 s (0.5 s buckets)
@@ -235,7 +162,7 @@ class Demo:
         from cutover.cli.watching import follow
 
         console.rule(title)
-        mark = self.load.snapshot()
+        mark = self.traffic.snapshot()
         started = time.perf_counter()
         arn = start_execution(self.target, document, str(document.get("action", "deploy")))
         if during is not None:
@@ -247,7 +174,7 @@ class Demo:
         if final.status == "FAILED":
             outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
         transitions = sum(1 for e in self.local.history(arn) if e["type"].endswith("StateEntered"))
-        window = self.load.snapshot().since(mark)
+        window = self.traffic.snapshot().since(mark)
         for example in window.failure_examples:
             console.print(f"  [red]failed request:[/red] {example}")
         self.outcomes.append(
@@ -353,17 +280,8 @@ class Demo:
         path.write_text(json.dumps({"ok": all(row["ok"] for row in rows), "scenarios": rows}, indent=2) + "\n")
 
 
-def quiet() -> None:
-    # moto warns about resources it skips (access policies it would not enforce) and logs
-    # every state it runs; Powertools logs and metrics go to CloudWatch on AWS.
-    warnings.filterwarnings("ignore")
-    for noisy in ("moto", "botocore", "aws_lambda_powertools", "cutover-shifter", "werkzeug"):
-        logging.getLogger(noisy).setLevel(logging.CRITICAL)
-    os.environ.update(POWERTOOLS_LOG_LEVEL="CRITICAL", POWERTOOLS_METRICS_DISABLED="true")
-
-
 def main() -> int:
-    os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION=REGION)
+    os.environ.update(LOCAL_CREDENTIALS)
     quiet()
     if not (ASSEMBLY / f"{STACK}.template.json").exists():
         console.print(f"no synthesized stack in {ASSEMBLY}: run `make synth-local`")
@@ -374,8 +292,7 @@ def main() -> int:
         demo.start()
         demo.run()
     finally:
-        if hasattr(demo, "server"):
-            demo.stop()
+        demo.stop()
     console.print(demo.summary())
     if SUMMARY_FILE:
         demo.write_summary(Path(SUMMARY_FILE))

@@ -15,8 +15,8 @@ from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
 from cutover.local import runtime
-from cutover.local.demo import free_port
 from cutover.local.runtime import LocalCutover
+from cutover.local.stage import free_port
 from tests.synth import synth_assembly
 
 REGION = "eu-west-1"

@@ -38,10 +38,14 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
         operation=Operation(action=request.action, reason=request.reason),
     )
     if isinstance(request, DeployInput):
+        state.operation = Operation(action="deploy", reason=request.reason, hooks=request.hooks)
         state.plan = build_plan(request, ctx.env.defaults)  # the input's own errors first
         check_pullable(request.image, ctx.env.ecr_repositories)
         cost = check_plan(
-            state.plan, pipeline=is_pipeline_execution(state.execution_name), on_step_hooks=ctx.env.on_step_hooks
+            state.plan,
+            pipeline=is_pipeline_execution(state.execution_name),
+            on_step_hooks=ctx.env.on_step_hooks if request.hooks.on_step else 0,
+            on_rollback_hooks=ctx.env.on_rollback_hooks if request.hooks.on_rollback else 0,
         )
         note(
             state,
@@ -50,6 +54,7 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
             strategy=state.plan.strategy_name,
             steps=[s.weight for s in state.plan.steps],
             history_events=cost.events,
+            **({"hooks_skipped": list(request.hooks.skipped())} if request.hooks.skipped() else {}),
         )
     elif isinstance(request, SwitchInput):
         state.operation = Operation(

@@ -352,8 +352,11 @@ class TrafficShifter(Construct):
             self,
             fit_state_name(f"Hook {stage} {index + 1}: ", name),
             lambda_function=function,
-            # finish_rollback builds it: every field is there, null when a rollback lacks it.
-            payload=sfn.TaskInput.from_json_path_at("$.rollback_hook_payload"),
+            # finish_rollback builds it: every field is there, null when a rollback lacks it. An
+            # InputPath, not a Payload path: CDK renders the latter as a string `Parameters`, which
+            # ASL refuses. ResultPath and Catch still write into the whole state (ASL: they apply
+            # to the state's raw input).
+            input_path="$.rollback_hook_payload",
             payload_response_only=True,
             result_path="$.hook_result",
             task_timeout=sfn.Timeout.duration(Duration.seconds(self._hooks_config.timeout_seconds)),

@@ -4,6 +4,7 @@ rollback (a failure is recorded and announced, and changes nothing); per-deploym
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -82,7 +83,7 @@ def rolling_back(
         yield local
 
 
-def rollback_hook_calls() -> list[tuple[str, dict[str, object], object]]:
+def rollback_hook_calls() -> list[tuple[str, dict[str, Any], Any]]:
     return [
         (name, event, seen)
         for name, event, seen in zip(

@@ -11,6 +11,7 @@ import pytest
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
+from shifter.logic.quotas import ON_ROLLBACK_HOOK_EVENTS, ON_ROLLBACK_STAGE_EVENTS
 from tests.workflow import hook_functions
 from tests.workflow.conftest import Notifications, local_cutover
 
@@ -149,6 +150,13 @@ def test_a_failing_on_rollback_hook_is_recorded_and_announced_and_changes_nothin
     (message,) = [m for m in notifications.messages() if m["body"]["event"] == "rollback_hook_failed"]
     assert message["subject"] == "Cutover demo: on_rollback hook cutover-hook-flags-off failed"
     assert message["body"]["hook_failure"] == recorded and message["body"]["cause"] == execution.cause
+    # What the history estimate allows them (shifter/logic/quotas.py), one failing and one passing.
+    events = rolling_back.history(execution.arn)
+    entered = [e.get("stateEnteredEventDetails", {}).get("name") for e in events]
+    stage_and_hooks = events[entered.index("Run on_rollback hooks?") : entered.index("Deployment failed")]
+    assert len(stage_and_hooks) <= ON_ROLLBACK_STAGE_EVENTS + 2 * ON_ROLLBACK_HOOK_EVENTS, [
+        e["type"] for e in stage_and_hooks
+    ]
 
 
 def test_a_deployment_can_switch_its_on_rollback_hooks_off(rolling_back: LocalCutover) -> None:

@@ -188,6 +188,10 @@ def history(stack: str, service: str, records: list[dict[str, Any]]) -> dict[str
                 "execution_name": _name(record.get("execution")),
                 **{key: record.get(key) for key in HISTORY_FIELDS},
                 "steps": [step.get("weight") for step in record.get("steps") or []],
+                "hook_failures": [
+                    {"hook": failure.get("hook"), "failure": failure.get("failure"), "at": failure.get("at")}
+                    for failure in record.get("hook_failures") or []
+                ],
             }
             for record in records
         ],

@@ -236,6 +236,13 @@ def deploy(
     linear_step: Annotated[int | None, typer.Option(help="Increment (linear only).")] = None,
     termination_wait: Annotated[str | None, typer.Option(help="Keep the old side warm this long after 100 %.")] = None,
     reason: Annotated[str | None, typer.Option(help="Shown in history and notifications.")] = None,
+    skip_hooks: Annotated[
+        str | None,
+        typer.Option(
+            help="Configured hook stages this deployment skips, e.g. on_step,on_rollback "
+            "(before_traffic, after_traffic, on_step, on_rollback)."
+        ),
+    ] = None,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Follow the deployment until it ends.")] = True,
     timeout: WatchTimeout = "24h",
     interval: Interval = 2.0,
@@ -255,6 +262,7 @@ def deploy(
             linear_step=linear_step,
             termination_wait=termination_wait,
             reason=reason,
+            skip_hooks=skip_hooks,
         )
         inputs.validate(document)  # fail before anything starts
         inputs.seconds("--timeout", timeout)

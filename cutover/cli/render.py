@@ -129,6 +129,16 @@ def history(records: list[dict[str, Any]]) -> RenderableType:
             Text(outcome, style=style),
             str(record.get("trigger") or record.get("reason") or ""),
         )
+        # Recorded after its rollback: the rollback's outcome above stays what it was.
+        for failure in record.get("hook_failures") or []:
+            table.add_row(
+                str(failure.get("at", "")),
+                "  ↳ on_rollback hook",
+                str(failure.get("hook", "")),
+                "",
+                Text("HOOK FAILED", style="red"),
+                str(failure.get("failure", "")),
+            )
     return table
 
 

@@ -354,8 +354,9 @@ class TrafficShifter(Construct):
             lambda_function=function,
             # finish_rollback builds it: every field is there, null when a rollback lacks it. An
             # InputPath, not a Payload path: CDK renders the latter as a string `Parameters`, which
-            # ASL refuses. ResultPath and Catch still write into the whole state (ASL: they apply
-            # to the state's raw input).
+            # ASL refuses. ResultPath and Catch still write into the whole state: they combine the
+            # result with the state's raw input (https://states-language.net/spec.html, ResultPath;
+            # https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html).
             input_path="$.rollback_hook_payload",
             payload_response_only=True,
             result_path="$.hook_result",

@@ -12,7 +12,7 @@ from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import InvalidInput
 from shifter.logic.inputs import HOOK_STAGES, DeployInput, ExecutionInput, parse_execution_input
 from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
-from shifter.logic.quotas import PlanEstimate, check_plan
+from shifter.logic.quotas import ConfiguredHooks, PlanEstimate, check_plan
 
 
 def read_input(source: str) -> Any:
@@ -36,12 +36,12 @@ def validate(raw: Any) -> ExecutionInput:
 
 
 def plan_for(
-    request: DeployInput, defaults: Defaults, *, pipeline: bool = False
+    request: DeployInput, defaults: Defaults, *, pipeline: bool = False, hooks: ConfiguredHooks | None = None
 ) -> tuple[DeploymentPlan, PlanEstimate]:
     """The plan and its Step Functions cost, refused as the validate step refuses it."""
     try:
         plan = build_plan(request, defaults)
-        return plan, check_plan(plan, pipeline=pipeline)
+        return plan, check_plan(plan, pipeline=pipeline, **(hooks or ConfiguredHooks()).run_by(request.hooks))
     except InvalidInput as error:
         raise CliInputError(str(error)) from None
 

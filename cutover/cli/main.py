@@ -39,6 +39,7 @@ from cutover.cli.views import lock, service_view
 from cutover.cli.watching import follow
 from shifter.logic.inputs import DeployInput
 from shifter.logic.plan import Defaults
+from shifter.logic.quotas import ConfiguredHooks
 
 if TYPE_CHECKING:
     from stacks.config import ServiceConfig
@@ -210,10 +211,15 @@ def plan(
             variables = _stack_variables(connection.target())
             defaults = Defaults.model_validate_json(variables["CUTOVER_DEFAULTS"])
             repositories: list[str] = json.loads(variables.get("CUTOVER_ECR_REPOSITORIES", "[]"))
+            hooks = ConfiguredHooks(
+                int(variables.get("CUTOVER_ON_STEP_HOOKS", "0")), int(variables.get("CUTOVER_ON_ROLLBACK_HOOKS", "0"))
+            )
         else:
             service = _offline_config()
             defaults, repositories = _offline_defaults(service), _offline_repositories(service)
-        result, cost = inputs.plan_for(request, defaults, pipeline=pipeline)  # the input's own errors first
+            hooks = ConfiguredHooks(len(service.hooks.on_step), len(service.hooks.on_rollback))
+        # the input's own errors first
+        result, cost = inputs.plan_for(request, defaults, pipeline=pipeline, hooks=hooks)
         inputs.check_image_pullable(request, repositories)
         if output is OutputFormat.json:
             json_output.emit(json_output.plan(request, result, f"stack {stack}" if stack else "cdk.json", cost))

@@ -10,6 +10,12 @@ from typer.testing import CliRunner
 from cutover.cli import main
 from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
+from shifter.logic.quotas import (
+    ON_ROLLBACK_HOOK_EVENTS,
+    ON_ROLLBACK_STAGE_EVENTS,
+    ON_STEP_HOOK_EVENTS,
+    ON_STEP_STAGE_EVENTS,
+)
 from tests.workflow import hook_functions
 from tests.workflow.test_step_and_rollback_hooks import IMAGE_V2, rolling_back
 
@@ -42,3 +48,21 @@ def test_skipped_hooks_do_not_run_and_a_failed_on_rollback_hook_shows_in_history
     newest, older = as_json["records"]
     assert [f["hook"] for f in newest["hook_failures"]] == ["cutover-hook-flags-off"]
     assert newest["outcome"] == "ROLLED_BACK" and older["hook_failures"] == []
+
+
+def test_plan_against_a_stack_counts_the_hooks_this_deployment_runs(rolling_back: LocalCutover) -> None:
+    command = ["plan", "-i", "-", "--stack", "cutover-demo", "--region", "eu-west-1", "-o", "json"]
+    canary = {"image": IMAGE_V2, "strategy": "canary"}
+
+    def events(document: dict[str, object]) -> int:
+        result = runner.invoke(app, command, input=json.dumps(document))
+        assert result.exit_code == 0, result.output
+        count: int = json.loads(result.output)["history_events"]
+        return count
+
+    skipping = events({**canary, "hooks": {"on_step": False, "on_rollback": False}})
+    # Two steps with one on_step hook each; two on_rollback hooks counted once (shifter/logic/quotas.py).
+    on_step = 2 * (ON_STEP_STAGE_EVENTS + ON_STEP_HOOK_EVENTS)
+    on_rollback = ON_ROLLBACK_STAGE_EVENTS + 2 * ON_ROLLBACK_HOOK_EVENTS
+    assert events(canary) == skipping + on_step + on_rollback
+    assert events({**canary, "hooks": {"on_rollback": False}}) == skipping + on_step

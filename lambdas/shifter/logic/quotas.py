@@ -30,6 +30,7 @@ from typing import Final
 
 from shifter.logic.durations import format_duration
 from shifter.logic.errors import InvalidInput
+from shifter.logic.inputs import HookSwitches
 from shifter.logic.plan import DeploymentPlan
 
 HISTORY_EVENTS_QUOTA: Final = 25_000
@@ -118,6 +119,21 @@ def estimate(plan: DeploymentPlan, *, on_step_hooks: int = 0, on_rollback_hooks:
         events=expected + ALLOWANCE_EVENTS + rollback_hooks,
         longest_seconds=plan.maximum_duration_seconds() + UNWAITED_SECONDS,
     )
+
+
+@dataclass(frozen=True)
+class ConfiguredHooks:
+    """How many hooks the stack configures in its looped and rollback stages."""
+
+    on_step: int = 0
+    on_rollback: int = 0
+
+    def run_by(self, switches: HookSwitches) -> dict[str, int]:
+        """`estimate`'s hook counts for a deployment with these switches."""
+        return {
+            "on_step_hooks": self.on_step if switches.on_step else 0,
+            "on_rollback_hooks": self.on_rollback if switches.on_rollback else 0,
+        }
 
 
 def is_pipeline_execution(execution_name: str) -> bool:

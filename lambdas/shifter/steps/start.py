@@ -9,7 +9,7 @@ from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingToRollBack, TargetUnhealthy
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
 from shifter.logic.plan import build_plan, build_traffic_plan
-from shifter.logic.quotas import check_plan, is_pipeline_execution
+from shifter.logic.quotas import ConfiguredHooks, check_plan, is_pipeline_execution
 from shifter.logic.state import Operation, Outcome, PollLoop, SideSnapshot, WorkflowState
 from shifter.logic.traffic import (
     Side,
@@ -44,8 +44,7 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
         cost = check_plan(
             state.plan,
             pipeline=is_pipeline_execution(state.execution_name),
-            on_step_hooks=ctx.env.on_step_hooks if request.hooks.on_step else 0,
-            on_rollback_hooks=ctx.env.on_rollback_hooks if request.hooks.on_rollback else 0,
+            **ConfiguredHooks(ctx.env.on_step_hooks, ctx.env.on_rollback_hooks).run_by(request.hooks),
         )
         note(
             state,

@@ -4,6 +4,7 @@ local AWS with an on_step hook that fails at the first step (the rollback's trig
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -54,7 +55,7 @@ def test_plan_against_a_stack_counts_the_hooks_this_deployment_runs(rolling_back
     command = ["plan", "-i", "-", "--stack", "cutover-demo", "--region", "eu-west-1", "-o", "json"]
     canary = {"image": IMAGE_V2, "strategy": "canary"}
 
-    def events(document: dict[str, object]) -> int:
+    def events(document: dict[str, Any]) -> int:
         result = runner.invoke(app, command, input=json.dumps(document))
         assert result.exit_code == 0, result.output
         count: int = json.loads(result.output)["history_events"]

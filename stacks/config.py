@@ -126,9 +126,11 @@ class HooksConfig(_Frozen):
     before_traffic: tuple[str, ...] = ()  # after health checks and smoke tests, before any weight moves
     after_traffic: tuple[str, ...] = ()  # after 100 %, before the final wait
     on_step: tuple[str, ...] = ()  # after each shift, before its bake (docs/workflow.md)
+    # once traffic is back on the old side and the rollback finished; a failure is recorded only
+    on_rollback: tuple[str, ...] = ()
     timeout_seconds: int = Field(default=300, ge=1, le=900)
 
-    @field_validator("before_traffic", "after_traffic", "on_step")
+    @field_validator("before_traffic", "after_traffic", "on_step", "on_rollback")
     @classmethod
     def _arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         bad = [arn for arn in value if not LAMBDA_ARN.match(arn)]

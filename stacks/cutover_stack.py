@@ -37,7 +37,7 @@ class CutoverStack(Stack):
         acknowledge_shifter_findings(
             self.shifter,
             config.service_name,
-            hooks.before_traffic + hooks.after_traffic + hooks.on_step,
+            hooks.before_traffic + hooks.after_traffic + hooks.on_step + hooks.on_rollback,
             self.service.cluster,
         )
 

@@ -154,6 +154,7 @@ class ShifterFunctions(Construct):
         return {
             "CUTOVER_SERVICE": config.service_name,
             "CUTOVER_ON_STEP_HOOKS": str(len(config.hooks.on_step)),
+            "CUTOVER_ON_ROLLBACK_HOOKS": str(len(config.hooks.on_rollback)),
             "CUTOVER_CLUSTER": service.cluster.cluster_name,
             "CUTOVER_LISTENER_ARN": service.load_balancer.listener.listener_arn,
             "CUTOVER_TABLE": service.deployments.table.table_name,

@@ -216,8 +216,18 @@ class TrafficShifter(Construct):
         )
         for task in (rollback, finish_rollback):
             task.add_catch(quarantine, errors=["States.ALL"], result_path="$.rollback_error")
+        deployment_failed = sfn.Fail(
+            self, "Deployment failed", error_path="$.outcome.error", cause_path="$.outcome.cause"
+        )
+        # Traffic is verified on the old side and the lock released: on_rollback hooks can only
+        # be recorded, never change what the rollback did or how the execution ends.
         rollback.next(propagation).next(finish_rollback).next(
-            sfn.Fail(self, "Deployment failed", error_path="$.outcome.error", cause_path="$.outcome.cause")
+            self._hooks(
+                "on_rollback",
+                deployment_failed,
+                deployment_failed,
+                applies=sfn.Condition.is_present("$.rollback_hook_payload"),
+            )
         )
 
         def guarded(task: tasks.LambdaInvoke) -> tasks.LambdaInvoke:
@@ -299,21 +309,79 @@ class TrafficShifter(Construct):
         task.add_catch(incomplete, errors=["States.ALL"], result_path="$.finish_error")
         return task
 
-    def _hooks(self, stage: str, then: sfn.IChainable, rollback: sfn.IChainable) -> sfn.IChainable:
-        """The configured user Lambdas of one stage, one after the other, for deployments only.
-        An error, a timeout or {"status": "FAILED", "reason": …} rolls the deployment back."""
+    def _hooks(
+        self,
+        stage: str,
+        then: sfn.IChainable,
+        rollback: sfn.IChainable,
+        *,
+        applies: sfn.Condition | None = None,
+    ) -> sfn.IChainable:
+        """The configured user Lambdas of one stage, one after the other, for deployments only,
+        unless the deployment's input switched the stage off (`hooks` in its input). An error,
+        a timeout or {"status": "FAILED", "reason": …} rolls the deployment back; an
+        on_rollback hook's is recorded instead (`_rollback_hook`)."""
         hooks = self._hooks_config
         arns: tuple[str, ...] = getattr(hooks, stage)
         if not arns:
             return then
         chain: sfn.IChainable = then
         for index, arn in reversed(list(enumerate(arns))):
-            chain = self._hook(stage, index, arn, chain, rollback)
+            if stage == "on_rollback":
+                chain = self._rollback_hook(index, arn, chain)
+            else:
+                chain = self._hook(stage, index, arn, chain, rollback)
+        # Tested for presence first: a comparison on a missing field is a runtime error no Catch takes.
+        switch = f"$.operation.hooks.{stage}"
+        switched_off = sfn.Condition.and_(sfn.Condition.is_present(switch), sfn.Condition.boolean_equals(switch, False))
+        deploying = sfn.Condition.string_equals("$.operation.action", "deploy")
         return (
             sfn.Choice(self, f"Run {stage} hooks?")
-            .when(sfn.Condition.string_equals("$.operation.action", "deploy"), chain)
+            .when(switched_off, then)
+            .when(deploying if applies is None else sfn.Condition.and_(deploying, applies), chain)
             .otherwise(then)
         )
+
+    def _rollback_hook(self, index: int, arn: str, then: sfn.IChainable) -> sfn.IChainable:
+        """One on_rollback hook: a failure, a timeout or a FAILED answer is recorded (history,
+        SNS) by `record_rollback_hook`, and the next hook runs."""
+        stage = "on_rollback"
+        name = arn.split(":function:", 1)[1]
+        function = lambda_.Function.from_function_arn(self, f"{stage}-{index}", arn)
+        task = tasks.LambdaInvoke(
+            self,
+            fit_state_name(f"Hook {stage} {index + 1}: ", name),
+            lambda_function=function,
+            # finish_rollback builds it: every field is there, null when a rollback lacks it. An
+            # InputPath, not a Payload path: CDK renders the latter as a string `Parameters`, which
+            # ASL refuses. ResultPath and Catch still write into the whole state: they combine the
+            # result with the state's raw input (https://states-language.net/spec.html, ResultPath;
+            # https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html).
+            input_path="$.rollback_hook_payload",
+            payload_response_only=True,
+            result_path="$.hook_result",
+            task_timeout=sfn.Timeout.duration(Duration.seconds(self._hooks_config.timeout_seconds)),
+            retry_on_service_exceptions=True,
+        )
+        record = self._invoke(f"Record {stage} hook {index + 1} failure", "record_rollback_hook", hook=name)
+        # Recording is best effort: a failure to record must not keep the next hook from running.
+        record.add_catch(then, errors=["States.ALL"], result_path=sfn.JsonPath.DISCARD)
+        record.next(then)
+        # The Catch writes where the answer goes, so the record step reads this hook's failure only.
+        task.add_catch(record, errors=["States.ALL"], result_path="$.hook_result")
+        answered_failed = (
+            sfn.Choice(self, f"Hook {stage} {index + 1} failed?")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.is_present("$.hook_result.status"),
+                    sfn.Condition.is_string("$.hook_result.status"),
+                    sfn.Condition.string_equals("$.hook_result.status", "FAILED"),
+                ),
+                record,
+            )
+            .otherwise(then)
+        )
+        return task.next(answered_failed)
 
     def _hook(self, stage: str, index: int, arn: str, then: sfn.IChainable, rollback: sfn.IChainable) -> sfn.IChainable:
         name = arn.split(":function:", 1)[1]

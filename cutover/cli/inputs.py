@@ -10,9 +10,9 @@ from cutover.cli.errors import CliInputError
 from shifter.logic.durations import parse_duration
 from shifter.logic.ecr_images import check_pullable
 from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import DeployInput, ExecutionInput, parse_execution_input
+from shifter.logic.inputs import HOOK_STAGES, DeployInput, ExecutionInput, parse_execution_input
 from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
-from shifter.logic.quotas import PlanEstimate, check_plan
+from shifter.logic.quotas import ConfiguredHooks, PlanEstimate, check_plan
 
 
 def read_input(source: str) -> Any:
@@ -36,12 +36,12 @@ def validate(raw: Any) -> ExecutionInput:
 
 
 def plan_for(
-    request: DeployInput, defaults: Defaults, *, pipeline: bool = False
+    request: DeployInput, defaults: Defaults, *, pipeline: bool = False, hooks: ConfiguredHooks | None = None
 ) -> tuple[DeploymentPlan, PlanEstimate]:
     """The plan and its Step Functions cost, refused as the validate step refuses it."""
     try:
         plan = build_plan(request, defaults)
-        return plan, check_plan(plan, pipeline=pipeline)
+        return plan, check_plan(plan, pipeline=pipeline, **(hooks or ConfiguredHooks()).run_by(request.hooks))
     except InvalidInput as error:
         raise CliInputError(str(error)) from None
 
@@ -72,8 +72,10 @@ def deploy_input(
     linear_step: int | None,
     termination_wait: str | None,
     reason: str | None,
+    skip_hooks: str | None = None,
 ) -> dict[str, Any]:
-    """`--steps 10,50:pause,100` is an explicit steps strategy; each step bakes `--bake`."""
+    """`--steps 10,50:pause,100` is an explicit steps strategy; each step bakes `--bake`;
+    `--skip-hooks on_step,on_rollback` switches those configured hook stages off."""
     document: dict[str, Any] = {"action": "deploy", "image": image}
     if steps is not None:
         if strategy is not None:
@@ -89,7 +91,20 @@ def deploy_input(
         "reason": reason,
     }
     document.update({key: value for key, value in optional.items() if value is not None})
+    if skip_hooks is not None:
+        document["hooks"] = dict.fromkeys(_hook_stages(skip_hooks), False)
     return document
+
+
+def _hook_stages(text: str) -> list[str]:
+    stages = [stage.strip() for stage in text.split(",") if stage.strip()]
+    unknown = [stage for stage in stages if stage not in HOOK_STAGES]
+    if unknown or not stages:
+        raise CliInputError(
+            f"--skip-hooks: {'unknown hook stage ' + repr(unknown[0]) if unknown else 'no stage given'} "
+            f"(known: {', '.join(HOOK_STAGES)})"
+        )
+    return stages
 
 
 def _step(item: str) -> dict[str, Any]:

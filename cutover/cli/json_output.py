@@ -189,6 +189,7 @@ def history(stack: str, service: str, records: list[HistoryRecord]) -> dict[str,
                 "execution_name": _name(record.execution),
                 **record.model_dump(include=set(HISTORY_FIELDS)),
                 "steps": [step.weight for step in record.steps],
+                "hook_failures": [failure.model_dump() for failure in record.hook_failures],
             }
             for record in records
         ],

@@ -39,6 +39,7 @@ from cutover.cli.views import lock, service_view
 from cutover.cli.watching import follow
 from shifter.logic.inputs import DeployInput
 from shifter.logic.plan import Defaults
+from shifter.logic.quotas import ConfiguredHooks
 
 if TYPE_CHECKING:
     from stacks.config import ServiceConfig
@@ -210,10 +211,15 @@ def plan(
             variables = _stack_variables(connection.target())
             defaults = Defaults.model_validate_json(variables["CUTOVER_DEFAULTS"])
             repositories: list[str] = json.loads(variables.get("CUTOVER_ECR_REPOSITORIES", "[]"))
+            hooks = ConfiguredHooks(
+                int(variables.get("CUTOVER_ON_STEP_HOOKS", "0")), int(variables.get("CUTOVER_ON_ROLLBACK_HOOKS", "0"))
+            )
         else:
             service = _offline_config()
             defaults, repositories = _offline_defaults(service), _offline_repositories(service)
-        result, cost = inputs.plan_for(request, defaults, pipeline=pipeline)  # the input's own errors first
+            hooks = ConfiguredHooks(len(service.hooks.on_step), len(service.hooks.on_rollback))
+        # the input's own errors first
+        result, cost = inputs.plan_for(request, defaults, pipeline=pipeline, hooks=hooks)
         inputs.check_image_pullable(request, repositories)
         if output is OutputFormat.json:
             json_output.emit(json_output.plan(request, result, f"stack {stack}" if stack else "cdk.json", cost))
@@ -236,6 +242,13 @@ def deploy(
     linear_step: Annotated[int | None, typer.Option(help="Increment (linear only).")] = None,
     termination_wait: Annotated[str | None, typer.Option(help="Keep the old side warm this long after 100 %.")] = None,
     reason: Annotated[str | None, typer.Option(help="Shown in history and notifications.")] = None,
+    skip_hooks: Annotated[
+        str | None,
+        typer.Option(
+            help="Configured hook stages this deployment skips, e.g. on_step,on_rollback "
+            "(before_traffic, after_traffic, on_step, on_rollback)."
+        ),
+    ] = None,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Follow the deployment until it ends.")] = True,
     timeout: WatchTimeout = "24h",
     interval: Interval = 2.0,
@@ -255,6 +268,7 @@ def deploy(
             linear_step=linear_step,
             termination_wait=termination_wait,
             reason=reason,
+            skip_hooks=skip_hooks,
         )
         inputs.validate(document)  # fail before anything starts
         inputs.seconds("--timeout", timeout)

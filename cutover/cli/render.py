@@ -131,6 +131,11 @@ def history(records: list[HistoryRecord]) -> RenderableType:
             Text(record.outcome, style=style),
             record.trigger or record.reason or "",
         )
+        # Recorded after its rollback: the rollback's outcome above stays what it was.
+        for failure in record.hook_failures:
+            table.add_row(
+                failure.at, "  ↳ on_rollback hook", failure.hook, "", Text("HOOK FAILED", style="red"), failure.failure
+            )
     return table
 
 

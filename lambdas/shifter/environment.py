@@ -35,6 +35,8 @@ class ShifterEnvironment(BaseModel):
     defaults: Defaults = Field(alias="CUTOVER_DEFAULTS")
     # How many on_step hooks run at every step: they count in the history estimate (logic/quotas.py).
     on_step_hooks: int = Field(default=0, ge=0, alias="CUTOVER_ON_STEP_HOOKS")
+    # How many on_rollback hooks a rollback may run: they count in the history estimate too.
+    on_rollback_hooks: int = Field(default=0, ge=0, alias="CUTOVER_ON_ROLLBACK_HOOKS")
 
     @field_validator(
         "services",

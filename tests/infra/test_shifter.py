@@ -155,6 +155,29 @@ def test_the_state_machine_may_invoke_exactly_the_configured_hooks() -> None:
     assert '\\"TimeoutSeconds\\":30' in definition
 
 
+def test_the_state_machine_may_invoke_exactly_the_configured_on_rollback_hooks() -> None:
+    flags = "arn:aws:lambda:eu-west-1:123456789012:function:feature-flags-off"
+    audit = "arn:aws:lambda:eu-west-1:123456789012:function:audit:live"
+    t = synth(hooks={"on_rollback": [flags, audit]})[STACK]
+    machine = next(iter(resources_of_type(t, "AWS::StepFunctions::StateMachine").values()))
+    statements = role_statements(t, machine["Properties"]["RoleArn"]["Fn::GetAtt"][0])
+    invoked = {
+        resource
+        for s in statements
+        if "lambda:InvokeFunction" in actions(s)
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+        if isinstance(resource, str) and ":function:" in resource
+    }
+    assert invoked == {flags, f"{flags}:*", audit, f"{audit}:*"}
+    # The shifter counts them in the history estimate of every deployment.
+    workflow = next(
+        v
+        for v in resources_of_type(t, "AWS::Lambda::Function").values()
+        if v["Properties"].get("Handler") == "shifter.handlers.workflow.handler"
+    )
+    assert workflow["Properties"]["Environment"]["Variables"]["CUTOVER_ON_ROLLBACK_HOOKS"] == "2"
+
+
 def test_hooks_must_be_lambda_arns() -> None:
     from stacks.config import ConfigError, load_config
 

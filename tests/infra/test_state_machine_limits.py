@@ -45,6 +45,35 @@ def test_hook_state_names_fit_80_characters_for_the_longest_function_names() -> 
     assert "Hook before_traffic 10: mmmm" in " ".join(hook_tasks)
 
 
+def test_on_rollback_states_fit_80_characters_and_run_between_the_rollback_and_its_failure() -> None:
+    states = definition(hooks={"on_rollback": [LONG_HOOK] * 10})["States"]
+    names = list(state_names(states))
+    assert not [name for name in names if len(name) > MAX_STATE_NAME_LENGTH]
+    hook_tasks = [n for n in names if n.startswith("Hook on_rollback") and ":" in n and states[n]["Type"] == "Task"]
+    assert len(set(hook_tasks)) == 10
+    assert states["Roll back: scale down new side"]["Next"] == "Run on_rollback hooks?"
+    # Every way out of the hooks ends in the rollback's own Fail state, with its error and cause.
+    ends = {n for n, s in states.items() if s["Type"] == "Fail" and n in _reachable(states, "Run on_rollback hooks?")}
+    assert ends == {"Deployment failed"}
+    assert states["Deployment failed"]["CausePath"] == "$.outcome.cause"
+
+
+def _reachable(states: dict[str, Any], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        state = states[name]
+        todo += [state["Next"]] if "Next" in state else []
+        todo += [choice["Next"] for choice in state.get("Choices", [])]
+        todo += [state["Default"]] if "Default" in state else []
+        todo += [catch["Next"] for catch in state.get("Catch", [])]
+    return seen
+
+
 def workflow_tasks(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for name, state in states.items():
         if state["Type"] == "Task" and "Hook " not in name:

@@ -1,21 +1,27 @@
 """User hook Lambdas for the hook tests (created in moto, invoked in-process like ours).
 
-BEHAVIOUR sets how each hook answers: pass, fail ({"status": "FAILED", "reason": …}),
-fail_without_reason ({"status": "FAILED"}), raise, or hang (longer than the configured hook
-timeout)."""
+BEHAVIOUR sets how each hook answers, per stage or per function name (the name wins): pass,
+fail ({"status": "FAILED", "reason": …}), fail_without_reason ({"status": "FAILED"}), raise,
+or hang (longer than the configured hook timeout). OBSERVE, when a test adds to it, is what the
+hook looks at while it runs (e.g. the listener's weights); OBSERVED keeps what it saw."""
 
 from __future__ import annotations
 
 import io
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cutover.local.runtime import LocalCutover
 
-BEHAVIOUR: dict[str, str] = {"before_traffic": "pass", "after_traffic": "pass", "on_step": "pass"}
+STAGES = ("before_traffic", "after_traffic", "on_step", "on_rollback")
+BEHAVIOUR: dict[str, str] = dict.fromkeys(STAGES, "pass")
 RECEIVED: list[dict[str, Any]] = []
+CALLED: list[str] = []  # function names, in the order they were invoked
+OBSERVE: list[Callable[[], Any]] = []  # at most one: what the hook reads while it runs
+OBSERVED: list[Any] = []
 HANG_SECONDS = 4.0
 
 
@@ -25,7 +31,13 @@ class MigrationCheckFailed(Exception):
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     RECEIVED.append(event)
-    behaviour = BEHAVIOUR[event["hook"]]
+    CALLED.append(context.function_name)
+    for observe in OBSERVE:
+        # Read as the test, on another thread: the hook function has no role in the template,
+        # so local IAM could not check calls made in its invocation's context.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            OBSERVED.append(pool.submit(observe).result())
+    behaviour = BEHAVIOUR.get(context.function_name, BEHAVIOUR[event["hook"]])
     if behaviour == "fail":
         return {"status": "FAILED", "reason": "schema version 41 expected, found 40"}
     if behaviour == "fail_without_reason":
@@ -52,5 +64,7 @@ def create_hook_functions(local: LocalCutover, arns: Iterable[str]) -> None:
             Handler="tests.workflow.hook_functions.handler",
             Code={"ZipFile": archive.getvalue()},
         )
-    BEHAVIOUR.update(before_traffic="pass", after_traffic="pass", on_step="pass")
-    RECEIVED.clear()
+    BEHAVIOUR.clear()
+    BEHAVIOUR.update(dict.fromkeys(STAGES, "pass"))
+    for recorded in (RECEIVED, CALLED, OBSERVE, OBSERVED):
+        recorded.clear()

@@ -83,3 +83,13 @@ def test_hooks_do_not_run_for_a_switch(cutover: LocalCutover) -> None:
     execution = cutover.run({"action": "switch", "to": "green"}, "switch")
     assert execution.status == "SUCCEEDED", execution.cause
     assert hook_functions.RECEIVED == []
+
+
+def test_a_deployment_can_switch_one_stage_off_and_keep_the_other(cutover: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR["before_traffic"] = "fail"  # would roll back if it ran
+    execution = cutover.run(
+        {"image": IMAGE_V2, "strategy": "all-at-once", "hooks": {"before_traffic": False}}, "hooks-before-off"
+    )
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert [e["hook"] for e in hook_functions.RECEIVED] == ["after_traffic"]
+    assert cutover.weights() == {"blue": 0, "green": 100}

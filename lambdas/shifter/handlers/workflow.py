@@ -13,7 +13,7 @@ from shifter.adapters.transient import is_transient
 from shifter.logic.errors import TransientAwsError
 from shifter.logic.state import WorkflowState
 from shifter.observability import logger, metrics, tracer, use_service_dimension
-from shifter.steps import bake, finish, prepare, rollback, shift, signals, smoke_tests, start
+from shifter.steps import bake, finish, prepare, rollback, rollback_hooks, shift, signals, smoke_tests, start
 from shifter.steps.context import Context, context
 
 Step = Callable[[WorkflowState, Context], WorkflowState]
@@ -37,7 +37,7 @@ STEPS: dict[str, Step] = {
     "quarantine": rollback.quarantine,
     "signal_running_deployment": signals.signal_running_deployment,
 }
-STEP_NAMES = (*STEPS, "validate", "register_bake_token")
+STEP_NAMES = (*STEPS, "validate", "register_bake_token", "record_rollback_hook")
 
 
 class WorkflowEvent(BaseModel):
@@ -50,6 +50,7 @@ class WorkflowEvent(BaseModel):
     state: dict[str, Any] | None = None
     input: Any = None
     token: str | None = None
+    hook: str | None = None  # record_rollback_hook: the function that failed
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -67,10 +68,14 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
         raise ValueError(f"step {request.step} needs the workflow state")
     state = WorkflowState.model_validate(request.state)
     step = STEPS.get(request.step)
-    if step is None and request.step != "register_bake_token":
+    if step is None and request.step not in STEP_NAMES:
         raise ValueError(f"unknown step {request.step!r} (known: {', '.join(STEP_NAMES)})")
     logger.info("step", extra={"new_side": state.new_side, "new_weight": state.new_weight})
     try:
+        if request.step == "record_rollback_hook":
+            if request.hook is None:
+                raise ValueError("record_rollback_hook needs the hook's name")
+            return rollback_hooks.record_rollback_hook(state, request.hook, ctx).dump()
         if step is None:
             if request.token is None:
                 raise ValueError("register_bake_token needs the task token")

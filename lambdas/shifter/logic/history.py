@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from shifter.contract import Side
-from shifter.logic.state import Action, TimelineEvent
+from shifter.logic.state import Action, HookFailure, TimelineEvent
 
 
 class HistoryStep(BaseModel):
@@ -37,3 +37,4 @@ class HistoryRecord(BaseModel):
     outcome: str = "RUNNING"
     trigger: str | None = None
     timeline: tuple[TimelineEvent, ...] = Field(default=())
+    hook_failures: tuple[HookFailure, ...] = ()  # on_rollback hooks that failed after the rollback

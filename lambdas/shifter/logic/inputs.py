@@ -154,6 +154,35 @@ class StepsStrategy(_Input):
         return steps
 
 
+HOOK_STAGES: Final = ("before_traffic", "after_traffic", "on_step", "on_rollback")
+
+
+class HookSwitches(_Input):
+    """Which of the stack's configured hook stages this deployment runs (all by default).
+    The state machine and its IAM are fixed at synth time: a deployment can skip configured
+    hooks, never add one."""
+
+    before_traffic: StrictBool = True
+    after_traffic: StrictBool = True
+    on_step: StrictBool = True
+    on_rollback: StrictBool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_stages(cls, values: Any) -> Any:
+        if isinstance(values, HookSwitches):
+            return values
+        if not isinstance(values, dict):
+            raise ValueError('expected an object of true/false per stage, e.g. {"on_step": false}')
+        unknown = sorted(str(key) for key in values if key not in HOOK_STAGES)
+        if unknown:
+            raise FieldError((unknown[0],), f"unknown hook stage (known: {', '.join(HOOK_STAGES)})")
+        return values
+
+    def skipped(self) -> tuple[str, ...]:
+        return tuple(stage for stage in HOOK_STAGES if not getattr(self, stage))
+
+
 def _strategy_kind(value: Any) -> str:
     return "<steps>" if isinstance(value, dict | StepsStrategy) else "<name>"
 
@@ -175,6 +204,7 @@ class DeployInput(_Input):
     smoke_tests: list[SmokeTest] | None = Field(default=None, max_length=20)  # [] means "no smoke tests"
     termination_wait_seconds: TerminationWaitSeconds | None = None
     reason: str | None = Field(default=None, max_length=1000)
+    hooks: HookSwitches = Field(default_factory=HookSwitches)
 
     @field_validator("smoke_tests")
     @classmethod

@@ -15,6 +15,9 @@ against local runs by tests/workflow/test_history_estimate.py):
 - each further step: 9 (the shift task 5, two Choice states 2 each);
 - each on_step hook at each step: 7 (the task 5, its answer's Choice 2), plus 2 per step for
   the stage's Choice; up to 9 when it fails (its reason's Choice), once per execution;
+- each on_rollback hook, once per rollback: 12 at most (the task 5, its answer's Choice 2, the
+  step recording its failure 5), plus 2 for the stage's Choice; counted in the bound only, as
+  the rest of the rollback path;
 - each bake or final wait: 15 (the Parallel 4, the token task 6, the complete task 5), plus
   9 per poll (a Wait 2, the check task 5, a Choice 2).
 """
@@ -27,6 +30,7 @@ from typing import Final
 
 from shifter.logic.durations import format_duration
 from shifter.logic.errors import InvalidInput
+from shifter.logic.inputs import HookSwitches
 from shifter.logic.plan import DeploymentPlan
 
 HISTORY_EVENTS_QUOTA: Final = 25_000
@@ -39,6 +43,8 @@ WAIT_EVENTS: Final = 15
 POLL_EVENTS: Final = 9
 ON_STEP_STAGE_EVENTS: Final = 2
 ON_STEP_HOOK_EVENTS: Final = 7
+ON_ROLLBACK_STAGE_EVENTS: Final = 2
+ON_ROLLBACK_HOOK_EVENTS: Final = 12
 # Upper bounds for what a plan does not say: up to 9 more attempts of each start-up loop
 # (steps/prepare.py: 10 attempts), up to 10 hooks per stage (9 events each, 2 for the stage's
 # Choice), the rollback path, and retried invocations (3 events each: scheduled, started, failed).
@@ -100,26 +106,45 @@ def waits(plan: DeploymentPlan) -> list[int]:
     return [seconds for seconds in (*steps, plan.final_wait_seconds()) if seconds > 0]
 
 
-def estimate(plan: DeploymentPlan, *, on_step_hooks: int = 0) -> PlanEstimate:
-    """`on_step_hooks`: the stack's configured on_step hooks, run at every step (a loop)."""
+def estimate(plan: DeploymentPlan, *, on_step_hooks: int = 0, on_rollback_hooks: int = 0) -> PlanEstimate:
+    """`on_step_hooks`: the on_step hooks this deployment runs at every step (a loop);
+    `on_rollback_hooks`: the on_rollback hooks a rollback of it runs."""
     expected = ONE_STEP_EVENTS + STEP_EVENTS * (len(plan.steps) - 1)
     if on_step_hooks:
         expected += len(plan.steps) * (ON_STEP_STAGE_EVENTS + ON_STEP_HOOK_EVENTS * on_step_hooks)
     expected += sum(WAIT_EVENTS + POLL_EVENTS * polls(seconds, plan.poll_interval_seconds) for seconds in waits(plan))
+    rollback_hooks = ON_ROLLBACK_STAGE_EVENTS + ON_ROLLBACK_HOOK_EVENTS * on_rollback_hooks if on_rollback_hooks else 0
     return PlanEstimate(
         expected_events=expected,
-        events=expected + ALLOWANCE_EVENTS,
+        events=expected + ALLOWANCE_EVENTS + rollback_hooks,
         longest_seconds=plan.maximum_duration_seconds() + UNWAITED_SECONDS,
     )
+
+
+@dataclass(frozen=True)
+class ConfiguredHooks:
+    """How many hooks the stack configures in its looped and rollback stages."""
+
+    on_step: int = 0
+    on_rollback: int = 0
+
+    def run_by(self, switches: HookSwitches) -> dict[str, int]:
+        """`estimate`'s hook counts for a deployment with these switches."""
+        return {
+            "on_step_hooks": self.on_step if switches.on_step else 0,
+            "on_rollback_hooks": self.on_rollback if switches.on_rollback else 0,
+        }
 
 
 def is_pipeline_execution(execution_name: str) -> bool:
     return execution_name.startswith(f"{PIPELINE_EXECUTION_PREFIX}-")
 
 
-def check_plan(plan: DeploymentPlan, *, pipeline: bool, on_step_hooks: int = 0) -> PlanEstimate:
+def check_plan(
+    plan: DeploymentPlan, *, pipeline: bool, on_step_hooks: int = 0, on_rollback_hooks: int = 0
+) -> PlanEstimate:
     """The plan's estimate; InvalidInput, one line naming the limit, if it cannot run to its end."""
-    found = estimate(plan, on_step_hooks=on_step_hooks)
+    found = estimate(plan, on_step_hooks=on_step_hooks, on_rollback_hooks=on_rollback_hooks)
     if found.events > HISTORY_EVENTS_BUDGET:
         raise InvalidInput(
             f"plan: up to {found.events:,} history events, over the {HISTORY_EVENTS_BUDGET:,} Cutover accepts "

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shifter.contract import Side
+from shifter.logic.inputs import HookSwitches
 from shifter.logic.plan import DeploymentPlan
 
 
@@ -88,6 +89,14 @@ class RollbackProgress(_Model):
     wait_seconds: int
 
 
+class HookFailure(_Model):
+    """An on_rollback hook that failed: recorded and announced, the rollback unchanged."""
+
+    hook: str  # the function's name
+    failure: str  # what went wrong, readable
+    at: str
+
+
 class Outcome(_Model):
     status: Literal["SUCCEEDED", "ROLLED_BACK", "FAILED"]
     error: str | None = None
@@ -116,6 +125,7 @@ class Operation(_Model):
     prepare: Literal["register", "reuse", "none"] = "register"
     scale_down_old: bool = True  # a switch leaves the other side warm
     repairs_side: Side | None = None  # repair: the side the failed deployment was sending traffic to
+    hooks: HookSwitches = Field(default_factory=HookSwitches)  # a deploy's configured hook stages it runs
 
 
 class WorkflowState(_Model):
@@ -146,6 +156,9 @@ class WorkflowState(_Model):
     finish_error: CaughtError | None = None
     outcome: Outcome | None = None
     hook_result: Any = None  # the last lifecycle hook's answer: whatever the user's Lambda returned
+    # (an on_rollback hook's Catch puts its error here too, so no older error outlives the next hook)
+    rollback_hook_payload: dict[str, Any] | None = None  # what on_rollback hooks receive (finish_rollback)
+    hook_failures: list[HookFailure] = Field(default_factory=list)  # on_rollback hooks that failed
 
     @property
     def deployment(self) -> DeploymentPlan:

@@ -7,6 +7,7 @@ from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
 from shifter.logic.traffic import weights_for
 from shifter.observability import metrics
 from shifter.steps.context import Context, note, seconds_since
+from shifter.steps.rollback_hooks import rollback_hook_payload
 from shifter.steps.scaling import scale_side
 from shifter.steps.shift import apply_weights
 from shifter.steps.start import history_record, notification
@@ -75,7 +76,8 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
 
 def finish_rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     """Rollback, part 2, once no ALB node can still route to the new side: scale it down
-    (if this execution brought it up), record, notify, release the lock."""
+    (if this execution brought it up), record, notify, release the lock. A deployment that
+    changed something gets `rollback_hook_payload`: its on_rollback hooks run after this."""
     env = ctx.env
     progress = state.rolling_back
     if progress is None:
@@ -96,6 +98,8 @@ def finish_rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
             metrics.add_metric(name="DeploymentsRolledBack", unit="Count", value=1)
         metrics.add_metric(name="DeploymentDuration", unit="Seconds", value=seconds_since(state.started_at))
         subject = f"Cutover {env.service_name}: rolled back {_what(state)} ({name})"
+        if state.operation.action == "deploy":  # the state machine runs on_rollback hooks with it
+            state.rollback_hook_payload = rollback_hook_payload(state, ctx)
     else:
         state.outcome = Outcome(status="FAILED", error=name, cause=f"{message} Nothing was changed.")
         note(state, "failed before any change", trigger=name, cause=message)

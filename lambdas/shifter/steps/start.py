@@ -11,7 +11,7 @@ from shifter.logic.errors import AlarmAlreadyFiring, LiveStateMismatch, NothingT
 from shifter.logic.history import HistoryRecord, HistoryStep
 from shifter.logic.inputs import DeployInput, RepairInput, SwitchInput, parse_execution_input
 from shifter.logic.plan import build_plan, build_traffic_plan
-from shifter.logic.quotas import check_plan, is_pipeline_execution
+from shifter.logic.quotas import ConfiguredHooks, check_plan, is_pipeline_execution
 from shifter.logic.state import Operation, Outcome, PollLoop, SideSnapshot, WorkflowState
 from shifter.logic.traffic import (
     alarms_to_watch,
@@ -39,10 +39,13 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
         operation=Operation(action=request.action, reason=request.reason),
     )
     if isinstance(request, DeployInput):
+        state.operation = Operation(action="deploy", reason=request.reason, hooks=request.hooks)
         state.plan = build_plan(request, ctx.env.defaults)  # the input's own errors first
         check_pullable(request.image, ctx.env.ecr_repositories)
         cost = check_plan(
-            state.plan, pipeline=is_pipeline_execution(state.execution_name), on_step_hooks=ctx.env.on_step_hooks
+            state.plan,
+            pipeline=is_pipeline_execution(state.execution_name),
+            **ConfiguredHooks(ctx.env.on_step_hooks, ctx.env.on_rollback_hooks).run_by(request.hooks),
         )
         note(
             state,
@@ -51,6 +54,7 @@ def validate(raw_input: object, execution: str, ctx: Context) -> WorkflowState:
             strategy=state.plan.strategy_name,
             steps=[s.weight for s in state.plan.steps],
             history_events=cost.events,
+            **({"hooks_skipped": list(request.hooks.skipped())} if request.hooks.skipped() else {}),
         )
     elif isinstance(request, SwitchInput):
         state.operation = Operation(
@@ -279,6 +283,7 @@ def history_record(state: WorkflowState, ctx: Context, outcome: str) -> HistoryR
         outcome=outcome,
         trigger=state.outcome.cause if state.outcome and outcome != "SUCCEEDED" else None,
         timeline=tuple(state.timeline),
+        hook_failures=tuple(state.hook_failures),
     )
 
 

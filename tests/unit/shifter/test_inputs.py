@@ -255,3 +255,26 @@ def test_manual_actions_are_parsed_into_their_own_models() -> None:
 )
 def test_manual_action_inputs_are_strict(raw: dict[str, Any], message: str) -> None:
     assert error_for(raw).startswith(message)
+
+
+def test_hook_switches_default_to_every_configured_stage_and_name_what_is_skipped() -> None:
+    assert parse_deploy(deploy()).hooks.skipped() == ()
+    request = parse_deploy(deploy(hooks={"on_step": False, "on_rollback": False, "before_traffic": True}))
+    assert request.hooks.skipped() == ("on_step", "on_rollback")
+
+
+@pytest.mark.parametrize(
+    ("hooks", "message"),
+    [
+        ({"on_rolback": False}, "hooks.on_rolback: unknown hook stage (known: before_traffic, after_traffic, "),
+        ({"on_step": 0}, "hooks.on_step: expected true or false, got 0"),
+        ({"on_step": None}, "hooks.on_step: expected true or false, got null"),
+        ("on_step", "hooks: expected an object of true/false per stage"),
+    ],
+)
+def test_hook_switches_are_strict(hooks: object, message: str) -> None:
+    assert error_for(deploy(hooks=hooks)).startswith(message)
+
+
+def test_only_a_deploy_takes_hook_switches() -> None:
+    assert error_for({"action": "switch", "to": "green", "hooks": {"on_step": False}}) == "hooks: unknown field"

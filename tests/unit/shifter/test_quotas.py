@@ -128,3 +128,27 @@ def test_each_on_step_hook_counts_at_every_step() -> None:
     # 10 steps; per step the stage's Choice (2) and each hook's task and answer Choice (7).
     assert estimate(linear, on_step_hooks=3).expected_events == without + 10 * (2 + 3 * 7)
     assert check_plan(linear, pipeline=False, on_step_hooks=3).events == estimate(linear, on_step_hooks=3).events
+
+
+def test_each_on_rollback_hook_counts_once_in_the_bound_not_in_a_run_without_rollback() -> None:
+    canary = plan()
+    without = estimate(canary)
+    # The stage's Choice (2); each hook's task (5), its answer's Choice (2), recording its failure (5).
+    with_hooks = estimate(canary, on_rollback_hooks=3)
+    assert with_hooks.expected_events == without.expected_events
+    assert with_hooks.events == without.events + 2 + 3 * 12
+    assert check_plan(canary, pipeline=False, on_rollback_hooks=3) == with_hooks
+
+
+def test_rollback_hooks_can_tip_a_plan_over_the_history_budget() -> None:
+    # Ten steps of 1,005 s polled every 5 s: just under the budget without rollback hooks.
+    near = plan(
+        defaults(poll_interval_seconds=5),
+        strategy="linear",
+        linear_step=10,
+        bake_seconds=1_005,
+        termination_wait_seconds=0,
+    )
+    assert check_plan(near, pipeline=False).events <= HISTORY_EVENTS_BUDGET
+    with pytest.raises(InvalidInput, match="history events"):
+        check_plan(near, pipeline=False, on_rollback_hooks=10)

@@ -9,7 +9,7 @@ from shifter.logic.errors import TargetUnhealthy, WeightsNotApplied
 from shifter.logic.plan import DeploymentPlan, PlanStep
 from shifter.logic.state import Operation, RollbackProgress, SideSnapshot, WorkflowState
 from shifter.readers.lock import Lock
-from shifter.steps import finish, prepare, rollback, shift
+from shifter.steps import finish, prepare, rollback, rollback_hooks, shift
 from tests.unit.shifter.fakes.context import World, world
 
 EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:shifter:run-1"
@@ -146,6 +146,20 @@ def test_finish_rollback_scales_the_new_side_down_and_releases_the_lock() -> Non
     assert state.outcome is not None and state.outcome.status == "ROLLED_BACK"
     assert w.table.lock is None
     assert "rolled back registry/app:new (AlarmFired)" in w.notifier.messages[0][0]
+    # What its on_rollback hooks receive: null for what the rollback does not know.
+    assert state.rollback_hook_payload is not None
+    assert state.rollback_hook_payload | {"execution": None} == {
+        "hook": "on_rollback",
+        "service": w.ctx.env.service_name,
+        "execution": None,
+        "image": "registry/app:new",
+        "new_side": "green",
+        "old_side": "blue",
+        "new_task_definition": None,
+        "reason": "test",
+        "trigger": "AlarmFired",
+        "cause": "green-5xx",
+    }
 
 
 def test_a_failure_before_any_change_is_failed_not_rolled_back() -> None:
@@ -156,3 +170,34 @@ def test_a_failure_before_any_change_is_failed_not_rolled_back() -> None:
     state = rollback.finish_rollback(deploying(w, rolling_back=progress), w.ctx)
     assert state.outcome is not None and state.outcome.status == "FAILED"
     assert w.ecs.calls == [] and w.table.lock is None
+    assert state.rollback_hook_payload is None  # nothing to undo: no on_rollback hooks
+
+
+def test_a_failed_on_rollback_hook_is_added_to_the_history_record_and_announced() -> None:
+    w = world(green_tasks=2)
+    progress = RollbackProgress(
+        trigger="AlarmFired", message="green-5xx", traffic_restored=True, scale_down=True, wait_seconds=5
+    )
+    rolled_back = rollback.finish_rollback(deploying(w, rolling_back=progress), w.ctx)
+    timed_out = rolled_back.model_copy(update={"hook_result": {"Error": "States.Timeout", "Cause": None}})
+    state = rollback_hooks.record_rollback_hook(timed_out, "flags-off", w.ctx)
+    assert state.outcome == rolled_back.outcome and state.hook_result is None
+    record = w.table.records[-1]
+    assert record.outcome == "ROLLED_BACK"
+    assert [(f.hook, f.failure) for f in record.hook_failures] == [("flags-off", "States.Timeout")]
+    subject, body = w.notifier.messages[-1]
+    assert subject.endswith("on_rollback hook flags-off failed")
+    assert (body["event"], body["hook_failure"]) == ("rollback_hook_failed", "States.Timeout")
+
+
+@pytest.mark.parametrize(
+    ("answer", "failure"),
+    [
+        ({"status": "FAILED", "reason": "flag service down"}, "answered FAILED: flag service down"),
+        ({"status": "FAILED", "reason": 42}, "answered FAILED without a reason"),
+        ({"Error": "HookError", "Cause": '{"errorMessage": "boom", "errorType": "HookError"}'}, "HookError: boom"),
+        (["no"], 'unexpected answer ["no"]'),
+    ],
+)
+def test_an_on_rollback_hook_failure_is_described_from_its_answer_or_its_error(answer: object, failure: str) -> None:
+    assert rollback_hooks.describe_failure(answer) == failure

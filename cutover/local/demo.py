@@ -24,6 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from cutover.local.loaded_stack import MCP_SMOKE_TEST
 from cutover.local.stage import LOCAL_CREDENTIALS, REGION, LocalStage, quiet
 
 if TYPE_CHECKING:
@@ -38,17 +39,7 @@ BAD_RELEASES = {"v4": 1.0}  # image tag -> error rate of its processes (a broken
 LOAD_PER_SECOND = 20
 # Smoke tests through the test route: the target group's health path, and a real MCP call
 # (tools/list over the streamable-HTTP transport) that must list the service's tool.
-SMOKE_TESTS = [
-    {"path": "/health"},
-    {
-        "path": "/mcp",
-        "method": "POST",
-        "headers": {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"},
-        "body": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-        "expect_json": {"result": {"tools": [{"name": "search_appointments"}]}},
-        "max_latency_ms": 2000,
-    },
-]
+SMOKE_TESTS = [{"path": "/health"}, MCP_SMOKE_TEST]
 SCENARIO_TIMEOUT = "2m"
 SUMMARY_FILE = os.environ.get("CUTOVER_DEMO_SUMMARY")  # where to write the summary as JSON, if set
 

@@ -59,7 +59,9 @@ FULL = Parameters(
 )
 QUICK = Parameters(
     name="quick",
-    reaction_trials=3,
+    # 5, not 3: a clean-clone run met an event-path median of 0.9 s over 3 trials (locally 126, 188 and
+    # 557 ms): the event path has a tail not explained yet; one slow trial no longer decides the median.
+    reaction_trials=5,
     reaction_bake_wait_scale=0.2,  # the 5 s poll interval passes in 1 s
     cost_runs=1,
     growth_steps=(1, 5),

@@ -26,7 +26,16 @@ from typing import Any
 
 from bench.harness import REGION, STACK, local_assemblies, local_environment
 from cutover.local import aws_timing
-from cutover.local.loaded_stack import CLIENT_TIMEOUT_SECONDS, MCP_SMOKE_TEST, LoadedStack, Transition, loaded_stack
+from cutover.local.aws_timing import AwsTiming
+from cutover.local.loaded_stack import (
+    CLIENT_TIMEOUT_SECONDS,
+    CONTROL_TIMING,
+    MCP_SMOKE_TEST,
+    LoadedStack,
+    Transition,
+    loaded_stack,
+)
+from cutover.local.runtime import AWS_TIMING
 
 RATE_PER_SECOND = 100
 TIME_SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s
@@ -160,7 +169,7 @@ def _switch_to_idle(stack: LoadedStack) -> Transition:
 
 
 @contextmanager
-def _stack(assembly: Path) -> Iterator[LoadedStack]:
+def _stack(assembly: Path, timing: AwsTiming = AWS_TIMING) -> Iterator[LoadedStack]:
     with (
         local_environment(),
         tempfile.TemporaryDirectory(prefix="cutover-bench-logs-") as logs,
@@ -172,6 +181,7 @@ def _stack(assembly: Path) -> Iterator[LoadedStack]:
             time_scale=TIME_SCALE,
             rate_per_second=RATE_PER_SECOND,
             error_rates=BAD_RELEASES,
+            timing=timing,
         ) as stack,
     ):
         yield stack
@@ -187,7 +197,7 @@ def measure_transitions(quick: bool = False, echo: Callable[[str], None] = lambd
             echo(f"  {row.name}: {row.outcome}, {row.served} served, {row.platform_failures} failed")
     control = None
     if not quick:
-        with _stack(assemblies[1]) as stack:
+        with _stack(assemblies[1], CONTROL_TIMING) as stack:
             control = _row("control: abort mid-bake, no propagation wait", "DeploymentRolledBack", _control(stack))
         echo(f"  {control.name}: {control.outcome}, {control.served} served, {control.platform_failures} failed")
     timing = aws_timing.AwsTiming()

@@ -51,7 +51,9 @@ def render_transitions(result: TransitionsResult) -> list[str]:
         "connection, or a 502/503/504 (cutover/local/load_counts.py). Release errors are a bad release's own "
         "5xx during its canary (v-broken answers 500 to every call; its smoke test stops it before traffic).",
         "- Counted from StartExecution to the execution's end. The control is a second stack synthesized with "
-        "`alb_propagation_seconds` 0: its rollback scales the new side down while ALB nodes still route to it.",
+        "`alb_propagation_seconds` 0: its rollback scales the new side down while ALB nodes still route to it; "
+        "its lag is 90 s (loaded_stack.CONTROL_TIMING: the Lambda's own uncompressed time between the two calls "
+        "could otherwise close the 30 s window here).",
         "",
         "Not measured locally: real ALB nodes' propagation (AWS documents no figure: the 30 s is a choice, "
         "see aws_timing.py), connection reuse by real clients, and cross-zone effects.",

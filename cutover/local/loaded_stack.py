@@ -20,6 +20,7 @@ from moto import mock_aws
 from moto.core.config import DefaultConfig
 
 from cutover.local import runtime, time_compression
+from cutover.local.aws_timing import AwsTiming
 from cutover.local.data_plane import DataPlane, start_data_plane
 from cutover.local.load_generator import LoadGenerator, Snapshot
 from cutover.local.runtime import Execution, LocalCutover
@@ -33,6 +34,12 @@ CLIENT_TIMEOUT_SECONDS = 5.0  # a request unanswered this long is lost
 # requests in 2.1 s of a repair with 16 in flight, 40/s of the 100 asked for). 64 keep the rate
 # up to 0.64 s per answer; the client timeout still decides what is lost.
 CONCURRENCY = 64
+# The control (a rollback that does not wait for propagation) must lose requests, and it loses
+# them only while a node still routes to the side the rollback scaled down. The Lambda's own
+# time between the rollback's ModifyListener and its scale-down is real, not compressed: up to
+# ~0.3 s on a busy machine, as long as AWS's whole 30 s lag at 0.01 (a clean-clone `make test`,
+# 2026-12-03, lost 0 of 452). 90 s of lag (0.9 s here) keeps the window open past it.
+CONTROL_TIMING = AwsTiming(listener_propagation_seconds=90.0)
 # A smoke test a bad release fails: it answers MCP calls with 500 (the stack's default smoke
 # test is GET /health, which the service answers whatever ERROR_RATE says).
 MCP_SMOKE_TEST = {
@@ -102,11 +109,12 @@ def loaded_stack(
     rate_per_second: float,
     error_rates: Mapping[str, float] | None = None,
     after_create: Callable[[LocalCutover], None] | None = None,
+    timing: AwsTiming = runtime.AWS_TIMING,
 ) -> Iterator[LoadedStack]:
     """The stack created and loaded; everything started is stopped on exit. The caller sets
     fake credentials and the region in the environment (moto needs them, boto3 reads them)."""
     previous = time_compression.recorder.scale
-    runtime.install(time_scale=time_scale)
+    runtime.install(time_scale=time_scale, timing=timing)
     try:
         with mock_aws(config=MOTO_CONFIG), ServiceFleet(log_dir=log_dir) as fleet:
             local = LocalCutover(assembly, stack_name, region)

@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 
-from cutover.local.loaded_stack import LoadedStack, loaded_stack
+from cutover.local.aws_timing import AwsTiming
+from cutover.local.loaded_stack import CONTROL_TIMING, LoadedStack, loaded_stack
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
+from cutover.local.runtime import AWS_TIMING
 from tests.listener_faults import break_modify_listener
 from tests.synth import synth_assembly
 from tests.workflow import hook_functions
@@ -58,10 +60,12 @@ def stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Stage]:
 @pytest.fixture
 def control_stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Stage]:
     """A stack whose rollback does not wait for the listener change to propagate."""
-    yield from _stage(monkeypatch, tmp_path, strategy_defaults={"alb_propagation_seconds": 0})
+    yield from _stage(monkeypatch, tmp_path, CONTROL_TIMING, strategy_defaults={"alb_propagation_seconds": 0})
 
 
-def _stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **context: Any) -> Iterator[Stage]:
+def _stage(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, timing: AwsTiming = AWS_TIMING, **context: Any
+) -> Iterator[Stage]:
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
@@ -79,6 +83,7 @@ def _stage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **context: Any) -> I
             rate_per_second=RATE_PER_SECOND,
             error_rates=BAD_RELEASES,
             after_create=lambda local: hook_functions.create_hook_functions(local, (HOOK,)),
+            timing=timing,
         ) as loaded,
     ):
         yield Stage(loaded.local, loaded.plane, loaded.load, pauses)

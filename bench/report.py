@@ -62,7 +62,9 @@ QUICK = Parameters(
     # 5, not 3: a clean-clone run met an event-path median of 0.9 s over 3 trials (locally 126, 188 and
     # 557 ms): the event path has a tail not explained yet; one slow trial no longer decides the median.
     reaction_trials=5,
-    reaction_bake_wait_scale=0.2,  # the 5 s poll interval passes in 1 s
+    # 0.5: the 5 s poll interval passes in 2.5 s. At 0.2 (1 s) a poll 0.81 s into the interval beat an
+    # event trial whose event path took 0.57 s (clean clone, 2026-12-03): the event path has a tail.
+    reaction_bake_wait_scale=0.5,
     cost_runs=1,
     growth_steps=(1, 5),
     cold_samples=2,

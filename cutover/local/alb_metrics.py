@@ -80,12 +80,14 @@ class AlbMetrics:
     def current_period(self) -> int:
         return math.floor(self._clock.now() / PERIOD_SECONDS)
 
-    def record(self, target_group_arn: str, status: int, response_seconds: float) -> None:
-        """One answer from a target of `target_group_arn` (called by the router's threads)."""
+    def record(self, target_group_arn: str, status: int, response_seconds: float, *, at: float | None = None) -> None:
+        """One answer from a target of `target_group_arn` (called by the router's threads), `at`
+        AWS seconds on the clock (now unless given: a router process reports answers after them)."""
         if target_group_arn not in self._target_groups:
             return
+        index = self.current_period() if at is None else math.floor(at / PERIOD_SECONDS)
         with self._lock:
-            period = self._periods.setdefault((target_group_arn, self.current_period()), _Period())
+            period = self._periods.setdefault((target_group_arn, index), _Period())
             period.requests += 1
             period.target_5xx += 1 if 500 <= status <= 599 else 0
             period.response_times[round(max(0.0, response_seconds), 4)] += 1

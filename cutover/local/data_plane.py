@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from cutover.local import aws_timing, ecs_emulation
 from cutover.local.alb_metrics import AlbMetrics
 from cutover.local.metrics_publisher import MetricsPublisher
-from cutover.local.router import ListenerRouter
+from cutover.local.router_process import RouterProcess
 from cutover.local.task_processes import TaskProcesses
 from shifter.contract import SIDES
 from shifter.logic.analysis.queries import AlbTargets, alb_targets
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class DataPlane:
-    router: ListenerRouter
+    router: RouterProcess  # the ALB's nodes, in their own process (router_process.py)
     tasks: TaskProcesses
     metrics: MetricsPublisher  # the ALB's target-group metrics, into local CloudWatch
     targets: AlbTargets  # their dimension values
@@ -60,9 +60,8 @@ def start_data_plane(
         targets.load_balancer,
         {group_arns[side]: targets.target_groups[side] for side in SIDES},
     )
-    router = ListenerRouter(
+    router = RouterProcess(
         listener,
-        {},
         lambda: local.client("elbv2"),
         timing=timing,
         targets=ecs_emulation.routable_targets,

@@ -29,10 +29,10 @@ from cutover.local.service_processes import ServiceFleet
 # moto runs the state machine itself, and Lambdas in-process (no Docker here).
 MOTO_CONFIG: DefaultConfig = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 CLIENT_TIMEOUT_SECONDS = 5.0  # a request unanswered this long is lost
-# Requests in flight at once. The router shares the harness's process with moto and the
-# Lambdas: while a step runs, an answer took ~0.4 s (a clean-clone `make test`, 2026-12-03: 85
-# requests in 2.1 s of a repair with 16 in flight, 40/s of the 100 asked for). 64 keep the rate
-# up to 0.64 s per answer; the client timeout still decides what is lost.
+# Requests in flight at once. When the router shared the harness's process with moto and the
+# Lambdas, an answer took up to ~0.6 s while a step ran (a clean-clone `make test`, 2026-12-03:
+# 40/s of the 100 asked for with 16 in flight); in its own process (router_process.py) answers
+# are fast, and 64 in flight keep the asked rate through any pause the service itself takes.
 CONCURRENCY = 64
 # The control (a rollback that does not wait for propagation) must lose requests, and it loses
 # them only while a node still routes to the side the rollback scaled down. The Lambda's own

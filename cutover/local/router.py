@@ -35,6 +35,9 @@ register targets); `draining` ones finish their in-flight requests but get no ne
 (DeregisterTargets); no routable target → 503 (an ALB's answer for a target group with no
 registered targets: AWS Knowledge Center, "Troubleshoot ALB HTTP 503 errors").
 
+The demo, the sandbox and the load suite serve from a child process (router_process.py: the
+harness's own process is too busy to answer in time); `RoutingServer` is the routing both use.
+
 Not implemented: stickiness (every request is drawn anew), other condition types (host-header,
 path-pattern, http-request-method, query-string: a rule holding one never matches, logged once),
 other action types (redirect, authenticate-*: 501), chunked request bodies (411). Without
@@ -57,7 +60,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from cutover.local import aws_timing, listener_changes
@@ -66,8 +69,6 @@ from cutover.local.task_lifecycle import HEALTHY, UNHEALTHY, RoutableTarget
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
-
-    from cutover.local.alb_metrics import AlbMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -274,9 +275,157 @@ def _connection_tokens(headers: Iterable[tuple[str, str]]) -> frozenset[str]:
     return HOP_BY_HOP | frozenset(named)
 
 
+# -- serving: answers by a node's configuration and a target group's upstreams --------------------------
+class MetricsSink(Protocol):
+    """Where answers from targets are counted (alb_metrics.AlbMetrics, or a buffer in a router process)."""
+
+    def record(self, target_group_arn: str, status: int, response_seconds: float) -> None: ...
+
+
+class RoutingServer:
+    """An HTTP server on 127.0.0.1 that routes each request by `_node_config()` (the rules of the
+    node it reaches) and `_upstreams_of(arn)` (a target group's routable upstreams), as the ALB does."""
+
+    def __init__(self, upstream_timeout_seconds: float = 10.0, alb_metrics: MetricsSink | None = None) -> None:
+        self.upstream_timeout_seconds = upstream_timeout_seconds
+        self._alb_metrics = alb_metrics
+        self._lock = threading.Lock()  # guards the fields below; never held while proxying or calling AWS
+        self._cursors: Counter[str] = Counter()
+        self._routed: Counter[str] = Counter()
+        self._by_rule: Counter[str] = Counter()
+        self._by_status: Counter[int] = Counter()
+        self._random = random.Random()
+        self._server: ThreadingHTTPServer | None = None
+        self._server_thread: threading.Thread | None = None
+
+    def _node_config(self) -> ListenerConfig:
+        raise NotImplementedError
+
+    def _upstreams_of(self, target_group_arn: str) -> tuple[str, ...] | None:
+        """The group's upstreams to route to (None: none known, 502; empty: no registered target, 503)."""
+        raise NotImplementedError
+
+    def _start_serving(self) -> None:
+        if self._server is not None:
+            raise RuntimeError("the router is already started")
+        owner = self
+
+        class Handler(_ProxyHandler):
+            router: ClassVar[RoutingServer] = owner
+
+        self._server = _RouterServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._server_thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="router-server", daemon=True
+        )
+        self._server_thread.start()
+
+    def _stop_serving(self, timeout_seconds: float) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._server_thread is not None:
+            self._server_thread.join(timeout_seconds)
+        self._server, self._server_thread = None, None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the router is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int], dict[int, int]]:
+        """Requests routed per target group, per matching rule, and statuses returned."""
+        with self._lock:
+            return dict(self._routed), dict(self._by_rule), dict(self._by_status)
+
+    def answer(self, request: Request) -> Answer:
+        """Route one request and answer it (called by the HTTP handler's threads)."""
+        rule = self._node_config().route(request)
+        action = rule.action
+        with self._lock:
+            self._by_rule[rule.priority] += 1
+        if isinstance(action, FixedResponse):
+            answer = Answer(action.status, [("Content-Type", action.content_type)], action.body.encode())
+        elif isinstance(action, UnsupportedAction):
+            answer = Answer.error(501, f"Not Implemented: the router does not emulate {action.type!r} actions")
+        else:
+            answer = self._forward(action, request)
+        with self._lock:
+            self._by_status[answer.status] += 1
+        return answer
+
+    def _forward(self, action: Forward, request: Request) -> Answer:
+        weighted = [(arn, weight) for arn, weight in action.target_groups if weight > 0]
+        if not weighted:
+            return Answer.error(503, "Service Unavailable: every target group of the forward has weight 0")
+        arns, weights = zip(*weighted, strict=True)
+        arn = self._random.choices(arns, weights)[0]
+        upstreams = self._upstreams_of(arn)
+        with self._lock:
+            self._routed[arn] += 1
+            upstream = None
+            if upstreams:
+                upstream = upstreams[self._cursors[arn] % len(upstreams)]
+                self._cursors[arn] += 1
+        if upstreams is None:
+            answer = Answer.error(502, f"Bad Gateway: no upstream is known for target group {arn}")
+        elif upstream is None:
+            answer = Answer.error(503, f"Service Unavailable: target group {arn} has no registered targets")
+        else:
+            started = time.monotonic()
+            answer = self._proxy(upstream, request)
+            if self._alb_metrics is not None and answer.from_target:
+                self._alb_metrics.record(arn, answer.status, time.monotonic() - started)
+        answer.headers.append((TARGET_GROUP_HEADER, arn))
+        return answer
+
+    def _proxy(self, upstream: str, request: Request) -> Answer:
+        parts = urlsplit(upstream)
+        headers = request.headers
+        dropped = _connection_tokens(headers)
+        forwarded_for = ", ".join([*(v for n, v in headers if n.lower() == "x-forwarded-for"), request.client_ip])
+        outgoing = [(n, v) for n, v in headers if n.lower() not in dropped and not n.lower().startswith("x-forwarded-")]
+        outgoing += [("X-Forwarded-For", forwarded_for), ("X-Forwarded-Proto", "http")]
+        outgoing.append(("X-Forwarded-Port", str(self._server.server_address[1] if self._server else "")))
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.upstream_timeout_seconds)
+        try:
+            connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
+            for name, value in outgoing:
+                connection.putheader(name, value)
+            connection.endheaders(request.body or None)
+            response = connection.getresponse()
+            data = response.read()
+            reply_headers = response.getheaders()
+        except TimeoutError:
+            return Answer.error(504, f"Gateway Timeout: {upstream} did not answer in {self.upstream_timeout_seconds} s")
+        except (OSError, http.client.HTTPException) as error:
+            return Answer.error(502, f"Bad Gateway: {upstream}: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+        dropped = _connection_tokens(reply_headers) | {"content-length"}
+        kept = [(n, v) for n, v in reply_headers if n.lower() not in dropped]
+        if request.method == "HEAD":  # no body: keep the length the GET would have had
+            kept += [(n, v) for n, v in reply_headers if n.lower() == "content-length"]
+        return Answer(response.status, kept, data, from_target=True)
+
+
+@dataclass(frozen=True)
+class RoutingTable:
+    """What the data plane routes by at one moment: each node's configuration and each target
+    group's routable upstreams (what a router in its own process is sent: router_process.py)."""
+
+    nodes: tuple[ListenerConfig, ...]
+    upstreams: Mapping[str, tuple[str, ...] | None]
+
+
 # -- the router ---------------------------------------------------------------------------------------
-class ListenerRouter:
-    """Routes HTTP requests on 127.0.0.1 as the listener `listener_arn` on local AWS says."""
+class ListenerRouter(RoutingServer):
+    """Routes HTTP requests on 127.0.0.1 as the listener `listener_arn` on local AWS says.
+
+    With `serve=False` it reads the listener and tracks the nodes but serves nothing: a router
+    process (router_process.py) serves from its `routing_table()`."""
 
     def __init__(
         self,
@@ -288,62 +437,47 @@ class ListenerRouter:
         *,
         timing: AwsTiming | None = None,
         targets: TargetSource | None = None,
-        alb_metrics: AlbMetrics | None = None,
+        alb_metrics: MetricsSink | None = None,
+        serve: bool = True,
     ) -> None:
         if refresh_seconds <= 0:
             raise ValueError("refresh_seconds must be positive")
+        super().__init__(upstream_timeout_seconds, alb_metrics)
         self.listener_arn = listener_arn
         self.timing = timing
         self.node_delays = self.timing.node_delays() if self.timing is not None else (0.0,)
+        self._serve = serve
         self._targets = targets
-        self._alb_metrics = alb_metrics
         self._versions: list[tuple[float, ListenerConfig]] = []  # (changed at, AWS seconds), oldest first
         self._nodes = itertools.count()
         self._wake = threading.Event()
         self.refresh_seconds = refresh_seconds
-        self.upstream_timeout_seconds = upstream_timeout_seconds
         self._client_factory = elbv2_client_factory
         self._client: ElasticLoadBalancingv2Client | None = None
-        self._lock = threading.Lock()  # guards the fields below; never held while proxying or calling AWS
-        self._upstreams: dict[str, tuple[str, ...]] = {}
-        self._cursors: Counter[str] = Counter()
-        self._routed: Counter[str] = Counter()
-        self._by_rule: Counter[str] = Counter()
-        self._by_status: Counter[int] = Counter()
+        self._upstreams: dict[str, tuple[str, ...]] = {}  # guarded by _lock, like the fields below
         self._refreshes = 0
         self._refresh_failures = 0
         self._last_refresh_error: str | None = None
         self._warned: set[str] = set()
         self._config: ListenerConfig | None = None  # replaced whole: readers take the reference
-        self._random = random.Random()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._threads: list[threading.Thread] = []
+        self._refresh_thread: threading.Thread | None = None
         for arn, urls in upstreams.items():
             self.set_upstreams(arn, urls)
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> ListenerRouter:
         """Read the listener (raises if local AWS cannot describe it), then serve and refresh in threads."""
-        if self._server is not None:
+        if self._refresh_thread is not None:
             raise RuntimeError("the router is already started")
         self._client = self._client_factory()
         self.refresh()
         listener_changes.subscribe(self._wake.set)
-        router = self
-
-        class Handler(_ProxyHandler):
-            owner: ClassVar[ListenerRouter] = router
-
-        self._server = _RouterServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
         self._stopping.clear()
-        self._threads = [
-            threading.Thread(target=self._server.serve_forever, args=(0.05,), name="router-server", daemon=True),
-            threading.Thread(target=self._refresh_loop, name="router-refresh", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        if self._serve:
+            self._start_serving()
+        self._refresh_thread = threading.Thread(target=self._refresh_loop, name="router-refresh", daemon=True)
+        self._refresh_thread.start()
         return self
 
     def stop(self, timeout_seconds: float = 5.0) -> None:
@@ -351,26 +485,16 @@ class ListenerRouter:
         self._stopping.set()
         self._wake.set()
         listener_changes.unsubscribe(self._wake.set)
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        for thread in self._threads:
-            thread.join(timeout_seconds)
-        self._server = None
-        self._threads = []
+        self._stop_serving(timeout_seconds)
+        if self._refresh_thread is not None:
+            self._refresh_thread.join(timeout_seconds)
+        self._refresh_thread = None
 
     def __enter__(self) -> ListenerRouter:
         return self.start()
 
     def __exit__(self, *_: object) -> None:
         self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the router is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     # -- configuration ------------------------------------------------------------------------------
     def set_upstreams(self, target_group_arn: str, upstreams: list[str]) -> None:
@@ -436,14 +560,10 @@ class ListenerRouter:
         return self._config
 
     def stats(self) -> RouterStats:
+        routed, by_rule, by_status = self.counts()
         with self._lock:
             return RouterStats(
-                dict(self._routed),
-                dict(self._by_rule),
-                dict(self._by_status),
-                self._refreshes,
-                self._refresh_failures,
-                self._last_refresh_error,
+                routed, by_rule, by_status, self._refreshes, self._refresh_failures, self._last_refresh_error
             )
 
     def _refresh_loop(self) -> None:
@@ -471,22 +591,6 @@ class ListenerRouter:
                     logger.warning("router: rule %s uses %s, which the stand-in does not emulate", rule.priority, what)
 
     # -- routing ------------------------------------------------------------------------------------
-    def answer(self, request: Request) -> Answer:
-        """Route one request and answer it (called by the HTTP handler's threads)."""
-        rule = self._node_config().route(request)
-        action = rule.action
-        with self._lock:
-            self._by_rule[rule.priority] += 1
-        if isinstance(action, FixedResponse):
-            answer = Answer(action.status, [("Content-Type", action.content_type)], action.body.encode())
-        elif isinstance(action, UnsupportedAction):
-            answer = Answer.error(501, f"Not Implemented: the router does not emulate {action.type!r} actions")
-        else:
-            answer = self._forward(action, request)
-        with self._lock:
-            self._by_status[answer.status] += 1
-        return answer
-
     def _node_config(self) -> ListenerConfig:
         """The configuration of the node this request reaches (nodes take requests in turn)."""
         if self._config is None:
@@ -498,31 +602,12 @@ class ListenerRouter:
         with self._lock:
             return self._config_at(now - delay)
 
-    def _forward(self, action: Forward, request: Request) -> Answer:
-        weighted = [(arn, weight) for arn, weight in action.target_groups if weight > 0]
-        if not weighted:
-            return Answer.error(503, "Service Unavailable: every target group of the forward has weight 0")
-        arns, weights = zip(*weighted, strict=True)
-        arn = self._random.choices(arns, weights)[0]
-        routable = self._routable(arn)
+    def _upstreams_of(self, target_group_arn: str) -> tuple[str, ...] | None:
+        routable = self._routable(target_group_arn)
+        if routable is not None:
+            return routable
         with self._lock:
-            self._routed[arn] += 1
-            upstreams = self._upstreams.get(arn) if routable is None else routable
-            upstream = None
-            if upstreams:
-                upstream = upstreams[self._cursors[arn] % len(upstreams)]
-                self._cursors[arn] += 1
-        if upstreams is None:
-            answer = Answer.error(502, f"Bad Gateway: no upstream is known for target group {arn}")
-        elif upstream is None:
-            answer = Answer.error(503, f"Service Unavailable: target group {arn} has no registered targets")
-        else:
-            started = time.monotonic()
-            answer = self._proxy(upstream, request)
-            if self._alb_metrics is not None and answer.from_target:
-                self._alb_metrics.record(arn, answer.status, time.monotonic() - started)
-        answer.headers.append((TARGET_GROUP_HEADER, arn))
-        return answer
+            return self._upstreams.get(target_group_arn)
 
     def _routable(self, arn: str) -> tuple[str, ...] | None:
         """The upstreams of a target group's routable targets (None: the group has no target source)."""
@@ -534,34 +619,17 @@ class ListenerRouter:
         chosen = healthy or [target for target in targets if target.state == UNHEALTHY]
         return tuple(target.url for target in chosen if target.url is not None)
 
-    def _proxy(self, upstream: str, request: Request) -> Answer:
-        parts = urlsplit(upstream)
-        headers = request.headers
-        dropped = _connection_tokens(headers)
-        forwarded_for = ", ".join([*(v for n, v in headers if n.lower() == "x-forwarded-for"), request.client_ip])
-        outgoing = [(n, v) for n, v in headers if n.lower() not in dropped and not n.lower().startswith("x-forwarded-")]
-        outgoing += [("X-Forwarded-For", forwarded_for), ("X-Forwarded-Proto", "http")]
-        outgoing.append(("X-Forwarded-Port", str(self._server.server_address[1] if self._server else "")))
-        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.upstream_timeout_seconds)
-        try:
-            connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
-            for name, value in outgoing:
-                connection.putheader(name, value)
-            connection.endheaders(request.body or None)
-            response = connection.getresponse()
-            data = response.read()
-            reply_headers = response.getheaders()
-        except TimeoutError:
-            return Answer.error(504, f"Gateway Timeout: {upstream} did not answer in {self.upstream_timeout_seconds} s")
-        except (OSError, http.client.HTTPException) as error:
-            return Answer.error(502, f"Bad Gateway: {upstream}: {type(error).__name__}: {error}")
-        finally:
-            connection.close()
-        dropped = _connection_tokens(reply_headers) | {"content-length"}
-        kept = [(n, v) for n, v in reply_headers if n.lower() not in dropped]
-        if request.method == "HEAD":  # no body: keep the length the GET would have had
-            kept += [(n, v) for n, v in reply_headers if n.lower() == "content-length"]
-        return Answer(response.status, kept, data, from_target=True)
+    def routing_table(self) -> RoutingTable:
+        """Each node's configuration now, and the upstreams of every target group they forward to."""
+        nodes = tuple(self.node_configs())
+        arns = {
+            arn
+            for config in nodes
+            for rule in config.rules
+            if isinstance(rule.action, Forward)
+            for arn, _ in rule.action.target_groups
+        }
+        return RoutingTable(nodes, {arn: self._upstreams_of(arn) for arn in sorted(arns)})
 
 
 class _RouterServer(ThreadingHTTPServer):
@@ -571,7 +639,7 @@ class _RouterServer(ThreadingHTTPServer):
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
-    owner: ClassVar[ListenerRouter]
+    router: ClassVar[RoutingServer]
     protocol_version = "HTTP/1.1"  # keep-alive towards clients, as the ALB does
     timeout = 30  # an idle keep-alive connection's thread ends after this
 
@@ -590,7 +658,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         try:
             request = Request(self.command, self.path, tuple(self.headers.items()), body, self.client_address[0])
-            answer = self.owner.answer(request)
+            answer = self.router.answer(request)
         except Exception:  # a bug here must still answer, not drop the connection
             logger.exception("router: %s %s failed", self.command, self.path)
             answer = Answer.error(500, "Internal Server Error: the router failed (see its log)")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cutover.cli.target import Target
     from cutover.local.aws_timing import AwsTiming
-    from cutover.local.router import ListenerRouter
+    from cutover.local.router_process import RouterProcess
     from cutover.local.runtime import LocalCutover
     from cutover.local.service_processes import ServiceFleet
 
@@ -83,7 +83,7 @@ class LocalStage:
         self.outputs: dict[str, str] = {}
         self.local: LocalCutover
         self.target: Target
-        self.router: ListenerRouter | None = None
+        self.router: RouterProcess | None = None
         self.fleet: ServiceFleet | None = None
 
     def __enter__(self) -> LocalStage:

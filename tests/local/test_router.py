@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 import pytest
@@ -186,7 +186,14 @@ class Reply:
         return self.headers.get("x-upstream")
 
 
-def send(router: ListenerRouter, headers: dict[str, str] | None = None, method: str = "GET", path: str = "/",
+class Served(Protocol):
+    """A router that serves: ListenerRouter, or router_process.RouterProcess."""
+
+    @property
+    def url(self) -> str: ...
+
+
+def send(router: Served, headers: dict[str, str] | None = None, method: str = "GET", path: str = "/",
          body: bytes | None = None) -> Reply:  # fmt: skip
     port = int(router.url.rsplit(":", 1)[1])
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -198,11 +205,11 @@ def send(router: ListenerRouter, headers: dict[str, str] | None = None, method: 
         connection.close()
 
 
-def upstreams_of(router: ListenerRouter, count: int, headers: dict[str, str] | None = None) -> Counter[str | None]:
+def upstreams_of(router: Served, count: int, headers: dict[str, str] | None = None) -> Counter[str | None]:
     return Counter(send(router, headers).upstream for _ in range(count))
 
 
-def wait_until_routed_to(router: ListenerRouter, name: str, timeout: float = 3.0) -> float:
+def wait_until_routed_to(router: Served, name: str, timeout: float = 3.0) -> float:
     """Seconds until a request reaches `name`."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:

@@ -31,15 +31,15 @@ def assert_none_lost(stage: Stage, window: Snapshot, seconds: float) -> None:
         f"longest garbage-collector pause of this process: {stage.gc_pauses.longest_seconds:.2f} s",
     )
     # The load really ran through the transition (a starved generator would prove nothing): answers
-    # in every half second of it, at a rate no stall could leave. Not 100/s: the router shares the
-    # harness's process, and while a step runs it answers in up to ~1 s, so 64 requests in flight
-    # give ~60/s (measured in a 1.1 s repair, 2026-12-03); bench figure 8 prints the rate reached.
+    # in every half second of it, and most of the asked rate. The router answers in its own process
+    # (router_process.py): figure 8 reached 100/s of 100 on a busy machine, 2026-12-04; 70 % leaves
+    # room for a loaded CI machine, not for a router in the harness's process (~60/s, 2026-12-03).
     answered = {round(b.start_seconds / BUCKET_SECONDS) for b in window.series if sum(b.by_version.values())}
     whole = range(
         math.ceil((window.at_seconds - seconds) / BUCKET_SECONDS), math.floor(window.at_seconds / BUCKET_SECONDS)
     )
     assert set(whole) <= answered, ("half a second without an answer", window.series)
-    assert window.total >= 0.3 * RATE_PER_SECOND * seconds, (window.total, seconds, window.series)
+    assert window.total >= 0.7 * RATE_PER_SECOND * seconds, (window.total, seconds, window.series)
 
 
 def timed(stage: Stage, document: dict[str, Any], name: str) -> tuple[Execution, Snapshot, float]:

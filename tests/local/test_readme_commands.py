@@ -260,7 +260,7 @@ def test_each_command_that_needs_no_aws_account_runs_and_succeeds(documented: Do
 
 def test_some_commands_run_here_and_the_rest_are_accounted_for() -> None:
     keys = {found.key for found in COMMANDS}
-    assert {"make help", "cutover --version"} <= keys  # the extraction still finds the documents' commands
+    assert {"make help", "cutover --version", "make sandbox"} <= keys, "the extraction misses known commands"
     assert RUN_HERE
 
 
@@ -326,3 +326,10 @@ def test_every_link_to_a_file_or_heading_in_the_repository_resolves(name: str) -
         if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in anchors(linked.read_text())):
             broken.append(target)
     assert not broken, f"{name}: links to nothing: {broken}"
+
+
+def test_the_first_screen_shows_the_two_commands_then_the_sandbox_then_your_own_cdk_app() -> None:
+    first_screen = "\n".join((ROOT / "README.md").read_text().splitlines()[:55])
+    parts = ["make demo", "make test", "## Try it by hand", "make sandbox", "## Use it in your own CDK app"]
+    positions = [first_screen.find(part) for part in parts]
+    assert -1 not in positions and positions == sorted(positions), dict(zip(parts, positions, strict=True))

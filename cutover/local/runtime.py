@@ -7,6 +7,7 @@ moto does not (see moto_patches, lambda_runtime, ecs_emulation, time_compression
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,9 +82,18 @@ class LocalCutover:
         self.outputs: dict[str, str] = {}
         self.account = ""
         self.resolver: StackResolver | None = None  # the template's intrinsics, resolved to what moto created
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+        """One client per service, kept: creating one costs ~10 ms of CPU (botocore loads its model),
+        and `wait` polling every 20 ms with new ones took a quarter of the CPU a workflow test used,
+        from the interpreter thread it waits for (py-spy on tests/workflow/test_deploy.py, 2026-12-04).
+        boto3's clients are thread-safe ("Low-level clients are thread safe", boto3 guide, clients)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+            return self._clients[service]
 
     def create(self) -> dict[str, str]:
         self.account = self.client("sts").get_caller_identity()["Account"]

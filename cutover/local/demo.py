@@ -201,7 +201,7 @@ class Demo:
     def flags_seen(self) -> dict[str, bool]:
         flags = flags_through(self.router_url)
         shown = ", ".join(f"{name} {'on' if on else 'off'}" for name, on in sorted(flags.items())) or "none"
-        console.print(f"  [dim]Flags[/dim]     GET {self.router_url}/health through the router: {shown}")
+        console.print(f"  [dim]Flags[/dim]     {shown} (curl {self.router_url}/health: through the router)")
         return flags
 
     def switch_flags_on(self, names: tuple[str, ...]) -> dict[str, bool]:
@@ -224,8 +224,7 @@ class Demo:
         for run in runs:
             turned_off = ", ".join(run.turned_off) or "no flag"
             console.print(
-                f"  [dim]Hook[/dim]      on_rollback hook {FLAGS_OFF_FUNCTION} ran once traffic was back "
-                f"(trigger {run.trigger}): turned {turned_off} off"
+                f"  [dim]Hook[/dim]      on_rollback {FLAGS_OFF_FUNCTION} ran (trigger {run.trigger}): {turned_off} off"
             )
         check = RollbackHookCheck(FLAGS_OFF_FUNCTION, bool(runs), flags_before, self.flags_seen(), failures)
         if check.problem is not None:
@@ -284,7 +283,7 @@ class Demo:
             caption=(
                 "states: state transitions; reqs: production requests during the scenario; "
                 "lost: requests the platform failed; errors: errors a release answered itself; "
-                "flags: the release's feature flags after its rollback (the on_rollback hook turns them off)"
+                "flags: the release's feature flags after its rollback (its on_rollback hook turns them off)"
             ),
             title_justify="left",
             caption_justify="left",

@@ -165,7 +165,7 @@ class Demo:
         from cutover.cli.watching import follow
 
         console.rule(title)
-        flags_before = self.switch_flags_on(release_flags) if release_flags else None
+        flags_before = self.switch_flags_on(release_flags) if release_flags else {}
         mark = self.traffic.snapshot()
         started = time.perf_counter()
         arn = start_execution(self.target, document, str(document.get("action", "deploy")))
@@ -181,7 +181,7 @@ class Demo:
         window = self.traffic.snapshot().since(mark)
         for example in window.failure_examples:
             console.print(f"  [red]failed request:[/red] {example}")
-        hook_check = self.check_rollback_hook(arn, flags_before) if flags_before is not None else None
+        hook_check = self.check_rollback_hook(arn, flags_before) if release_flags else None
         self.outcomes.append(
             Outcome(
                 title,
@@ -198,20 +198,25 @@ class Demo:
         )
 
     # ------------------------------------------------------------ feature flags and the on_rollback hook
-    def flags_seen(self) -> dict[str, bool]:
-        flags = flags_through(self.router_url)
+    def flags_seen(self) -> dict[str, bool] | None:
+        """The flags production traffic sees now; None (and said so) when the router did not answer."""
+        try:
+            flags = flags_through(self.router_url)
+        except (OSError, ValueError) as error:
+            console.print(f"  [red]Flags     unreadable: GET {self.router_url}/health: {escape(str(error))}[/red]")
+            return None
         shown = ", ".join(f"{name} {'on' if on else 'off'}" for name, on in sorted(flags.items())) or "none"
         console.print(f"  [dim]Flags[/dim]     {shown} (curl {self.router_url}/health: through the router)")
         return flags
 
-    def switch_flags_on(self, names: tuple[str, ...]) -> dict[str, bool]:
+    def switch_flags_on(self, names: tuple[str, ...]) -> dict[str, bool] | None:
         if self.stage is None or self.stage.fleet is None:
             raise RuntimeError("the demo is not started")
         self.stage.fleet.flags.set(dict.fromkeys(names, True))
         stand_in(f"the release switches {', '.join(names)} on in the flags file every task reads (a flag service)")
         return self.flags_seen()
 
-    def check_rollback_hook(self, arn: str, flags_before: dict[str, bool]) -> RollbackHookCheck:
+    def check_rollback_hook(self, arn: str, flags_before: dict[str, bool] | None) -> RollbackHookCheck:
         hook = self.stage.rollback_hook if self.stage is not None else None
         runs = hook.runs_for(arn) if hook is not None else []
         records = [record for record in self.local.deployments() if record.execution == arn]
@@ -333,9 +338,17 @@ class Demo:
 def flags_cell(check: RollbackHookCheck | None) -> Text:
     if check is None:
         return Text("-", style="dim")
-    if check.problem is not None:
-        return Text("hook failed" if check.failures or not check.ran else "still on", style="bold red")
-    return Text("off (hook ran)", style="green")
+    if check.problem is None:
+        return Text("off (hook ran)", style="green")
+    if check.failures:
+        shown = "hook failed"
+    elif not check.ran:
+        shown = "hook did not run"
+    elif check.flags_after is None:
+        shown = "unreadable"
+    else:
+        shown = "still on"
+    return Text(shown, style="bold red")
 
 
 def rollback_hook_row(check: RollbackHookCheck | None) -> dict[str, Any] | None:

@@ -90,8 +90,8 @@ class RollbackHookCheck:
 
     hook: str
     ran: bool
-    flags_before: dict[str, bool]
-    flags_after: dict[str, bool]
+    flags_before: dict[str, bool] | None  # as /health showed them through the router; None: unreadable
+    flags_after: dict[str, bool] | None
     failures: tuple[str, ...] = ()  # the hook failures Cutover recorded on the deployment
 
     @property
@@ -100,6 +100,8 @@ class RollbackHookCheck:
             return f"on_rollback hook {self.hook} failed: {self.failures[0]}"
         if not self.ran:
             return f"on_rollback hook {self.hook} did not run (is the stack synthesized with `make synth-local`?)"
+        if self.flags_before is None or self.flags_after is None:
+            return "the flags could not be read through the router"
         still_on = sorted(name for name, on in self.flags_before.items() if on and self.flags_after.get(name, False))
         if still_on:
             return f"flag {', '.join(still_on)} still on after the rollback"

@@ -90,5 +90,7 @@ def test_an_on_rollback_hook_that_failed_or_left_the_flag_on_fails_the_demo_and_
         outcome = Outcome("2 deploy v3", "ROLLED_BACK", "ROLLED_BACK", 3.0, 40, 120, 0, 5, (), check)
         assert outcome.ok is (problem is None)
         assert outcome.verdict() == ("" if problem is None else f"2 deploy v3: {problem}")
+    unreadable = RollbackHookCheck("flags-off", True, before, None)
+    assert unreadable.problem == "the flags could not be read through the router"
     not_run = RollbackHookCheck("flags-off", False, before, before)
     assert not_run.problem is not None and not_run.problem.startswith("on_rollback hook flags-off did not run")

@@ -5,7 +5,8 @@ with CloudFormation, as `cdk deploy` would; the real state machine runs in moto'
 interpreter with Cutover's real Lambda code; the CLI's deploy/watch/switch/rollback code
 drives it through --endpoint-url. Stand-ins, each announced in the output: processes of the
 example service (what ECS would run), a router applying the listener's actual rules and
-weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, and time.
+weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, a flags file for a
+flag service, the stack's on_rollback hook as a function of this process (demo_hooks), and time.
 """
 
 from __future__ import annotations

@@ -44,7 +44,8 @@ synth: install ## synthesize the app into cdk.out/ (offline)
 
 synth-local: install ## synthesize the variant local AWS (moto) creates, with the example service, into cdk.out.local/
 	rm -rf cdk.out.local
-	$(CDK) synth --quiet -c local=true -c image=asset -c ecr_repositories=app,shop --output cdk.out.local
+	$(CDK) synth --quiet -c local=true -c image=asset -c ecr_repositories=app,shop \
+		-c hooks="$$($(PYTHON) -m cutover.local.demo_hooks)" --output cdk.out.local  # the demo's on_rollback hook
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,8 @@ with CloudFormation, as `cdk deploy` would; the real state machine runs in moto'
 interpreter with Cutover's real Lambda code; the CLI's deploy/watch/switch/rollback code
 drives it through --endpoint-url. Stand-ins, each announced in the output: processes of the
 example service (what ECS would run), a router applying the listener's actual rules and
-weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, and time.
+weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, a flags file for a
+flag service, the stack's on_rollback hook as a function of this process (demo_hooks), and time.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from cutover.local.demo_hooks import FLAGS_OFF_FUNCTION, RELEASE_FLAGS, RollbackHookCheck, flags_through
 from cutover.local.loaded_stack import MCP_SMOKE_TEST
 from cutover.local.stage import LOCAL_CREDENTIALS, REGION, LocalStage, quiet
 
@@ -61,6 +63,7 @@ class Outcome:
     failed_requests: int  # the platform failed them (load_generator: no answer, routing 5xx)
     release_errors: int  # a release answered them with an error (its canary's cost)
     failure_examples: tuple[str, ...] = ()
+    rollback_hook: RollbackHookCheck | None = None  # a scenario whose release switched flags on
 
     @property
     def ended_as_expected(self) -> bool:
@@ -68,8 +71,9 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        """Zero downtime is part of every scenario's expectation."""
-        return self.ended_as_expected and self.failed_requests == 0
+        """Zero downtime is part of every scenario's expectation, and the flags back off after a rollback."""
+        hook_problem = self.rollback_hook.problem if self.rollback_hook is not None else None
+        return self.ended_as_expected and self.failed_requests == 0 and hook_problem is None
 
     def verdict(self) -> str:
         if not self.ended_as_expected:
@@ -77,6 +81,8 @@ class Outcome:
         if self.failed_requests:
             examples = "; ".join(self.failure_examples[:3])
             return f"{self.title}: lost {self.failed_requests} production request(s) of {self.requests} ({examples})"
+        if self.rollback_hook is not None and self.rollback_hook.problem is not None:
+            return f"{self.title}: {self.rollback_hook.problem}"
         return ""
 
 
@@ -147,12 +153,20 @@ class Demo:
         )
 
     def execution(
-        self, title: str, expected: str, document: dict[str, Any], during: Callable[[], None] | None = None
+        self,
+        title: str,
+        expected: str,
+        document: dict[str, Any],
+        during: Callable[[], None] | None = None,
+        release_flags: tuple[str, ...] = (),
     ) -> None:
+        """Run one scenario; `release_flags`: the flags its release switches on before it deploys,
+        which the stack's on_rollback hook must turn back off."""
         from cutover.cli.main import start_execution
         from cutover.cli.watching import follow
 
         console.rule(title)
+        flags_before = self.switch_flags_on(release_flags) if release_flags else {}
         mark = self.traffic.snapshot()
         started = time.perf_counter()
         arn = start_execution(self.target, document, str(document.get("action", "deploy")))
@@ -168,6 +182,7 @@ class Demo:
         window = self.traffic.snapshot().since(mark)
         for example in window.failure_examples:
             console.print(f"  [red]failed request:[/red] {example}")
+        hook_check = self.check_rollback_hook(arn, flags_before) if release_flags else None
         self.outcomes.append(
             Outcome(
                 title,
@@ -179,8 +194,54 @@ class Demo:
                 window.platform_failures,
                 window.release_errors,
                 window.failure_examples,
+                hook_check,
             )
         )
+
+    # ------------------------------------------------------------ feature flags and the on_rollback hook
+    def flags_seen(self) -> dict[str, bool] | None:
+        """The flags production traffic sees now; None (and said so) when the router did not answer."""
+        try:
+            flags = flags_through(self.router_url)
+        except (OSError, ValueError) as error:
+            console.print(f"  [red]Flags     unreadable: GET {self.router_url}/health: {escape(str(error))}[/red]")
+            return None
+        shown = ", ".join(f"{name} {'on' if on else 'off'}" for name, on in sorted(flags.items())) or "none"
+        console.print(f"  [dim]Flags[/dim]     {shown} (curl {self.router_url}/health: through the router)")
+        return flags
+
+    def switch_flags_on(self, names: tuple[str, ...]) -> dict[str, bool] | None:
+        if self.stage is None or self.stage.fleet is None:
+            raise RuntimeError("the demo is not started")
+        self.stage.fleet.flags.set(dict.fromkeys(names, True))
+        stand_in(f"the release switches {', '.join(names)} on in the flags file every task reads (a flag service)")
+        return self.flags_seen()
+
+    def check_rollback_hook(self, arn: str, flags_before: dict[str, bool] | None) -> RollbackHookCheck:
+        hook = self.stage.rollback_hook if self.stage is not None else None
+        runs = hook.runs_for(arn) if hook is not None else []
+        records = [record for record in self.local.deployments() if record.execution == arn]
+        failures = tuple(
+            failure.failure
+            for record in records
+            for failure in record.hook_failures
+            if failure.hook == FLAGS_OFF_FUNCTION
+        )
+        for run in runs:
+            turned_off = ", ".join(run.turned_off) or "no flag"
+            console.print(
+                f"  [dim]Hook[/dim]      on_rollback {FLAGS_OFF_FUNCTION} ran (trigger {run.trigger}): {turned_off} off"
+            )
+        check = RollbackHookCheck(FLAGS_OFF_FUNCTION, bool(runs), flags_before, self.flags_seen(), failures)
+        if check.problem is not None:
+            console.print(f"  [red]{escape(check.problem)}[/red]")
+        return check
+
+    @property
+    def router_url(self) -> str:
+        if self.stage is None:
+            raise RuntimeError("the demo is not started")
+        return self.stage.router_url
 
     def fire_alarm_during_first_bake(self, alarm: str) -> Callable[[], None]:
         def fire() -> None:
@@ -209,6 +270,7 @@ class Demo:
             "ROLLED_BACK",
             {"image": f"{REGISTRY}:v3", "strategy": "canary", "bake_seconds": 600, "smoke_tests": SMOKE_TESTS},
             during=self.fire_alarm_during_first_bake(alarm),
+            release_flags=RELEASE_FLAGS["v3"],
         )
         self.local.set_alarm(alarm, "OK", "recovered")
         stand_in("v4's processes answer 500 to everything but their health checks")
@@ -226,13 +288,14 @@ class Demo:
             title="Summary",
             caption=(
                 "states: state transitions; reqs: production requests during the scenario; "
-                "lost: requests the platform failed; errors: errors a release answered itself"
+                "lost: requests the platform failed; errors: errors a release answered itself; "
+                "flags: the release's feature flags after its rollback (its on_rollback hook turns them off)"
             ),
             title_justify="left",
             caption_justify="left",
         )
         table.add_column("scenario", min_width=20, ratio=1)
-        for column in ("outcome", "time", "states", "reqs", "lost", "errors"):
+        for column in ("outcome", "time", "states", "reqs", "lost", "errors", "flags"):
             table.add_column(column, no_wrap=True)
         for outcome in self.outcomes:
             shown = (
@@ -248,6 +311,7 @@ class Demo:
                 str(outcome.requests),
                 Text(str(outcome.failed_requests), style="green" if not outcome.failed_requests else "red"),
                 str(outcome.release_errors),
+                flags_cell(outcome.rollback_hook),
             )
         return table
 
@@ -264,11 +328,41 @@ class Demo:
                 "failed_requests": outcome.failed_requests,
                 "release_errors": outcome.release_errors,
                 "failure_examples": list(outcome.failure_examples),
+                "rollback_hook": rollback_hook_row(outcome.rollback_hook),
                 "ok": outcome.ok,
             }
             for outcome in self.outcomes
         ]
         path.write_text(json.dumps({"ok": all(row["ok"] for row in rows), "scenarios": rows}, indent=2) + "\n")
+
+
+def flags_cell(check: RollbackHookCheck | None) -> Text:
+    if check is None:
+        return Text("-", style="dim")
+    if check.problem is None:
+        return Text("off (hook ran)", style="green")
+    if check.failures:
+        shown = "hook failed"
+    elif not check.ran:
+        shown = "hook did not run"
+    elif check.flags_after is None:
+        shown = "unreadable"
+    else:
+        shown = "still on"
+    return Text(shown, style="bold red")
+
+
+def rollback_hook_row(check: RollbackHookCheck | None) -> dict[str, Any] | None:
+    if check is None:
+        return None
+    return {
+        "hook": check.hook,
+        "ran": check.ran,
+        "flags_before": check.flags_before,
+        "flags_after": check.flags_after,
+        "failures": list(check.failures),
+        "problem": check.problem,
+    }
 
 
 def main() -> int:

@@ -4,8 +4,9 @@ moto's ECS records services and task definitions but runs nothing. Here a side's
 `python -m cutover_service` (the image's CMD, with this interpreter) started with what the side's
 task definition would set: SERVICE_VERSION, CUTOVER_SIDE, ERROR_RATE, EXTRA_LATENCY_MS, on a free
 port, with short drain timings so that a stop takes about a second rather than the 30 s an ECS task
-gets. A process counts as started when `/health/startup` answers 200 (about 1.5 s). Stopping is what
-ECS does: SIGTERM (the service drains, then exits 0), SIGKILL if it has not exited in time.
+gets, and FEATURE_FLAGS_FILE: the fleet's one flags file (feature_flags.py), the flag service. A
+process counts as started when `/health/startup` answers 200 (about 1.5 s). Stopping is what ECS does:
+SIGTERM (the service drains, then exits 0), SIGKILL if it has not exited in time.
 
 `ServiceFleet` holds a process per side and, as a context manager, stops everything it started, also
 on an exception or Ctrl-C; `replace()` starts the new process before stopping the old one, as ECS
@@ -30,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+
+from cutover.local.feature_flags import FEATURE_FLAGS_FILE_VARIABLE, FlagsFile
 
 SERVICE_DIR = Path(__file__).resolve().parents[2] / "service"
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -220,6 +223,8 @@ class ServiceFleet:
         self.drain_timeout_seconds = drain_timeout_seconds
         self.current: dict[str, ServiceProcess] = {}
         self.started: list[ServiceProcess] = []  # every process, replaced ones included
+        # One flags file for every process, as every task reads the same flag service.
+        self.flags = FlagsFile(self.log_dir / "feature-flags.json")
 
     def __enter__(self) -> ServiceFleet:
         return self
@@ -307,6 +312,7 @@ class ServiceFleet:
             drain_propagation_seconds=self.drain_propagation_seconds,
             drain_timeout_seconds=self.drain_timeout_seconds,
             log_dir=self.log_dir,
+            extra_env={FEATURE_FLAGS_FILE_VARIABLE: str(self.flags.path)},
         )
         self.started.append(process)
         return process.start()

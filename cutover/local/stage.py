@@ -3,7 +3,8 @@
 `LocalStage.start()` starts moto's server on 127.0.0.1 (a free port) and points this process at
 it (AWS_ENDPOINT_URL, MOTO_PORT, local credentials), patches moto (`runtime.install`), creates the
 synthesized stack in it with CloudFormation, runs the example service's processes as the stack's
-ECS tasks, starts the router (the ALB's data plane) and points the shifter's smoke tests at it.
+ECS tasks, starts the router (the ALB's data plane), points the shifter's smoke tests at it and
+creates the stack's on_rollback hook function (demo_hooks: it turns a release's feature flags off).
 `stop()` ends every process and thread it started: the service's processes, the router, the moto
 server; as a context manager it stops them on any exit, Ctrl-C included. A `start()` that fails
 stops what it had started before raising.
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cutover.cli.target import Target
     from cutover.local.aws_timing import AwsTiming
+    from cutover.local.demo_hooks import FlagsOffHook
     from cutover.local.router_process import RouterProcess
     from cutover.local.runtime import LocalCutover
     from cutover.local.service_processes import ServiceFleet
@@ -85,6 +87,7 @@ class LocalStage:
         self.target: Target
         self.router: RouterProcess | None = None
         self.fleet: ServiceFleet | None = None
+        self.rollback_hook: FlagsOffHook | None = None
 
     def __enter__(self) -> LocalStage:
         return self.start()
@@ -140,6 +143,7 @@ class LocalStage:
     def _start_data_plane(self) -> None:
         from cutover.local import runtime
         from cutover.local.data_plane import start_data_plane
+        from cutover.local.demo_hooks import FLAGS_OFF_FUNCTION, install_flags_off_hook
         from cutover.local.loaded_stack import version_of
         from cutover.local.service_processes import ServiceFleet
 
@@ -156,6 +160,11 @@ class LocalStage:
         )
         self.stand_in(f"the ALB is a router at {self.router.url} applying the listener's actual rules and weights")
         self.local.point_smoke_tests_at(self.router.url)
+        self.rollback_hook = install_flags_off_hook(self.local, self.fleet.flags)
+        self.stand_in(
+            f"the stack's on_rollback hook {FLAGS_OFF_FUNCTION} is a function of this process: it turns off "
+            "the feature flags a rolled-back release switched on, in the flags file every task reads"
+        )
 
     # ------------------------------------------------------------------ what a user needs
     @property

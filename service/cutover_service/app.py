@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from cutover_service import appointments, probes
+from cutover_service.flags import read_flags
 from cutover_service.metrics import ServiceMetrics
 from cutover_service.middleware import CutoverMiddleware
 from cutover_service.settings import Settings
@@ -31,6 +32,7 @@ class VersionInfo(BaseModel):
     version: str
     side: str
     phase: str
+    flags: dict[str, bool]  # the feature flags this process reads now (flags.py)
 
 
 def build_mcp_server(settings: Settings, state: ServiceState) -> MCPServer:
@@ -49,8 +51,13 @@ def build_mcp_server(settings: Settings, state: ServiceState) -> MCPServer:
             raise ToolError(str(error)) from None
 
     def get_version() -> VersionInfo:
-        """Which release answered, and on which side (blue or green) it runs."""
-        return VersionInfo(version=settings.service_version, side=settings.side, phase=str(state.phase))
+        """Which release answered, on which side (blue or green) it runs, and the feature flags it reads."""
+        return VersionInfo(
+            version=settings.service_version,
+            side=settings.side,
+            phase=str(state.phase),
+            flags=read_flags(settings.feature_flags_file).flags,
+        )
 
     server.add_tool(search_appointments)
     server.add_tool(get_version)
@@ -89,7 +96,8 @@ def build_service(settings: Settings) -> Service:
                 result = probes.live(state, monitor, settings)
             else:
                 result = probes.ready(state, settings)
-            return JSONResponse(result.body, result.status_code, headers={"Cache-Control": "no-store"})
+            body = {**result.body, **read_flags(settings.feature_flags_file).shown()}
+            return JSONResponse(body, result.status_code, headers={"Cache-Control": "no-store"})
 
         path = "/health" if result_of == "health" else f"/health/{result_of}"
         return Route(path, endpoint, methods=["GET"])

@@ -29,6 +29,9 @@ The Dockerfile's HEALTHCHECK runs exactly this string; for ECS use
 `python -c`. It reads `PORT` from the container's environment, defaulting to 8080.
 """
 
+FEATURE_FLAGS_FILE_VARIABLE: Final = "FEATURE_FLAGS_FILE"
+"""The environment variable naming the feature-flags file (a JSON object of name -> true/false)."""
+
 FARGATE_MAX_STOP_TIMEOUT_SECONDS: Final = 120
 STOP_TIMEOUT_MARGIN_SECONDS: Final = 5
 

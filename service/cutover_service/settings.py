@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from cutover_service.contract import CONTAINER_PORT
+from cutover_service.contract import CONTAINER_PORT, FEATURE_FLAGS_FILE_VARIABLE
 
 _T = TypeVar("_T", int, float)
 
@@ -43,6 +43,7 @@ class Settings:
     live_lag_threshold_ms: int = 1000
     keep_alive_timeout_seconds: int = 65
     log_level: LogLevel = "INFO"
+    feature_flags_file: str = ""  # read at each request that shows the flags (flags.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +67,7 @@ class Settings:
                 env, "KEEP_ALIVE_TIMEOUT_SECONDS", int, defaults.keep_alive_timeout_seconds, low=1
             ),
             log_level=_log_level(env, defaults.log_level),
+            feature_flags_file=_text(env, FEATURE_FLAGS_FILE_VARIABLE, defaults.feature_flags_file),
         )
 
     def public_summary(self) -> dict[str, object]:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from cutover.local.demo import Outcome
+from cutover.local.demo_hooks import DEMO_HOOKS, RollbackHookCheck
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from tests.synth import ROOT, synth_assembly
 
@@ -16,7 +17,9 @@ from tests.synth import ROOT, synth_assembly
 def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_requests(tmp_path: Path) -> None:
     # What `make demo` synthesizes: the local variant with the example service as the image.
     summary_file = tmp_path / "summary.json"
-    assembly = synth_assembly(local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES))
+    assembly = synth_assembly(
+        local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES), hooks=DEMO_HOOKS
+    )
     environment = {**os.environ, "CUTOVER_DEMO_ASSEMBLY": str(assembly), "CUTOVER_DEMO_SUMMARY": str(summary_file)}
     result = subprocess.run(
         [sys.executable, "-m", "cutover.local.demo"],
@@ -41,12 +44,23 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
         "SUCCEEDED",
     ]
     assert all(row["requests"] > 0 for row in scenarios)  # production load ran through every scenario
+    # The alarm rollback's on_rollback hook ran and the flag v3 switched on is off again, as the
+    # service itself says through the router.
+    hook = scenarios[1]["rollback_hook"]
+    assert (hook["hook"], hook["ran"], hook["failures"]) == ("cutover-demo-flags-off", True, []), hook
+    assert (hook["flags_before"], hook["flags_after"]) == (
+        {"appointment_reminders": True},
+        {"appointment_reminders": False},
+    )
+    assert [row["rollback_hook"] for row in scenarios if row is not scenarios[1]] == [None] * 5
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert summary["ok"] is True
     assert "Every scenario ended as expected, with no failed production request." in result.stdout
     assert "[stand-in]" in result.stdout  # every stand-in is announced
     assert "AlarmFired: cutover-demo-blue-5xx in ALARM" in result.stdout
     assert "SmokeTestFailed: POST /mcp" in result.stdout
+    printed = " ".join(result.stdout.split())  # as the terminal shows it, whatever its width
+    assert "on_rollback cutover-demo-flags-off ran (trigger AlarmFired): appointment_reminders off" in printed
     assert '"_aws"' not in result.stdout  # no raw metric lines in the terminal
 
 
@@ -56,3 +70,27 @@ def test_a_scenario_that_lost_production_requests_fails_the_demo_and_says_why() 
     assert lost.verdict() == "2 deploy v3: lost 2 production request(s) of 120 (+1.2s HTTP 503 from (none))"
     canary_cost = Outcome("5 deploy v5", "ROLLED_BACK", "ROLLED_BACK", 3.0, 40, 120, 0, 7)
     assert canary_cost.ok and canary_cost.verdict() == ""  # a bad release's own errors are its cost, not downtime
+
+
+def test_an_on_rollback_hook_that_failed_or_left_the_flag_on_fails_the_demo_and_says_why() -> None:
+    before, after = {"appointment_reminders": True}, {"appointment_reminders": False}
+    cases = [
+        (RollbackHookCheck("flags-off", True, before, after), None),
+        (
+            RollbackHookCheck("flags-off", True, before, after, ("answered FAILED: flag service down",)),
+            "on_rollback hook flags-off failed: answered FAILED: flag service down",
+        ),
+        (
+            RollbackHookCheck("flags-off", True, before, before),
+            "flag appointment_reminders still on after the rollback",
+        ),
+    ]
+    for check, problem in cases:
+        assert check.problem == problem
+        outcome = Outcome("2 deploy v3", "ROLLED_BACK", "ROLLED_BACK", 3.0, 40, 120, 0, 5, (), check)
+        assert outcome.ok is (problem is None)
+        assert outcome.verdict() == ("" if problem is None else f"2 deploy v3: {problem}")
+    unreadable = RollbackHookCheck("flags-off", True, before, None)
+    assert unreadable.problem == "the flags could not be read through the router"
+    not_run = RollbackHookCheck("flags-off", False, before, before)
+    assert not_run.problem is not None and not_run.problem.startswith("on_rollback hook flags-off did not run")

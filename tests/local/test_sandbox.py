@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from cutover.local.demo_hooks import DEMO_HOOKS
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.sandbox import READY, REGISTRY
 from tests.synth import ROOT, synth_assembly
@@ -140,7 +141,10 @@ def wait_for_bake(environment: dict[str, str], timeout: float = 60) -> str:
 def test_a_person_deploys_and_rolls_back_in_the_sandbox_and_stop_leaves_nothing_running(
     tmp_path: Path, run_id: str
 ) -> None:
-    assembly = synth_assembly(local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES))
+    # What `make synth-local` synthesizes, the demo's on_rollback hook included (the demo's test shares it).
+    assembly = synth_assembly(
+        local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES), hooks=DEMO_HOOKS
+    )
     base = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     sandbox_environment = {**base, "CUTOVER_SANDBOX_DIR": str(tmp_path), MARKER: run_id, "PYTHONUNBUFFERED": "1"}
     sandbox = Sandbox(sandbox_environment, tmp_path, assembly)

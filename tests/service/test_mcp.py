@@ -60,7 +60,12 @@ def test_the_sdk_client_initializes_lists_and_calls_tools(shared_server: ServerP
     assert result["bad_date"].is_error
     assert "YYYY-MM-DD" in result["bad_date"].content[0].text
 
-    assert result["version"].structured_content == {"version": "v-test-7", "side": "green", "phase": "ready"}
+    assert result["version"].structured_content == {
+        "version": "v-test-7",
+        "side": "green",
+        "phase": "ready",
+        "flags": {},  # no FEATURE_FLAGS_FILE: no flag on
+    }
 
 
 def test_the_endpoint_is_stateless_with_json_responses(shared_server: ServerProcess) -> None:

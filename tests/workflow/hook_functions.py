@@ -1,4 +1,4 @@
-"""User hook Lambdas for the hook tests (created in moto, invoked in-process like ours).
+"""User hook Lambdas for the hook tests (local functions: cutover/local/hook_functions.py).
 
 BEHAVIOUR sets how each hook answers, per stage or per function name (the name wins): pass,
 fail ({"status": "FAILED", "reason": …}), fail_without_reason ({"status": "FAILED"}), raise,
@@ -7,13 +7,12 @@ hook looks at while it runs (e.g. the listener's weights); OBSERVED keeps what i
 
 from __future__ import annotations
 
-import io
 import time
-import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from cutover.local.hook_functions import create_local_function
 from cutover.local.runtime import LocalCutover
 
 STAGES = ("before_traffic", "after_traffic", "on_step", "on_rollback")
@@ -50,20 +49,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def create_hook_functions(local: LocalCutover, arns: Iterable[str]) -> None:
-    """The user's hook functions in local AWS (their code is `handler` above, run in-process),
-    each answering `pass` until a test sets BEHAVIOUR."""
-    role = local.client("iam").create_role(RoleName="hook", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("placeholder.py", "")  # the in-process runtime imports the handler instead
+    """The user's hook functions in local AWS (their code is `handler` above, run in-process by
+    cutover/local/hook_functions.py), each answering `pass` until a test sets BEHAVIOUR."""
     for arn in arns:
-        local.client("lambda").create_function(
-            FunctionName=arn.rsplit(":", 1)[1],
-            Runtime="python3.13",
-            Role=role,
-            Handler="tests.workflow.hook_functions.handler",
-            Code={"ZipFile": archive.getvalue()},
-        )
+        create_local_function(local, arn, handler)
     BEHAVIOUR.clear()
     BEHAVIOUR.update(dict.fromkeys(STAGES, "pass"))
     for recorded in (RECEIVED, CALLED, OBSERVE, OBSERVED):

@@ -131,3 +131,15 @@ def test_patched_moto_creates_weighted_listener_alarm_and_secret(monkeypatch: py
 
         secret = boto3.client("secretsmanager").get_secret_value(SecretId=outputs["TokenArn"])
         assert secret["SecretString"] == "local-token"
+
+
+def test_the_interpreter_keeps_one_client_per_service_and_it_still_reaches_local_aws() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    moto_patches.apply()
+    client_for: Any = getattr(lambda_eval_utils, "boto_client_for")  # noqa: B009 (moto does not re-export it)
+    with mock_aws():
+        first = client_for(REGION, "lambda")
+        assert client_for(REGION, "lambda", {"any": "credentials"}) is first
+        assert first.list_functions()["Functions"] == []  # intercepted by moto, not sent to AWS
+    assert client_for("us-east-1", "lambda") is not first

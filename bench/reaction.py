@@ -40,6 +40,7 @@ class Trial:
     triggered_by: str  # what rolled back, from the execution's cause: "event" or "poll"
     delay_seconds: float  # from the start of the bake to the alarm
     reaction_ms: float  # from the alarm to the listener reading 100 % on the old side
+    listener_ms: float | None = None  # event path: from the alarm until the alarm listener Lambda answered
 
 
 @dataclass
@@ -70,6 +71,14 @@ class ReactionResult:
         """The poll interval in wall-clock seconds."""
         return self.poll_interval_seconds * self.bake_wait_scale
 
+    def listener_split(self) -> tuple[list[float], list[float]] | None:
+        """Event trials: (the alarm listener's part, the rest: the interpreter failing the bake's
+        branch, the rollback's steps up to ModifyListener, the read-back), each in ms."""
+        events = [t for t in self.trials if t.path == "event" and t.listener_ms is not None]
+        if not events:
+            return None
+        return [t.listener_ms or 0.0 for t in events], [t.reaction_ms - (t.listener_ms or 0.0) for t in events]
+
     def mismatched(self) -> list[Trial]:
         expected = {"event": "event", "polling": "poll"}
         return [t for t in self.trials if t.triggered_by != expected[t.path]]
@@ -98,8 +107,10 @@ def _trial(local: Any, index: int, path: str, rng: random.Random, poll_seconds: 
 
     started = time.perf_counter()
     local.set_alarm(alarm, "ALARM", "benchmark: 5xx over threshold")
+    listener_ms = None
     if path == "event":
         answer = local.deliver_alarm_event(alarm)  # carries the alarm's StateReason
+        listener_ms = (time.perf_counter() - started) * 1000
         if answer.get("action") not in {"rollback", "too-late"}:
             raise RuntimeError(f"the alarm listener did not act: {answer}")
     deadline = time.monotonic() + 2 * poll_seconds + 30
@@ -113,7 +124,7 @@ def _trial(local: Any, index: int, path: str, rng: random.Random, poll_seconds: 
     if execution.status != "FAILED" or execution.error != "DeploymentRolledBack":
         raise RuntimeError(f"trial {index} ({path}) ended {execution.status} {execution.error}: {execution.cause}")
     local.set_alarm(alarm, "OK", "benchmark: recovered")  # so the next deployment may start
-    return Trial(path, _triggered_by(execution.cause or ""), delay, reaction_ms)
+    return Trial(path, _triggered_by(execution.cause or ""), delay, reaction_ms, listener_ms)
 
 
 def measure_reaction(trials_per_path: int, *, bake_wait_scale: float = 1.0, seed: int = 2024) -> ReactionResult:

@@ -4,6 +4,7 @@ Each figure renders on its own, so bench/run.py prints it as soon as it is measu
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 from bench.cost import (
@@ -134,6 +135,20 @@ def render_header(results: Results) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- figure 1
+def _listener_split(result: ReactionResult) -> list[str]:
+    split = result.listener_split()
+    if split is None:
+        return []
+    listener, rest = split
+    return [
+        f"Where an event trial's time goes: the alarm listener Lambda (from the alarm until it answered, having "
+        f"failed the bake's task token) median {statistics.median(listener):.0f} ms, max {max(listener):.0f} ms; "
+        f"from then until the read-back (the interpreter failing the bake's branch, the rollback's steps up to "
+        f"ModifyListener, the read-back) median {statistics.median(rest):.0f} ms, max {max(rest):.0f} ms.",
+        "",
+    ]
+
+
 def render_reaction(result: ReactionResult) -> list[str]:
     poll = result.poll_interval_seconds
     effective = result.effective_poll_seconds
@@ -176,6 +191,7 @@ def render_reaction(result: ReactionResult) -> list[str]:
         "Measured from the moment the new side's 5xx alarm is set to ALARM until DescribeListeners reads 100 % "
         "back on the old side (polled every ~5 ms).",
         "",
+        *_listener_split(result),
         "How, exactly:",
         f'- The local stack is synthesized with `strategy_defaults={{"poll_interval_seconds": {poll}}}` '
         "(5 s is the configuration's minimum; the default is 60 s).",

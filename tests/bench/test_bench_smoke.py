@@ -44,6 +44,7 @@ def test_the_event_path_reacts_faster_than_polling(quick: QuickRun) -> None:
     assert (len(reaction.of("event")), len(reaction.of("polling"))) == (trials, trials)
     assert reaction.mismatched() == []  # each rollback came from the path under test
     assert all(t.reaction_ms > 0 for t in reaction.trials)
+    assert all(0 < (t.listener_ms or 0) < t.reaction_ms for t in reaction.trials if t.path == "event")
     poll_ms = reaction.effective_poll_seconds * 1000
     assert reaction.median("event") < reaction.median("polling")
     assert reaction.median("event") < poll_ms  # the event path does not wait for a poll

@@ -135,18 +135,30 @@ def render_header(results: Results) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- figure 1
+NEAR_POLL = 0.7  # an alarm this far into a poll interval or later meets the bake's next check
+
+
 def _listener_split(result: ReactionResult) -> list[str]:
     split = result.listener_split()
     if split is None:
         return []
     listener, rest = split
-    return [
+    events = [t for t in result.trials if t.path == "event"]
+    near = [t.reaction_ms for t in events if t.delay_seconds >= NEAR_POLL * result.effective_poll_seconds]
+    far = [t.reaction_ms for t in events if t.delay_seconds < NEAR_POLL * result.effective_poll_seconds]
+    lines = [
         f"Where an event trial's time goes: the alarm listener Lambda (from the alarm until it answered, having "
         f"failed the bake's task token) median {statistics.median(listener):.0f} ms, max {max(listener):.0f} ms; "
         f"from then until the read-back (the interpreter failing the bake's branch, the rollback's steps up to "
         f"ModifyListener, the read-back) median {statistics.median(rest):.0f} ms, max {max(rest):.0f} ms.",
-        "",
     ]
+    if near and far:
+        lines.append(
+            f"Event trials whose alarm came in the last {100 - NEAR_POLL * 100:.0f} % of a poll interval (when "
+            f"the bake's own check may run at the same moment, in the same interpreter) took a median {statistics.median(near):.0f} ms ({len(near)} trials) "
+            f"against {statistics.median(far):.0f} ms for the others ({len(far)})."
+        )
+    return [*lines, ""]
 
 
 def render_reaction(result: ReactionResult) -> list[str]:

@@ -155,8 +155,9 @@ def _listener_split(result: ReactionResult) -> list[str]:
     if near and far:
         lines.append(
             f"Event trials whose alarm came in the last {100 - NEAR_POLL * 100:.0f} % of a poll interval (when "
-            f"the bake's own check may run at the same moment, in the same interpreter) took a median {statistics.median(near):.0f} ms ({len(near)} trials) "
-            f"against {statistics.median(far):.0f} ms for the others ({len(far)})."
+            f"the bake's own check may run at the same moment, in the same interpreter) took a median "
+            f"{statistics.median(near):.0f} ms ({len(near)} trials) against {statistics.median(far):.0f} ms "
+            f"for the others ({len(far)})."
         )
     return [*lines, ""]
 

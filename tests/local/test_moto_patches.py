@@ -143,3 +143,17 @@ def test_the_interpreter_keeps_one_client_per_service_and_it_still_reaches_local
         assert client_for(REGION, "lambda", {"any": "credentials"}) is first
         assert first.list_functions()["Functions"] == []  # intercepted by moto, not sent to AWS
     assert client_for("us-east-1", "lambda") is not first
+
+
+def test_moto_keeps_each_services_regions_and_skips_the_ami_catalogue_cutover_never_uses() -> None:
+    import os
+
+    from moto.core import base_backend
+
+    moto_patches.apply()
+    assert os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] == "false"
+    with mock_aws():
+        assert boto3.client("ec2", region_name=REGION).describe_images(Owners=["amazon"])["Images"] == []
+        regions = base_backend.AccountSpecificBackend._generate_regions
+        backend: Any = object()
+        assert REGION in regions(backend, "ecs") and regions(backend, "ecs") == regions(object(), "ecs")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shifter.logic.analysis.models import JudgeConfig
 from stacks.example_service import (
     ASSET_IMAGE,
     CONTAINER_PORT,
@@ -292,6 +293,9 @@ class ServiceConfig(_Frozen):
     # own repository and the pipeline's are always granted (stacks/image_pull.py).
     ecr_repositories: tuple[str, ...] = ()
     strategy_defaults: StrategyDefaults = Field(default_factory=StrategyDefaults)
+    # The judge at every bake (docs/analysis.md): validated by the Lambda's own model, off by
+    # default; a deployment's `analysis` input is merged over it.
+    analysis: JudgeConfig = Field(default_factory=JudgeConfig)
     local: bool = False  # synthesize the variant that moto's CloudFormation can create
 
     @field_validator("service_name")
@@ -499,6 +503,7 @@ _MAP_FIELDS = {
     "domain",
     "alarms",
     "strategy_defaults",
+    "analysis",
     "hooks",
     "pipeline",
 }

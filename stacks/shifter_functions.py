@@ -149,7 +149,12 @@ class ShifterFunctions(Construct):
     def _environment(self, service: BlueGreenService) -> dict[str, str]:
         config = service.config
         sides = service.sides
-        defaults = {**config.strategy_defaults.model_dump(), "health_check_path": config.health_check_path}
+        defaults = {
+            **config.strategy_defaults.model_dump(),
+            "health_check_path": config.health_check_path,
+            # Only what the context sets: the Lambda environment holds 4 KB in all.
+            "analysis": config.analysis.model_dump(mode="json", exclude_unset=True),
+        }
         token = service.test_route.token_secret
         return {
             "CUTOVER_SERVICE": config.service_name,

@@ -240,6 +240,9 @@ class ShifterFunctions(Construct):
                 "ecs:RegisterTaskDefinition",
                 "ecs:DescribeTaskDefinition",
                 "cloudwatch:DescribeAlarms",
+                # The judge reads both sides' target-group metrics (steps/judging.py): the
+                # workflow function only, which runs check_bake.
+                "cloudwatch:GetMetricData",
             ),
         ]
         if config.autoscaling is not None:

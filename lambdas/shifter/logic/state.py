@@ -54,6 +54,7 @@ class Bake(_Model):
     # The judge (steps/judging.py): checks made, extensions used, a pause it asked for, and the
     # outcomes of the verdict last recorded in the timeline (a verdict that says the same again
     # is counted, not recorded again).
+    timeline_start: int = 0  # the first timeline entry noted during this bake
     checks: int = 0
     extensions: int = 0
     judge_paused: bool = False

@@ -131,11 +131,11 @@ def _judge(state: WorkflowState, ctx: Context, lock: Lock) -> Verdict | None:
     if verdict is None:
         return None
     if verdict.outcome != "fail":
-        judging.record(state, verdict)
+        judging.record(state, ctx, verdict)
         return verdict
     cause = failure_cause(verdict, state.new_side, state.new_weight)
     decision = decision_text("rollback-now", config.mode, config.on_inconclusive)
-    judging.record(state, verdict, decision=decision)
+    judging.record(state, ctx, verdict, decision=decision)
     if not acts(config.mode):
         if not bake.announced_fail:  # a dry-run announces a fail once per bake
             judging.announce(state, ctx, verdict, cause=cause, decision=decision)
@@ -161,9 +161,9 @@ def _judge_keeps_baking(state: WorkflowState, ctx: Context, lock: Lock, verdict:
     decision = decision_text(action, config.mode, rule)
     cause = inconclusive_cause(verdict, state.new_side, state.new_weight, bake.elapsed_seconds)
     if verdict is not None:
-        judging.record(state, verdict, decision=decision)
+        judging.record(state, ctx, verdict, decision=decision)
     else:
-        judging.record_no_verdict(state, explanation=cause, decision=decision)
+        judging.record_no_verdict(state, ctx, explanation=cause, decision=decision)
     judging.announce(state, ctx, verdict, cause=cause, decision=decision)
     if not acts(config.mode):
         return False

@@ -8,6 +8,7 @@ bake, or decide something; a fail or an inconclusive end is announced on SNS.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from shifter.clock import metrics_now
@@ -43,7 +44,16 @@ def check(state: WorkflowState, ctx: Context) -> Verdict | None:
     return judge(config, ctx.metric_data.read(plan))
 
 
-def record(state: WorkflowState, verdict: Verdict, *, decision: str | None = None) -> None:
+def keep_on_lock(state: WorkflowState, ctx: Context) -> None:
+    """The bake's notes, also on the lock item: a bake that fails (an alarm, an abort, the judge)
+    hands the state machine the state it began with, so the rollback takes them from there
+    (rollback.recover_bake_notes)."""
+    assert state.bake is not None
+    notes = [event.model_dump(mode="json") for event in state.timeline[state.bake.timeline_start :]]
+    ctx.table.update_lock(state.execution, {"bake_notes": json.dumps({"bake": state.bake.key, "notes": notes})})
+
+
+def record(state: WorkflowState, ctx: Context, verdict: Verdict, *, decision: str | None = None) -> None:
     """Into the timeline: a verdict that changed since the last recorded in this bake, or that
     decides something (then always, even past MAX_RECORDED_VERDICTS)."""
     assert state.bake is not None
@@ -59,14 +69,16 @@ def record(state: WorkflowState, verdict: Verdict, *, decision: str | None = Non
         JUDGED,
         **verdict_detail(verdict, mode=mode, weight=state.new_weight, check=bake.checks, decision=decision),
     )
+    keep_on_lock(state, ctx)
 
 
-def record_no_verdict(state: WorkflowState, *, explanation: str, decision: str) -> None:
+def record_no_verdict(state: WorkflowState, ctx: Context, *, explanation: str, decision: str) -> None:
     """A bake that ended before any whole period could be judged: inconclusive, never a pass."""
     assert state.bake is not None
     mode = state.deployment.analysis.mode
     detail = {"outcome": "inconclusive", "mode": mode, "weight": state.new_weight, "check": state.bake.checks}
     note(state, JUDGED, **detail, explanation=explanation, decision=decision)
+    keep_on_lock(state, ctx)
 
 
 def announce(state: WorkflowState, ctx: Context, verdict: Verdict | None, *, cause: str, decision: str) -> None:

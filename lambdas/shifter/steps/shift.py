@@ -79,6 +79,7 @@ def bake_for(state: WorkflowState, *, phase: str, step_index: int, seconds: int,
         pause=pause,
         wait_seconds=poll if pause else min(poll, seconds),
         token_timeout_seconds=seconds + judged + TOKEN_TIMEOUT_MARGIN_SECONDS,
+        timeline_start=len(state.timeline),
     )
 
 
@@ -121,7 +122,8 @@ def begin_final_wait(state: WorkflowState, ctx: Context) -> WorkflowState:
     if not state.operation.scale_down_old:  # a switch leaves the other side warm: nothing to wait for
         state.bake = None
         return state
-    state.bake = bake_for(
+    note(state, "final wait", seconds=state.deployment.final_wait_seconds())
+    state.bake = bake_for(  # after the note: the bake's own notes begin here (Bake.timeline_start)
         state,
         phase="final",
         step_index=len(state.deployment.steps),
@@ -129,5 +131,4 @@ def begin_final_wait(state: WorkflowState, ctx: Context) -> WorkflowState:
         pause=False,
     )
     ctx.table.update_lock(state.execution, {"phase": "final-wait"})
-    note(state, "final wait", seconds=state.deployment.final_wait_seconds())
     return state

@@ -102,8 +102,7 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     if PROMOTE in lock.requests and (bake.phase == "step" or bake.judge_paused):
         state.promoted = True
         bake.status = "done"
-        return state
-    if bake.elapsed_seconds >= bake.seconds:
+    elif bake.elapsed_seconds >= bake.seconds:
         if bake.pause:
             why = " after an inconclusive verdict" if bake.judge_paused else ""
             cause = f"paused at {state.new_weight} %{why} for {bake.seconds} s without a promote"
@@ -111,7 +110,11 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
             raise PauseExpired(cause)
         if not _judge_keeps_baking(state, ctx, lock, verdict):
             bake.status = "done"
-            return state
+        verdict = None  # recorded with what the end of the bake decided
+    if verdict is not None and verdict.outcome != "fail":
+        judging.record(state, ctx, verdict)
+    if bake.status == "done":
+        return state
     remaining = bake.seconds - bake.elapsed_seconds
     poll = poll_seconds(bake.seconds, state.deployment.poll_interval_seconds)
     bake.wait_seconds = poll if bake.pause else min(poll, remaining)
@@ -131,8 +134,7 @@ def _judge(state: WorkflowState, ctx: Context, lock: Lock) -> Verdict | None:
     if verdict is None:
         return None
     if verdict.outcome != "fail":
-        judging.record(state, ctx, verdict)
-        return verdict
+        return verdict  # recorded by check_bake, with the end of the bake's decision if it ends
     cause = failure_cause(verdict, state.new_side, state.new_weight)
     decision = decision_text("rollback-now", config.mode, config.on_inconclusive)
     judging.record(state, ctx, verdict, decision=decision)
@@ -157,6 +159,8 @@ def _judge_keeps_baking(state: WorkflowState, ctx: Context, lock: Lock, verdict:
     rule = config.on_inconclusive
     action = end_of_bake(rule, bake.verdict, bake.extensions)
     if action == "done":
+        if verdict is not None and verdict.outcome != "fail":
+            judging.record(state, ctx, verdict)
         return False
     decision = decision_text(action, config.mode, rule)
     cause = inconclusive_cause(verdict, state.new_side, state.new_weight, bake.elapsed_seconds)

@@ -204,9 +204,12 @@ class FakeTable:
     def update_lock(self, owner: str, values: dict[str, str | None]) -> bool:
         if self.lock is None or self.lock.owner != owner:
             return False
+        import json
         from dataclasses import replace
 
-        self.lock = replace(self.lock, **values)  # type: ignore[arg-type]
+        # As readers/lock.py reads the item: bake_notes is stored as JSON text.
+        parsed = {k: json.loads(v) if k == "bake_notes" and v is not None else v for k, v in values.items()}
+        self.lock = replace(self.lock, **parsed)  # type: ignore[arg-type]
         return True
 
     def add_request(self, request: str, trigger: str | None = None) -> str | None:

@@ -61,6 +61,7 @@ def end_promoted_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     shift goes to 100 % (shift.shift_weights sees the request). An abort since still wins."""
     assert state.bake is not None
     current_lock(state, ctx)
+    judging.recover_bake_notes(state, ctx)
     state.promoted = True
     state.error = None
     note(state, "promoted", phase=state.bake.phase, step=state.bake.step_index + 1)

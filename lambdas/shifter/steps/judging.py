@@ -16,7 +16,7 @@ from shifter.logic.analysis.actions import MAX_RECORDED_VERDICTS, outcomes_key, 
 from shifter.logic.analysis.judge import judge
 from shifter.logic.analysis.models import BaselineKind, Verdict
 from shifter.logic.analysis.queries import alb_targets, check_windows, metric_data_request
-from shifter.logic.state import WorkflowState
+from shifter.logic.state import TimelineEvent, WorkflowState
 from shifter.steps.context import Context, note
 from shifter.steps.start import notification
 
@@ -47,10 +47,22 @@ def check(state: WorkflowState, ctx: Context) -> Verdict | None:
 def keep_on_lock(state: WorkflowState, ctx: Context) -> None:
     """The bake's notes, also on the lock item: a bake that fails (an alarm, an abort, the judge)
     hands the state machine the state it began with, so the rollback takes them from there
-    (rollback.recover_bake_notes)."""
+    (recover_bake_notes)."""
     assert state.bake is not None
     notes = [event.model_dump(mode="json") for event in state.timeline[state.bake.timeline_start :]]
     ctx.table.update_lock(state.execution, {"bake_notes": json.dumps({"bake": state.bake.key, "notes": notes})})
+
+
+def recover_bake_notes(state: WorkflowState, ctx: Context) -> None:
+    """A bake that ended by its token failing (an alarm, an abort, the judge, a promote) hands
+    the next step the state it began with: its notes come back from the lock (keep_on_lock)."""
+    bake = state.bake
+    if bake is None or len(state.timeline) > bake.timeline_start:
+        return  # not in a bake, or a retried attempt that already has them
+    lock = ctx.table.get_lock()
+    kept = lock.bake_notes if lock is not None and lock.owner == state.execution else None
+    if kept and kept.get("bake") == bake.key:
+        state.timeline.extend(TimelineEvent.model_validate(event) for event in kept.get("notes", []))
 
 
 def record(state: WorkflowState, ctx: Context, verdict: Verdict, *, decision: str | None = None) -> None:

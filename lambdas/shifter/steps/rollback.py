@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
-from shifter.logic.state import Outcome, RollbackProgress, TimelineEvent, WorkflowState
+from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
 from shifter.logic.traffic import weights_for
 from shifter.observability import metrics
+from shifter.steps import judging
 from shifter.steps.context import Context, note, seconds_since
 from shifter.steps.rollback_hooks import rollback_hook_payload
 from shifter.steps.scaling import scale_side
@@ -23,18 +24,6 @@ def _trigger(state: WorkflowState, ctx: Context) -> tuple[str, str]:
         lock = ctx.table.get_lock()
         message = (lock.trigger if lock and lock.owner == state.execution else None) or name
     return name, message
-
-
-def recover_bake_notes(state: WorkflowState, ctx: Context) -> None:
-    """A failed bake's notes (the judge's verdicts), kept on the lock by steps/judging.py: the
-    state a Catch hands the rollback is the one the bake began with."""
-    bake = state.bake
-    if bake is None or len(state.timeline) > bake.timeline_start:
-        return  # not in a bake, or this rollback attempt already recovered them
-    lock = ctx.table.get_lock()
-    kept = lock.bake_notes if lock is not None and lock.owner == state.execution else None
-    if kept and kept.get("bake") == bake.key:
-        state.timeline.extend(TimelineEvent.model_validate(event) for event in kept.get("notes", []))
 
 
 def _what(state: WorkflowState) -> str:
@@ -56,7 +45,7 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     routes to it answers 503 (Argo Rollouts' abortScaleDownDelaySeconds, for the same race)."""
     env = ctx.env
     name, message = _trigger(state, ctx)
-    recover_bake_notes(state, ctx)
+    judging.recover_bake_notes(state, ctx)
     old, new = state.live_side, state.new_side
     restored = scale_down = False
     wait_seconds = 0

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from shifter.contract import SIDES
 from stacks.blue_green_service import BlueGreenService
+from stacks.config import analysis_json
 from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
 from stacks.live_state import LIVE_KEYS
 from stacks.service_side import CONTAINER_NAME
@@ -152,8 +153,8 @@ class ShifterFunctions(Construct):
         defaults = {
             **config.strategy_defaults.model_dump(),
             "health_check_path": config.health_check_path,
-            # Only what the context sets: the Lambda environment holds 4 KB in all.
-            "analysis": config.analysis.model_dump(mode="json", exclude_unset=True),
+            # Only what the context sets: the Lambda environment holds 4 KB in all (config.py).
+            "analysis": json.loads(analysis_json(config.analysis)),
         }
         token = service.test_route.token_secret
         return {

@@ -67,12 +67,16 @@ def recover_bake_notes(state: WorkflowState, ctx: Context) -> None:
 
 def record(state: WorkflowState, ctx: Context, verdict: Verdict, *, decision: str | None = None) -> None:
     """Into the timeline: a verdict that changed since the last recorded in this bake, or that
-    decides something (then always, even past MAX_RECORDED_VERDICTS)."""
+    decides something new (then even past MAX_RECORDED_VERDICTS)."""
     assert state.bake is not None
     bake = state.bake
-    key = outcomes_key(verdict)
+    # The same outcomes with the same decision again (a dry-run's fail at every check) are
+    # counted, not stored: the timeline travels in the execution's state (256 KiB).
+    key = f"{outcomes_key(verdict)}|{decision or ''}|{bake.extensions}"
+    if key == bake.recorded:
+        return
     recorded = sum(1 for event in state.timeline if event.event == JUDGED)
-    if decision is None and (key == bake.recorded or recorded >= MAX_RECORDED_VERDICTS):
+    if decision is None and recorded >= MAX_RECORDED_VERDICTS:
         return
     bake.recorded = key
     mode = state.deployment.analysis.mode

@@ -111,3 +111,29 @@ def test_a_rollback_records_the_verdicts_of_the_bake_that_failed() -> None:
     assert (verdict["outcome"], verdict["decision"]) == ("fail", "rolled back")
     assert after.rolling_back is not None and "error_rate" in after.rolling_back.message
     assert w.load_balancer.weights == {"blue": 100, "green": 0}
+
+
+def test_a_dry_run_fail_at_every_check_is_stored_once_per_bake() -> None:
+    """A day's bake polls 144 times: storing the same fail each time would outgrow the state."""
+    w = world(blue_weight=0, green_tasks=2)
+    state = final_wait(w, JudgeConfig.model_validate({"mode": "dry-run", "error_rate": {"min_requests": 100}}))
+    assert state.bake is not None
+    state.bake.seconds = 600
+    start = metrics_now().replace(second=0, microsecond=0) - timedelta(minutes=20)
+    for minute in range(20):
+        for side, errors in (("green", 50), ("blue", 0)):
+            group = {"LoadBalancer": "app/app/50dc6c495c0c9188", "TargetGroup": TARGET_GROUPS[side].rsplit(":", 1)[1]}
+            at = start + timedelta(minutes=minute)
+            w.cloudwatch.put("RequestCount", "Sum", group, at, 1000)
+            if errors:
+                w.cloudwatch.put("HTTPCode_Target_5XX_Count", "Sum", group, at, errors)
+    for _ in range(3):
+        state = bake.check_bake(state, w.ctx)
+    assert state.bake is not None and state.bake.checks == 3 and state.bake.status == "baking"
+    fails = [e.detail for e in state.timeline if e.event == "judged"]
+    assert [(v["outcome"], v["decision"], v["check"]) for v in fails] == [
+        ("fail", "dry-run: would have rolled back", 1)
+    ]
+    assert [subject for subject, _ in w.notifier.messages] == [
+        "Cutover app: judge fail on green at 100 % (dry-run: would have rolled back)"
+    ]

@@ -141,6 +141,14 @@ def test_the_shifter_environment_stays_under_lambdas_4_kb_with_the_most_alarms_a
         if "Environment" in f["Properties"]
     ]
     assert sizes and max(sizes) < 4_096, sizes
+    # The stack's judge reaches the Lambda as the context set it (validated again there).
+    defaults = [
+        json.loads(variables["CUTOVER_DEFAULTS"])
+        for f in functions
+        if "CUTOVER_DEFAULTS" in (variables := f["Properties"].get("Environment", {}).get("Variables", {}))
+    ]
+    assert len(defaults) == 3  # the workflow, alarm-event and execution-event functions
+    assert {json.dumps(d["analysis"], sort_keys=True) for d in defaults} == {json.dumps(analysis, sort_keys=True)}
 
 
 def test_a_stack_judge_larger_than_the_environment_holds_is_refused() -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shifter.logic.analysis.models import JudgeConfig
 from stacks.example_service import (
     ASSET_IMAGE,
     CONTAINER_PORT,
@@ -205,6 +206,17 @@ class StrategyDefaults(_Frozen):
 
 MAX_EXTRA_ALARMS = 10
 MAX_EXTRA_ALARM_CHARACTERS = 1_024
+# The stack's judge travels in the shifter's environment too (CUTOVER_DEFAULTS, the fields the
+# context sets): Lambda refuses environments over 4 KB in all, and with the most alarms accepted
+# about 170 characters are left (tests/infra/test_state_machine_limits.py measures it). Enough
+# for the mode, the inconclusive action and a few tolerances; user metrics belong in the
+# deployment input (the execution's state holds 256 KiB).
+MAX_ANALYSIS_CHARACTERS = 160
+
+
+def analysis_json(analysis: JudgeConfig) -> str:
+    """What the stack writes into the Lambda environment: only the fields the context set."""
+    return json.dumps(analysis.model_dump(mode="json", exclude_unset=True), separators=(",", ":"))
 
 
 class AlarmThresholds(_Frozen):
@@ -292,7 +304,21 @@ class ServiceConfig(_Frozen):
     # own repository and the pipeline's are always granted (stacks/image_pull.py).
     ecr_repositories: tuple[str, ...] = ()
     strategy_defaults: StrategyDefaults = Field(default_factory=StrategyDefaults)
+    # The judge at every bake (docs/analysis.md): validated by the Lambda's own model, off by
+    # default; a deployment's `analysis` input is merged over it.
+    analysis: JudgeConfig = Field(default_factory=JudgeConfig)
     local: bool = False  # synthesize the variant that moto's CloudFormation can create
+
+    @field_validator("analysis")
+    @classmethod
+    def _analysis_fits_the_lambda_environment(cls, value: JudgeConfig) -> JudgeConfig:
+        size = len(analysis_json(value))
+        if size > MAX_ANALYSIS_CHARACTERS:
+            raise ValueError(
+                f"{size:,} characters as JSON, over the {MAX_ANALYSIS_CHARACTERS:,} the shifter's Lambda environment "
+                "can hold (4 KB in all): give larger judges (user metrics) in the deployment input's `analysis`"
+            )
+        return value
 
     @field_validator("service_name")
     @classmethod
@@ -499,6 +525,7 @@ _MAP_FIELDS = {
     "domain",
     "alarms",
     "strategy_defaults",
+    "analysis",
     "hooks",
     "pipeline",
 }

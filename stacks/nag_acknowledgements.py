@@ -136,6 +136,13 @@ def acknowledge_shifter_findings(
             ),
             NagPackSuppression(
                 id="AwsSolutions-IAM5",
+                applies_to=["Resource::*"],
+                reason="cloudwatch:GetMetricData, the judge's one call per bake check, supports no resource-level "
+                "permissions (Service Authorization Reference, Actions defined by Amazon CloudWatch: no resource "
+                "type, so '*'); granted to the workflow function's role only.",
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
                 applies_to=["Action::kms:GenerateDataKey*"],
                 reason="Publishing to the encrypted notification topic needs GenerateDataKey* on that topic's "
                 "one key (granted by topic.grant_publish, resource scoped to the key).",

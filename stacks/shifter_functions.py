@@ -14,6 +14,7 @@ from constructs import Construct
 
 from shifter.contract import SIDES
 from stacks.blue_green_service import BlueGreenService
+from stacks.config import analysis_json
 from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
 from stacks.live_state import LIVE_KEYS
 from stacks.service_side import CONTAINER_NAME
@@ -149,7 +150,12 @@ class ShifterFunctions(Construct):
     def _environment(self, service: BlueGreenService) -> dict[str, str]:
         config = service.config
         sides = service.sides
-        defaults = {**config.strategy_defaults.model_dump(), "health_check_path": config.health_check_path}
+        defaults = {
+            **config.strategy_defaults.model_dump(),
+            "health_check_path": config.health_check_path,
+            # Only what the context sets: the Lambda environment holds 4 KB in all (config.py).
+            "analysis": json.loads(analysis_json(config.analysis)),
+        }
         token = service.test_route.token_secret
         return {
             "CUTOVER_SERVICE": config.service_name,
@@ -235,6 +241,9 @@ class ShifterFunctions(Construct):
                 "ecs:RegisterTaskDefinition",
                 "ecs:DescribeTaskDefinition",
                 "cloudwatch:DescribeAlarms",
+                # The judge reads both sides' target-group metrics (steps/judging.py): the
+                # workflow function only, which runs check_bake.
+                "cloudwatch:GetMetricData",
             ),
         ]
         if config.autoscaling is not None:

@@ -135,6 +135,7 @@ def _status_fields(stack: str, view: ServiceView) -> dict[str, Any]:
         "weights": weights,
         "sides": [_side(side) for side in view.sides],
         "deployment": _deployment(view.deployment),
+        "verdict": view.verdict,  # the judge's latest, with its numbers (docs/analysis.md), or null
     }
 
 
@@ -157,6 +158,7 @@ def status_all(region: str, rows: list[StackRow]) -> dict[str, Any]:
                     "weights": None,
                     "sides": None,
                     "deployment": None,
+                    "verdict": None,
                     "error": {"code": failure.code, "message": str(failure)} if failure else None,
                 }
             )

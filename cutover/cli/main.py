@@ -168,7 +168,11 @@ def _offline_config() -> "ServiceConfig":
 
 
 def _offline_defaults(service: "ServiceConfig") -> Defaults:
-    return Defaults(**service.strategy_defaults.model_dump(), health_check_path=service.health_check_path)
+    return Defaults(
+        **service.strategy_defaults.model_dump(),
+        health_check_path=service.health_check_path,
+        analysis=service.analysis,  # the judge's extra waits count in the plan's bounds
+    )
 
 
 def _offline_repositories(service: "ServiceConfig") -> list[str]:

@@ -79,7 +79,53 @@ def service(view: ServiceView) -> RenderableType:
             f"  phase {deployment.phase or '?'}",
             f"  new side {deployment.new_side or '?'}",
         )
-    return Group(table, Text.assemble(weight_bar(view.weights())), footer)
+    parts: list[RenderableType] = [table, Text.assemble(weight_bar(view.weights())), footer]
+    if view.verdict is not None:
+        parts.append(verdict(view.verdict))
+    return Group(*parts)
+
+
+VERDICT_STYLE = {"pass": "green", "fail": "bold red", "inconclusive": "yellow"}
+
+
+def _side_numbers(metric: str, side: dict[str, Any]) -> str:
+    value = side.get("value")
+    if value is None:
+        shown = "no data"
+    elif metric == "error_rate":
+        shown = f"{value * 100:.2f} %"
+    elif metric.startswith("latency_"):  # TargetResponseTime is in seconds
+        shown = f"{value * 1000:.1f} ms"
+    else:
+        shown = f"{value:.4g}"
+    errors = f", {side['errors']} errors" if side.get("errors") is not None else ""
+    counts = f"{side.get('requests', 0)} requests{errors}, {side.get('periods', 0)} periods"
+    return f"{side.get('side', '?')}: {shown} ({counts})"
+
+
+def verdict(detail: dict[str, Any]) -> RenderableType:
+    """The judge's latest verdict per metric, both sides side by side (docs/analysis.md)."""
+    outcome = str(detail.get("outcome", "?"))
+    title = Text.assemble(
+        ("Judge ", "bold"),
+        (outcome, VERDICT_STYLE.get(outcome, "")),
+        f"  ({detail.get('mode', '?')}, at {detail.get('weight', '?')} %, baseline {detail.get('baseline', '?')}",
+        f"; {detail['decision']})" if detail.get("decision") else ")",
+    )
+    table = Table(title=title, title_justify="left")
+    for column in ("metric", "verdict", "new side", "old side", "p-value"):
+        table.add_column(column)
+    for metric in detail.get("metrics", []):
+        name, result = str(metric.get("metric", "?")), str(metric.get("outcome", "?"))
+        p_value = metric.get("p_value")
+        table.add_row(
+            name,
+            Text(result, style=VERDICT_STYLE.get(result, "")),
+            _side_numbers(name, metric.get("new", {})),
+            _side_numbers(name, metric.get("baseline", {})),
+            "" if p_value is None else f"{p_value:.2g}",
+        )
+    return table
 
 
 def plan(document: dict[str, Any], result: DeploymentPlan, watched: str, cost: PlanEstimate) -> RenderableType:

@@ -36,6 +36,9 @@ class ServiceView:
     sides: tuple[SideView, ...]
     deployment: Lock | None  # the lock of a running deployment
     unknown_weight: int = 0  # production traffic to target groups Cutover does not own
+    # The judge's latest verdict (a `judged` timeline note's detail, docs/analysis.md): the running
+    # bake's, else the latest deployment's; None when neither was judged.
+    verdict: dict[str, Any] | None = None
 
     def weights(self) -> dict[str, int]:
         return shown_weights({side.side: side.weight for side in self.sides}, self.unknown_weight)
@@ -89,12 +92,24 @@ def service_view(target: Target) -> ServiceView:
                 alarms_firing=tuple(n for n in alarm_names[side] if n in firing),
             )
         )
+    held = lock(target)
     return ServiceView(
         service=target.output("ServiceName"),
         sides=tuple(sides),
-        deployment=lock(target),
+        deployment=held,
         unknown_weight=current.unknown,
+        verdict=latest_verdict(held, history(target, 1)),
     )
+
+
+def latest_verdict(held: Lock | None, records: list[HistoryRecord]) -> dict[str, Any] | None:
+    """The latest verdict with its metrics: from the running bake's notes on the lock (the state
+    machine's own state is not readable mid-bake), else from the newest history record."""
+    notes: list[dict[str, Any]] = list((held.bake_notes or {}).get("notes", [])) if held is not None else []
+    if not any(note.get("event") == "judged" for note in notes) and records:
+        notes = [event.model_dump(mode="json") for event in records[0].timeline]
+    judged = [note["detail"] for note in notes if note.get("event") == "judged" and "metrics" in note.get("detail", {})]
+    return judged[-1] if judged else None
 
 
 def history(target: Target, limit: int) -> list[HistoryRecord]:

@@ -226,6 +226,9 @@ OPERATIONS: dict[str, Builder] = {
     "application-autoscaling:RegisterScalableTarget": _register_scalable_target,
     # "cloudwatch:DescribeAlarms permission that is scoped to *" (CloudWatch API, DescribeAlarms)
     "cloudwatch:DescribeAlarms": _unscoped("cloudwatch:DescribeAlarms"),
+    # GetMetricData has no resource type in the Service Authorization Reference ("Actions defined
+    # by Amazon CloudWatch"): authorized on "*" only.
+    "cloudwatch:GetMetricData": _unscoped("cloudwatch:GetMetricData"),
     "dynamodb:GetItem": _dynamodb_table("dynamodb:GetItem"),
     "dynamodb:PutItem": _dynamodb_table("dynamodb:PutItem"),
     "dynamodb:UpdateItem": _dynamodb_table("dynamodb:UpdateItem"),

@@ -67,6 +67,23 @@ def test_workflow_may_change_only_this_listener_and_these_services() -> None:
     assert by_action["dynamodb:PutItem"] == {"Fn::GetAtt": [table_id, "Arn"]}
 
 
+def test_only_the_workflow_function_may_read_metrics_for_the_judge() -> None:
+    """cloudwatch:GetMetricData takes no resource (Service Authorization Reference): "*", and on
+    the role of the function that runs check_bake only."""
+    t = template()
+    holders = {
+        handler
+        for handler in (
+            "shifter.handlers.workflow.handler",
+            "shifter.handlers.alarm_event.handler",
+            "shifter.handlers.execution_event.handler",
+        )
+        for statement in role_statements(t, function_role(t, handler))
+        if "cloudwatch:GetMetricData" in actions(statement) and statement["Resource"] == "*"
+    }
+    assert holders == {"shifter.handlers.workflow.handler"}
+
+
 def test_alarm_listener_can_only_read_the_lock_and_fail_a_task() -> None:
     t = template()
     granted = {

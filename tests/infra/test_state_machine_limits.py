@@ -9,8 +9,16 @@ from typing import Any
 
 import pytest
 
+from shifter.logic.analysis.models import JudgeConfig
 from shifter.logic.quotas import MAX_PLAN_SECONDS, STATE_MACHINE_TIMEOUT_SECONDS, UNWAITED_SECONDS
-from stacks.config import MAX_EXTRA_ALARM_CHARACTERS, MAX_EXTRA_ALARMS, ConfigError, load_config
+from stacks.config import (
+    MAX_ANALYSIS_CHARACTERS,
+    MAX_EXTRA_ALARM_CHARACTERS,
+    MAX_EXTRA_ALARMS,
+    ConfigError,
+    analysis_json,
+    load_config,
+)
 from stacks.state_names import MAX_STATE_NAME_LENGTH
 from tests.synth import one_resource, render_join, resources_of_type, synth
 
@@ -118,7 +126,12 @@ def test_the_shifter_environment_stays_under_lambdas_4_kb_with_the_most_alarms_a
     names = [
         f"{index}-" + "a" * (MAX_EXTRA_ALARM_CHARACTERS // MAX_EXTRA_ALARMS - 2) for index in range(MAX_EXTRA_ALARMS)
     ]
-    context = {"service_name": "a" * 26, "alarms": {"extra_alarm_names": names}}
+    # And the largest judge the stack's context may set (stacks/config.py, MAX_ANALYSIS_CHARACTERS).
+    user = {"namespace": "App", "metric_name": "Orders", "dimensions": {"Side": "{side}" + "s" * 26}}
+    analysis = {"mode": "on", "user_metrics": [{"name": "checkout", "query": user}]}
+    written = len(analysis_json(JudgeConfig.model_validate(analysis)))
+    assert MAX_ANALYSIS_CHARACTERS - 10 < written <= MAX_ANALYSIS_CHARACTERS
+    context = {"service_name": "a" * 26, "alarms": {"extra_alarm_names": names}, "analysis": analysis}
     functions = resources_of_type(
         synth(**context)[f"cutover-{context['service_name']}"], "AWS::Lambda::Function"
     ).values()
@@ -128,6 +141,23 @@ def test_the_shifter_environment_stays_under_lambdas_4_kb_with_the_most_alarms_a
         if "Environment" in f["Properties"]
     ]
     assert sizes and max(sizes) < 4_096, sizes
+    # The stack's judge reaches the Lambda as the context set it (validated again there).
+    defaults = [
+        json.loads(variables["CUTOVER_DEFAULTS"])
+        for f in functions
+        if "CUTOVER_DEFAULTS" in (variables := f["Properties"].get("Environment", {}).get("Variables", {}))
+    ]
+    assert len(defaults) == 3  # the workflow, alarm-event and execution-event functions
+    assert {json.dumps(d["analysis"], sort_keys=True) for d in defaults} == {json.dumps(analysis, sort_keys=True)}
+
+
+def test_a_stack_judge_larger_than_the_environment_holds_is_refused() -> None:
+    metrics = [
+        {"name": f"m{index}", "query": {"namespace": "App", "metric_name": "M" * 20, "dimensions": {"Side": "{side}"}}}
+        for index in range(3)
+    ]
+    with pytest.raises(ConfigError, match=r"invalid context key 'analysis': .* deployment input's `analysis`"):
+        load_config({"analysis": {"mode": "on", "user_metrics": metrics}})
 
 
 def test_more_alarms_than_the_environment_holds_are_refused() -> None:

@@ -50,6 +50,7 @@ def test_modify_listener_is_authorized_on_the_listener() -> None:
         ("elbv2", "DescribeTargetHealth"),
         ("ecs", "DescribeTaskDefinition"),
         ("cloudwatch", "DescribeAlarms"),
+        ("cloudwatch", "GetMetricData"),
     ],
 )
 def test_actions_without_resource_level_permissions_are_authorized_on_star(service: str, operation: str) -> None:

@@ -50,6 +50,15 @@ class Promoted(CutoverError):
     it on a step's bake and goes on to 100 %)."""
 
 
+class JudgeFailed(CutoverError):
+    """The judge (mode on) found the new side worse than the old on a metric; the message names
+    the metric with its numbers (docs/analysis.md)."""
+
+
+class JudgeInconclusive(CutoverError):
+    """A bake ended without a conclusive verdict and the judge is set to roll back then."""
+
+
 class PauseExpired(CutoverError):
     """A paused step waited longer than the maximum pause without a promote."""
 

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from shifter.logic.analysis.models import JudgeConfig
 from shifter.logic.errors import InvalidInput
 
 # registry/repository followed by a tag, a digest or both: a bare repository would deploy
@@ -205,6 +206,8 @@ class DeployInput(_Input):
     termination_wait_seconds: TerminationWaitSeconds | None = None
     reason: str | None = Field(default=None, max_length=1000)
     hooks: HookSwitches = Field(default_factory=HookSwitches)
+    # The judge (docs/analysis.md), merged over the stack's `analysis`: the fields set here win.
+    analysis: JudgeConfig | None = None
 
     @field_validator("smoke_tests")
     @classmethod

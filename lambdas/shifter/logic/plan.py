@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shifter.logic.analysis.models import JudgeConfig
 from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import DeployInput, SmokeTest, StepsStrategy, StrategyName
+from shifter.logic.inputs import DeployInput, SmokeTest, StepsStrategy, StrategyName, format_validation_error
 from shifter.logic.strategy import expand_strategy
 
 
@@ -30,6 +31,7 @@ class Defaults(_Frozen):
     alb_propagation_seconds: int = Field(ge=0, le=3_600)
     max_pause_seconds: int = Field(ge=60, le=604_800)
     health_check_path: str = Field(pattern=r"^/")
+    analysis: JudgeConfig = Field(default_factory=JudgeConfig)  # the stack's judge (`analysis` context)
 
 
 class PlanStep(_Frozen):
@@ -48,6 +50,7 @@ class DeploymentPlan(_Frozen):
     max_pause_seconds: int = Field(ge=0)
     reason: str
     strategy_name: Literal["canary", "linear", "all-at-once", "steps"]
+    analysis: JudgeConfig = Field(default_factory=JudgeConfig)  # off for a switch, a rollback, a repair
 
     def final_wait_seconds(self) -> int:
         """After the last shift the old side stays warm (instant rollback) for the termination
@@ -62,9 +65,21 @@ class DeploymentPlan(_Frozen):
         """As the minimum, with every pause held for its longest; sizes the deployment lock's expiry."""
         return self._duration(pause_seconds=self.max_pause_seconds)
 
+    def judged_bakes(self) -> int:
+        """Bakes whose inconclusive end the judge may act on: every timed bake and the final wait
+        (a pause step already waits for a promote)."""
+        bakes = sum(1 for step in self.steps if not step.pause and step.bake_seconds > 0)
+        return bakes + (1 if self.final_wait_seconds() > 0 else 0)
+
+    def judge_seconds(self, *, pause_seconds: int) -> int:
+        """What the judge may add to each judged bake, at most: its extensions, and a pause when
+        an inconclusive bake pauses for a promote (docs/analysis.md, "What a verdict does")."""
+        pause = pause_seconds if self.analysis.pauses_when_inconclusive() else 0
+        return self.judged_bakes() * (self.analysis.extra_wait_seconds() + pause)
+
     def _duration(self, *, pause_seconds: int) -> int:
         waits = sum(pause_seconds if step.pause else step.bake_seconds for step in self.steps)
-        return waits + self.final_wait_seconds()
+        return waits + self.final_wait_seconds() + self.judge_seconds(pause_seconds=pause_seconds)
 
 
 def build_plan(request: DeployInput, defaults: Defaults) -> DeploymentPlan:
@@ -83,6 +98,10 @@ def build_plan(request: DeployInput, defaults: Defaults) -> DeploymentPlan:
     smoke_tests = (
         (SmokeTest(path=defaults.health_check_path),) if request.smoke_tests is None else tuple(request.smoke_tests)
     )
+    try:
+        analysis = defaults.analysis.merged_with(request.analysis)
+    except ValidationError as error:  # each is valid alone; their combination is not
+        raise InvalidInput(f"analysis (merged over the stack's): {format_validation_error(error)}") from None
     return DeploymentPlan(
         image=request.image,
         steps=tuple(PlanStep(weight=s.weight, bake_seconds=s.bake_seconds, pause=s.pause) for s in steps),
@@ -93,6 +112,7 @@ def build_plan(request: DeployInput, defaults: Defaults) -> DeploymentPlan:
         max_pause_seconds=defaults.max_pause_seconds,
         reason=request.reason if request.reason is not None else f"deploy {request.image}",
         strategy_name=strategy_name,
+        analysis=analysis,
     )
 
 

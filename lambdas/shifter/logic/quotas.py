@@ -101,9 +101,18 @@ class PlanEstimate:
 
 
 def waits(plan: DeploymentPlan) -> list[int]:
-    """Each bake, pause (held its longest) and the final wait, in seconds; zero-length ones skipped."""
+    """Each bake, pause (held its longest) and the final wait, in seconds; zero-length ones skipped.
+    With the judge on, each judged bake's extensions and its pause on an inconclusive verdict
+    (held its longest) too: their polls are history events (counted as waits of their own, an
+    upper bound)."""
     steps = [plan.max_pause_seconds if step.pause else step.bake_seconds for step in plan.steps]
-    return [seconds for seconds in (*steps, plan.final_wait_seconds()) if seconds > 0]
+    judge = plan.analysis
+    extra: list[int] = []
+    if judge.extra_wait_seconds():
+        extra += [judge.on_inconclusive.extend_seconds] * judge.on_inconclusive.max_extensions
+    if judge.pauses_when_inconclusive():
+        extra.append(plan.max_pause_seconds)
+    return [seconds for seconds in (*steps, plan.final_wait_seconds(), *extra * plan.judged_bakes()) if seconds > 0]
 
 
 def estimate(plan: DeploymentPlan, *, on_step_hooks: int = 0, on_rollback_hooks: int = 0) -> PlanEstimate:

@@ -51,6 +51,16 @@ class Bake(_Model):
     wait_seconds: int
     token_timeout_seconds: int
     status: Literal["baking", "done"] = "baking"
+    # The judge (steps/judging.py): checks made, extensions used, a pause it asked for, and the
+    # outcomes of the verdict last recorded in the timeline (a verdict that says the same again
+    # is counted, not recorded again).
+    timeline_start: int = 0  # the first timeline entry noted during this bake
+    checks: int = 0
+    extensions: int = 0
+    judge_paused: bool = False
+    verdict: Literal["pass", "fail", "inconclusive"] | None = None  # the latest check's
+    recorded: str | None = None
+    announced_fail: bool = False  # a dry-run's fail is announced once per bake
 
     @property
     def key(self) -> str:
@@ -144,6 +154,9 @@ class WorkflowState(_Model):
     bounds: tuple[int, int] | None = None
     step_index: int = 0  # the next step to apply
     new_weight: int = 0  # the new side's current share
+    # When the weights last changed, on the clock CloudWatch's datapoints are on
+    # (clock.metrics_now): the judge's windows start after it.
+    shifted_at: str | None = None
     promoted: bool = False
     shifting_done: bool = False
     loop: PollLoop | None = None

@@ -11,12 +11,21 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shifter.logic.errors import Aborted, AlarmFired, PauseExpired, Promoted
+from shifter.logic.analysis.actions import (
+    acts,
+    decision_text,
+    end_of_bake,
+    failure_cause,
+    inconclusive_cause,
+)
+from shifter.logic.analysis.models import Verdict
+from shifter.logic.errors import Aborted, AlarmFired, JudgeFailed, JudgeInconclusive, PauseExpired, Promoted
 from shifter.logic.quotas import poll_seconds
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import alarms_to_watch, firing, firing_reasons
 from shifter.observability import metrics
 from shifter.readers.lock import Lock
+from shifter.steps import judging
 from shifter.steps.context import Context, note
 from shifter.steps.requests import PROMOTE, current_lock
 
@@ -52,6 +61,7 @@ def end_promoted_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     shift goes to 100 % (shift.shift_weights sees the request). An abort since still wins."""
     assert state.bake is not None
     current_lock(state, ctx)
+    judging.recover_bake_notes(state, ctx)
     state.promoted = True
     state.error = None
     note(state, "promoted", phase=state.bake.phase, step=state.bake.step_index + 1)
@@ -69,7 +79,7 @@ def fail_bake(state: WorkflowState, ctx: Context, lock: Lock | None, error_name:
 
 
 def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
-    """Branch 2, after each poll wait: alarms, abort, promote, time."""
+    """Branch 2, after each poll wait: alarms, the judge, abort, promote, time."""
     assert state.bake is not None and state.new_side is not None
     bake = state.bake
     try:
@@ -87,20 +97,91 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
             cause = f"{cause} ({reasons})"
         fail_bake(state, ctx, lock, "AlarmFired", cause)
         raise AlarmFired(cause)
-    if bake.phase == "step" and PROMOTE in lock.requests:
+    verdict = _judge(state, ctx, lock)
+    # A pause the judge asked for ends on a promote in the final wait too (a promote's signal
+    # fails only a step's token, so the final wait sees it here, at its next check).
+    if PROMOTE in lock.requests and (bake.phase == "step" or bake.judge_paused):
         state.promoted = True
         bake.status = "done"
     elif bake.elapsed_seconds >= bake.seconds:
         if bake.pause:
-            cause = f"paused at {state.new_weight} % for {bake.seconds} s without a promote"
+            why = " after an inconclusive verdict" if bake.judge_paused else ""
+            cause = f"paused at {state.new_weight} %{why} for {bake.seconds} s without a promote"
             fail_bake(state, ctx, lock, "PauseExpired", cause)
             raise PauseExpired(cause)
-        bake.status = "done"
-    else:
-        remaining = bake.seconds - bake.elapsed_seconds
-        poll = poll_seconds(bake.seconds, state.deployment.poll_interval_seconds)
-        bake.wait_seconds = poll if bake.pause else min(poll, remaining)
+        if not _judge_keeps_baking(state, ctx, lock, verdict):
+            bake.status = "done"
+        verdict = None  # recorded with what the end of the bake decided
+    if verdict is not None and verdict.outcome != "fail":
+        judging.record(state, ctx, verdict)
+    if bake.status == "done":
+        return state
+    remaining = bake.seconds - bake.elapsed_seconds
+    poll = poll_seconds(bake.seconds, state.deployment.poll_interval_seconds)
+    bake.wait_seconds = poll if bake.pause else min(poll, remaining)
     return state
+
+
+def _judge(state: WorkflowState, ctx: Context, lock: Lock) -> Verdict | None:
+    """One check of the judge (mode dry-run or on): recorded; a fail rolls back when on."""
+    assert state.bake is not None and state.new_side is not None
+    config = state.deployment.analysis
+    if config.mode == "off" or state.shifted_at is None:
+        return None
+    bake = state.bake
+    bake.checks += 1
+    verdict = judging.check(state, ctx)
+    bake.verdict = verdict.outcome if verdict else None
+    if verdict is None:
+        return None
+    if verdict.outcome != "fail":
+        return verdict  # recorded by check_bake, with the end of the bake's decision if it ends
+    cause = failure_cause(verdict, state.new_side, state.new_weight)
+    decision = decision_text("rollback-now", config.mode, config.on_inconclusive)
+    judging.record(state, ctx, verdict, decision=decision)
+    if not acts(config.mode):
+        if not bake.announced_fail:  # a dry-run announces a fail once per bake
+            judging.announce(state, ctx, verdict, cause=cause, decision=decision)
+            bake.announced_fail = True
+        return verdict
+    judging.announce(state, ctx, verdict, cause=cause, decision=decision)
+    fail_bake(state, ctx, lock, JudgeFailed.__name__, cause)
+    raise JudgeFailed(cause)
+
+
+def _judge_keeps_baking(state: WorkflowState, ctx: Context, lock: Lock, verdict: Verdict | None) -> bool:
+    """The bake's time is up: a latest verdict that is not a pass does what `on_inconclusive`
+    says (mode on), or is recorded as what it would have done (dry-run)."""
+    assert state.bake is not None and state.new_side is not None
+    config = state.deployment.analysis
+    bake = state.bake
+    if config.mode == "off":
+        return False
+    rule = config.on_inconclusive
+    action = end_of_bake(rule, bake.verdict, bake.extensions)
+    if action == "done":
+        if verdict is not None and verdict.outcome != "fail":
+            judging.record(state, ctx, verdict)
+        return False
+    decision = decision_text(action, config.mode, rule)
+    cause = inconclusive_cause(verdict, state.new_side, state.new_weight, bake.elapsed_seconds)
+    if verdict is not None:
+        judging.record(state, ctx, verdict, decision=decision)
+    else:
+        judging.record_no_verdict(state, ctx, explanation=cause, decision=decision)
+    judging.announce(state, ctx, verdict, cause=cause, decision=decision)
+    if not acts(config.mode):
+        return False
+    if action == "extend":
+        bake.extensions += 1
+        bake.seconds += rule.extend_seconds
+        return True
+    if action == "pause":
+        bake.pause = bake.judge_paused = True
+        bake.seconds = bake.elapsed_seconds + state.deployment.max_pause_seconds
+        return True
+    fail_bake(state, ctx, lock, JudgeInconclusive.__name__, cause)
+    raise JudgeInconclusive(cause)
 
 
 def complete_bake(state: WorkflowState, ctx: Context) -> WorkflowState:

@@ -6,6 +6,7 @@ from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
 from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
 from shifter.logic.traffic import weights_for
 from shifter.observability import metrics
+from shifter.steps import judging
 from shifter.steps.context import Context, note, seconds_since
 from shifter.steps.rollback_hooks import rollback_hook_payload
 from shifter.steps.scaling import scale_side
@@ -44,6 +45,7 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
     routes to it answers 503 (Argo Rollouts' abortScaleDownDelaySeconds, for the same race)."""
     env = ctx.env
     name, message = _trigger(state, ctx)
+    judging.recover_bake_notes(state, ctx)
     old, new = state.live_side, state.new_side
     restored = scale_down = False
     wait_seconds = 0

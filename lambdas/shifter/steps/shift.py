@@ -6,6 +6,7 @@ import os
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from shifter.clock import metrics_now
 from shifter.contract import Side
 from shifter.logic.errors import TargetUnhealthy
 from shifter.logic.quotas import poll_seconds
@@ -64,14 +65,21 @@ def verify_ready_for_more_traffic(state: WorkflowState, ctx: Context, weight: in
 def bake_for(state: WorkflowState, *, phase: str, step_index: int, seconds: int, pause: bool) -> Bake | None:
     if seconds <= 0:
         return None
-    poll = poll_seconds(seconds, state.deployment.poll_interval_seconds)
+    plan = state.deployment
+    poll = poll_seconds(seconds, plan.poll_interval_seconds)
+    # The judge may extend a bake or turn it into a pause (steps/judging.py): the token, a
+    # backstop only, must outlast that too.
+    judged = 0 if pause else plan.analysis.extra_wait_seconds()
+    if not pause and plan.analysis.pauses_when_inconclusive():
+        judged += plan.max_pause_seconds
     return Bake(
         phase="final" if phase == "final" else "step",
         step_index=step_index,
         seconds=seconds,
         pause=pause,
         wait_seconds=poll if pause else min(poll, seconds),
-        token_timeout_seconds=seconds + TOKEN_TIMEOUT_MARGIN_SECONDS,
+        token_timeout_seconds=seconds + judged + TOKEN_TIMEOUT_MARGIN_SECONDS,
+        timeline_start=len(state.timeline),
     )
 
 
@@ -87,6 +95,7 @@ def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
         verify_ready_for_more_traffic(state, ctx, step.weight)
     weights = apply_weights(ctx, state.new_side, step.weight)
     state.new_weight = step.weight
+    state.shifted_at = metrics_now().isoformat()
     state.step_index = index + 1
     state.shifting_done = step.weight == 100
     ctx.table.update_lock(state.execution, {"phase": f"shifted:{step.weight}"})
@@ -113,7 +122,8 @@ def begin_final_wait(state: WorkflowState, ctx: Context) -> WorkflowState:
     if not state.operation.scale_down_old:  # a switch leaves the other side warm: nothing to wait for
         state.bake = None
         return state
-    state.bake = bake_for(
+    note(state, "final wait", seconds=state.deployment.final_wait_seconds())
+    state.bake = bake_for(  # after the note: the bake's own notes begin here (Bake.timeline_start)
         state,
         phase="final",
         step_index=len(state.deployment.steps),
@@ -121,5 +131,4 @@ def begin_final_wait(state: WorkflowState, ctx: Context) -> WorkflowState:
         pause=False,
     )
     ctx.table.update_lock(state.execution, {"phase": "final-wait"})
-    note(state, "final wait", seconds=state.deployment.final_wait_seconds())
     return state

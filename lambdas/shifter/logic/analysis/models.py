@@ -19,6 +19,10 @@ from shifter.contract import Side
 from shifter.logic.analysis.mann_whitney import minimum_p_value
 
 Direction = Literal["higher-is-worse", "lower-is-worse"]
+# off: no judge (the default). dry-run: judge at every check and record every verdict, act on
+# none (tune a judge before trusting it). on: a fail rolls back, an inconclusive bake does
+# what `on_inconclusive` says.
+Mode = Literal["off", "dry-run", "on"]
 Outcome = Literal["pass", "fail", "inconclusive"]
 # "same-window": both sides served production traffic over the same window (a canary or
 # linear step). "before-shift": only the new side serves (all-at-once, the final wait at
@@ -149,8 +153,7 @@ class InconclusiveAction(_Model):
 class JudgeConfig(_Model):
     """The judge of one stack or one deployment. Defaults and why: docs/analysis.md."""
 
-    enabled: bool = Field(default=True, strict=True)
-    dry_run: bool = Field(default=False, strict=True)  # record every verdict, act on none
+    mode: Mode = "off"
     error_rate: RateJudge = RateJudge()
     latency_p50: PeriodJudge = PeriodJudge()
     latency_p99: PeriodJudge = PeriodJudge()
@@ -167,10 +170,39 @@ class JudgeConfig(_Model):
             raise ValueError(f"duplicate metric names: {', '.join(duplicates)}")
         return value
 
+    def merged_with(self, override: JudgeConfig | None) -> JudgeConfig:
+        """A deployment's `analysis` over the stack's: the fields it sets win, object by object
+        (a list, `user_metrics`, is replaced whole). Validated again: a combination of the two
+        must itself be valid (ValidationError otherwise)."""
+        if override is None:
+            return self
+        merged = _deep_merge(self.model_dump(exclude_unset=True), override.model_dump(exclude_unset=True))
+        return JudgeConfig.model_validate(merged)
+
+    def extra_wait_seconds(self) -> int:
+        """How much longer than planned one judged bake may last when the judge acts on an
+        inconclusive verdict: every extension, not counting a pause (`pauses_when_inconclusive`)."""
+        if self.mode != "on" or self.on_inconclusive.action != "extend":
+            return 0
+        return self.on_inconclusive.extend_seconds * self.on_inconclusive.max_extensions
+
+    def pauses_when_inconclusive(self) -> bool:
+        """An inconclusive bake may end in a pause for a promote (held up to the plan's max pause)."""
+        rule = self.on_inconclusive
+        return self.mode == "on" and (rule.action == "pause" or (rule.action == "extend" and rule.then == "pause"))
+
     def period_judges(self) -> dict[str, PeriodJudge]:
         judges: dict[str, PeriodJudge] = {LATENCY_P50: self.latency_p50, LATENCY_P99: self.latency_p99}
         judges.update({metric.name: metric for metric in self.user_metrics})
         return judges
+
+
+def _deep_merge(base: dict[str, object], override: dict[str, object]) -> dict[str, object]:
+    merged = dict(base)
+    for key, value in override.items():
+        below = merged.get(key)
+        merged[key] = _deep_merge(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return merged
 
 
 # ---------------------------------------------------------------------------- samples

@@ -24,7 +24,7 @@ def test_defaults_judge_the_built_in_metrics_and_act() -> None:
     assert list(config.period_judges()) == ["latency_p50", "latency_p99"]
     p99 = config.latency_p99
     assert (p99.direction, p99.tolerance, p99.confidence, p99.min_periods) == ("higher-is-worse", 0.05, 0.98, 5)
-    assert (config.dry_run, config.on_fail, config.on_inconclusive.action) == (False, "rollback", "extend")
+    assert (config.mode, config.on_fail, config.on_inconclusive.action) == ("off", "rollback", "extend")
     assert config.on_inconclusive.max_extensions == 2 and config.on_inconclusive.then == "pause"
 
 
@@ -45,7 +45,8 @@ USER: dict[str, Any] = {"name": "orders", "query": QUERY}
         ({"latency_p99": {"confidence": 0.999, "min_periods": 6}}, "needs at least 7"),
         ({"error_rate": {"tolerance": "0.1"}}, "valid number"),
         ({"error_rate": {"tolerance": -0.1}}, "greater than or equal to 0"),
-        ({"dry_run": "yes"}, "valid boolean"),
+        ({"mode": "yes"}, "'off', 'dry-run' or 'on'"),
+        ({"mode": True}, "'off', 'dry-run' or 'on'"),
         ({"on_inconclusive": {"action": "ignore"}}, "'extend', 'pause' or 'rollback'"),
         ({"on_inconclusive": {"max_extensions": 10}}, "less than or equal to 6"),
         ({"user_metrics": [{**USER, "query": {**QUERY, "dimensions": {"Side": "blue"}}}]}, "both sides would"),
@@ -83,4 +84,4 @@ def test_the_example_in_docs_analysis_parses() -> None:
     text = (Path(__file__).resolve().parents[4] / "docs" / "analysis.md").read_text()
     example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
     config = JudgeConfig.model_validate(example["analysis"])
-    assert config.dry_run and config.user_metrics[0].query.for_side("blue")["Side"] == "blue"
+    assert config.mode == "dry-run" and config.user_metrics[0].query.for_side("blue")["Side"] == "blue"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from shifter.adapters.ecs_service import ServiceStatus
@@ -203,9 +204,12 @@ class FakeTable:
     def update_lock(self, owner: str, values: dict[str, str | None]) -> bool:
         if self.lock is None or self.lock.owner != owner:
             return False
+        import json
         from dataclasses import replace
 
-        self.lock = replace(self.lock, **values)  # type: ignore[arg-type]
+        # As readers/lock.py reads the item: bake_notes is stored as JSON text.
+        parsed = {k: json.loads(v) if k == "bake_notes" and v is not None else v for k, v in values.items()}
+        self.lock = replace(self.lock, **parsed)  # type: ignore[arg-type]
         return True
 
     def add_request(self, request: str, trigger: str | None = None) -> str | None:
@@ -245,3 +249,38 @@ class FakeTable:
 
     def history(self, limit: int = 20) -> list[HistoryRecord]:
         return list(reversed(self.records))[:limit]
+
+
+@dataclass
+class FakeCloudWatch:
+    """GetMetricData as CloudWatch answers it for datapoints already aggregated per period
+    (metric name, statistic, dimensions): one page, every result Complete. Wrapped by the real
+    adapter (adapters/metric_data.py), as a boto3 client would be."""
+
+    datapoints: dict[tuple[str, str, frozenset[tuple[str, str]]], dict[datetime, float]] = field(default_factory=dict)
+    calls: int = 0
+
+    def put(self, metric_name: str, stat: str, dimensions: Mapping[str, str], at: datetime, value: float) -> None:
+        self.datapoints.setdefault((metric_name, stat, frozenset(dimensions.items())), {})[at] = value
+
+    def get_metric_data(self, **request: Any) -> dict[str, Any]:
+        self.calls += 1
+        results = []
+        for query in request["MetricDataQueries"]:
+            stat = query["MetricStat"]
+            metric = stat["Metric"]
+            dimensions = frozenset((d["Name"], d["Value"]) for d in metric["Dimensions"])
+            points = sorted(
+                (at, value)
+                for at, value in self.datapoints.get((metric["MetricName"], stat["Stat"], dimensions), {}).items()
+                if request["StartTime"] <= at < request["EndTime"]
+            )
+            results.append(
+                {
+                    "Id": query["Id"],
+                    "Timestamps": [at for at, _ in points],
+                    "Values": [value for _, value in points],
+                    "StatusCode": "Complete",
+                }
+            )
+        return {"MetricDataResults": results, "Messages": []}

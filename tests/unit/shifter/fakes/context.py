@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from shifter.adapters.metric_data import CloudWatchMetricData
 from shifter.environment import ShifterEnvironment
 from shifter.steps.context import Context
 from tests.unit.shifter.fakes.aws import (
     FakeAlarms,
     FakeAutoscaling,
+    FakeCloudWatch,
     FakeEcs,
     FakeLiveState,
     FakeLoadBalancer,
@@ -20,14 +23,19 @@ from tests.unit.shifter.fakes.aws import (
     FakeTaskTokens,
 )
 
-TARGET_GROUPS = {"blue": "arn:tg/blue", "green": "arn:tg/green"}
+# Shaped as AWS's: the judge's CloudWatch dimensions are their final portions (queries.alb_targets).
+TARGET_GROUPS = {
+    "blue": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/app-blue/0123456789abcdef",
+    "green": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/app-green/fedcba9876543210",
+}
+LISTENER_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/app/50dc6c495c0c9188/f2f7dc8efc522ab2"
 SERVICES = {"blue": "app-blue", "green": "app-green"}
 
 ENVIRONMENT = ShifterEnvironment.model_validate(
     {
         "CUTOVER_SERVICE": "app",
         "CUTOVER_CLUSTER": "cluster",
-        "CUTOVER_LISTENER_ARN": "arn:listener",
+        "CUTOVER_LISTENER_ARN": LISTENER_ARN,
         "CUTOVER_TABLE": "table",
         "CUTOVER_TOPIC_ARN": "arn:topic",
         "CUTOVER_LIVE_STATE_PREFIX": "/cutover/app",
@@ -65,6 +73,7 @@ class World:
     live: FakeLiveState
     notifier: FakeNotifier
     ctx: Context
+    cloudwatch: FakeCloudWatch
 
 
 def world(*, blue_weight: int = 100, blue_tasks: int = 2, green_tasks: int = 0) -> World:
@@ -78,7 +87,8 @@ def world(*, blue_weight: int = 100, blue_tasks: int = 2, green_tasks: int = 0) 
             "app-green": FakeService(green_tasks, green_tasks, "app-green-td:1"),
         }
     )
-    table, live, notifier = FakeTable(), FakeLiveState(), FakeNotifier()
+    table, live, notifier, cloudwatch = FakeTable(), FakeLiveState(), FakeNotifier(), FakeCloudWatch()
+    client: Any = cloudwatch  # what the adapter calls of a boto3 client: get_metric_data
     ctx = Context(
         env=ENVIRONMENT,
         table=table,
@@ -91,5 +101,6 @@ def world(*, blue_weight: int = 100, blue_tasks: int = 2, green_tasks: int = 0) 
         notifier=notifier,
         probe=FakeProbe(),
         secrets=FakeSecrets(),
+        metric_data=CloudWatchMetricData(client),
     )
-    return World(load_balancer, ecs, table, live, notifier, ctx)
+    return World(load_balancer, ecs, table, live, notifier, ctx, cloudwatch)

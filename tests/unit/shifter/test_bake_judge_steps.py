@@ -1,0 +1,139 @@
+"""The judge in check_bake against the fakes (CloudWatch answering from datapoints, the lock, SNS):
+what a deployment's state, lock and notifications look like after an inconclusive bake that
+pauses, a promote of that pause, and a rollback that recovers the failed bake's verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from shifter.clock import metrics_now
+from shifter.logic.analysis.models import JudgeConfig
+from shifter.logic.errors import JudgeFailed
+from shifter.logic.plan import DeploymentPlan, PlanStep
+from shifter.logic.state import Bake, CaughtError, Operation, SideSnapshot, WorkflowState
+from shifter.readers.lock import Lock
+from shifter.steps import bake, rollback
+from tests.unit.shifter.fakes.context import TARGET_GROUPS, World, world
+
+EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"
+
+
+@pytest.fixture(autouse=True)
+def _no_metric_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+
+
+def final_wait(w: World, analysis: JudgeConfig) -> WorkflowState:
+    """green at 100 % for ten minutes, in its final wait of 60 s, judged by `analysis`."""
+    w.table.lock = Lock(owner=EXECUTION, acquired_at="2026-12-02T20:00:00+00:00", expires_at=2_000_000_000)
+    plan = DeploymentPlan(
+        image="registry/app:new",
+        steps=(PlanStep(weight=100, bake_seconds=0, pause=False),),
+        smoke_tests=(),
+        termination_wait_seconds=60,
+        poll_interval_seconds=60,
+        alb_propagation_seconds=5,
+        max_pause_seconds=3600,
+        reason="test",
+        strategy_name="all-at-once",
+        analysis=analysis,
+    )
+    return WorkflowState(
+        execution=EXECUTION,
+        execution_name="run-1",
+        started_at="2026-12-02T20:00:00+00:00",
+        operation=Operation(action="deploy"),
+        plan=plan,
+        live_side="blue",
+        new_side="green",
+        previous=SideSnapshot(task_definition="app-blue-td:1", image="registry/app:old", desired_count=2),
+        desired_count=2,
+        new_weight=100,
+        shifted_at=(metrics_now() - timedelta(minutes=10)).isoformat(),
+        bake=Bake(phase="final", step_index=1, seconds=60, wait_seconds=60, token_timeout_seconds=5000),
+    )
+
+
+def test_no_traffic_at_the_end_of_the_final_wait_pauses_it_until_a_promote() -> None:
+    w = world(blue_weight=0, green_tasks=2)
+    state = final_wait(w, JudgeConfig.model_validate({"mode": "on", "on_inconclusive": {"action": "pause"}}))
+    state = bake.check_bake(state, w.ctx)
+    assert state.bake is not None and state.bake.status == "baking"
+    assert (state.bake.pause, state.bake.judge_paused, state.bake.seconds) == (True, True, 60 + 3600)
+    assert w.cloudwatch.calls == 1  # one GetMetricData call for the check
+    subject, body = w.notifier.messages[-1]
+    assert subject == "Cutover app: judge inconclusive on green at 100 % (paused for a promote)"
+    assert "no traffic on green" in body["cause"]
+    (verdict,) = [e.detail for e in state.timeline if e.event == "judged"]
+    assert (verdict["outcome"], verdict["baseline"], verdict["decision"]) == (
+        "inconclusive",
+        "before-shift",
+        "paused for a promote",
+    )
+    assert w.table.lock is not None
+    w.table.lock = replace(w.table.lock, requests=("promote",))
+    state = bake.check_bake(state, w.ctx)
+    assert state.bake is not None and state.bake.status == "done" and state.promoted
+
+
+def test_dry_run_at_the_end_of_a_bake_only_says_what_it_would_have_done() -> None:
+    w = world(blue_weight=0, green_tasks=2)
+    state = bake.check_bake(final_wait(w, JudgeConfig(mode="dry-run")), w.ctx)
+    assert state.bake is not None and (state.bake.status, state.bake.pause) == ("done", False)
+    assert [e.detail["decision"] for e in state.timeline if e.event == "judged"] == [
+        "dry-run: would have extended the bake by 300 s"
+    ]
+
+
+def test_a_rollback_records_the_verdicts_of_the_bake_that_failed() -> None:
+    """A failed bake hands the rollback the state it began with: the verdicts come from the lock."""
+    w = world(blue_weight=0, green_tasks=2)
+    state = final_wait(w, JudgeConfig.model_validate({"mode": "on", "error_rate": {"min_requests": 100}}))
+    assert state.shifted_at is not None
+    start = metrics_now().replace(second=0, microsecond=0) - timedelta(minutes=20)
+    dimensions = {"LoadBalancer": "app/app/50dc6c495c0c9188"}
+    for minute in range(20):  # what the ALB publishes per target group: 5 % errors on green, 0 on blue
+        for side, errors in (("green", 50), ("blue", 0)):
+            group = {**dimensions, "TargetGroup": TARGET_GROUPS[side].rsplit(":", 1)[1]}
+            at = start + timedelta(minutes=minute)
+            w.cloudwatch.put("RequestCount", "Sum", group, at, 1000)
+            if errors:
+                w.cloudwatch.put("HTTPCode_Target_5XX_Count", "Sum", group, at, errors)
+    before = state.model_copy(deep=True)
+    with pytest.raises(JudgeFailed, match="error_rate worse on green at 100 %"):
+        bake.check_bake(state, w.ctx)
+    before.error = CaughtError.model_validate({"Error": "JudgeFailed"})  # what the Catch puts
+    after = rollback.rollback(before, w.ctx)
+    (verdict,) = [e.detail for e in after.timeline if e.event == "judged"]
+    assert (verdict["outcome"], verdict["decision"]) == ("fail", "rolled back")
+    assert after.rolling_back is not None and "error_rate" in after.rolling_back.message
+    assert w.load_balancer.weights == {"blue": 100, "green": 0}
+
+
+def test_a_dry_run_fail_at_every_check_is_stored_once_per_bake() -> None:
+    """A day's bake polls 144 times: storing the same fail each time would outgrow the state."""
+    w = world(blue_weight=0, green_tasks=2)
+    state = final_wait(w, JudgeConfig.model_validate({"mode": "dry-run", "error_rate": {"min_requests": 100}}))
+    assert state.bake is not None
+    state.bake.seconds = 600
+    start = metrics_now().replace(second=0, microsecond=0) - timedelta(minutes=20)
+    for minute in range(20):
+        for side, errors in (("green", 50), ("blue", 0)):
+            group = {"LoadBalancer": "app/app/50dc6c495c0c9188", "TargetGroup": TARGET_GROUPS[side].rsplit(":", 1)[1]}
+            at = start + timedelta(minutes=minute)
+            w.cloudwatch.put("RequestCount", "Sum", group, at, 1000)
+            if errors:
+                w.cloudwatch.put("HTTPCode_Target_5XX_Count", "Sum", group, at, errors)
+    for _ in range(3):
+        state = bake.check_bake(state, w.ctx)
+    assert state.bake is not None and state.bake.checks == 3 and state.bake.status == "baking"
+    fails = [e.detail for e in state.timeline if e.event == "judged"]
+    assert [(v["outcome"], v["decision"], v["check"]) for v in fails] == [
+        ("fail", "dry-run: would have rolled back", 1)
+    ]
+    assert [subject for subject, _ in w.notifier.messages] == [
+        "Cutover app: judge fail on green at 100 % (dry-run: would have rolled back)"
+    ]

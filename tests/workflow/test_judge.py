@@ -1,0 +1,119 @@
+"""The judge in the bake (docs/analysis.md): a canary judged against the old side on CloudWatch.
+
+Faked, because AWS would do it and moto does not: the ALB publishing its target-group metrics.
+The test puts, with PutMetricData into moto's CloudWatch, what an ALB publishes per target group
+and 60 s period (`RequestCount` and `HTTPCode_Target_5XX_Count` Sums, `TargetResponseTime` as raw
+values), with the `LoadBalancer` and `TargetGroup` dimensions the ALB uses (the final portions of
+the ARNs, ALB guide "CloudWatch metrics"), on the run's virtual clock (aws_timing.utc_now, the
+clock the judge's windows are computed from), for the hours around the run. Everything else is
+the real stack: the judge reads them with GetMetricData through the workflow role.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from cutover.local import aws_timing
+from cutover.local.runtime import LocalCutover
+from tests.workflow.conftest import Notifications
+
+IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
+# Small enough for two periods of the published traffic; latency needs 5 periods (98 %).
+JUDGE: dict[str, Any] = {"mode": "on", "error_rate": {"min_requests": 1000}, "latency_p50": {"min_requests": 1000}}
+JUDGE["latency_p99"] = JUDGE["latency_p50"]
+# Short waits: at the workflow tests' compression a real millisecond is an AWS second, so the
+# metrics must cover every AWS second the run's Python takes too.
+CANARY = {"image": IMAGE_V2, "strategy": "canary", "bake_seconds": 120, "termination_wait_seconds": 0}
+
+
+def publish_alb_metrics(cutover: LocalCutover, side: str, *, requests: int, errors: int, hours: float = 8) -> None:
+    """What the ALB would have published for `side`'s target group: one datapoint per period
+    (5xx only when non-zero, as the ALB does) from half an hour before now to `hours` after: at
+    the workflow tests' compression 8 AWS hours are about 29 real seconds, far longer than a run
+    takes even on a loaded machine (a check past the data would see no traffic)."""
+    listener = cutover.outputs["ListenerArn"]
+    group = cutover.outputs[f"{side.capitalize()}TargetGroupArn"]
+    dimensions = [
+        {"Name": "LoadBalancer", "Value": listener.split(":listener/", 1)[1].rsplit("/", 1)[0]},
+        {"Name": "TargetGroup", "Value": group.rsplit(":", 1)[1]},
+    ]
+    start = aws_timing.utc_now().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    data: list[dict[str, Any]] = []
+    for period in range(int((0.5 + hours) * 60)):
+        at = start + timedelta(minutes=period)
+        data.append({"MetricName": "RequestCount", "Dimensions": dimensions, "Timestamp": at, "Value": requests})
+        if errors:
+            data.append(
+                {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dimensions, "Timestamp": at, "Value": errors}
+            )
+        data.append(
+            {
+                "MetricName": "TargetResponseTime",
+                "Dimensions": dimensions,
+                "Timestamp": at,
+                # Three response times stand for the period's requests: moto stores a datapoint per
+                # count, and the percentiles of these three are those of any multiple of them.
+                "Values": [0.04, 0.05, 0.06],
+            }
+        )
+    cloudwatch = cutover.client("cloudwatch")
+    for first in range(0, len(data), 1000):  # PutMetricData: at most 1,000 metrics per call
+        cloudwatch.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=data[first : first + 1000])
+
+
+def judged(cutover: LocalCutover) -> list[dict[str, Any]]:
+    (record,) = cutover.deployments()
+    return [event.detail for event in record.timeline if event.event == "judged"]
+
+
+def test_a_worse_new_side_is_rolled_back_by_the_judge_with_the_metric_named(
+    cutover: LocalCutover, notifications: Notifications
+) -> None:
+    publish_alb_metrics(cutover, "blue", requests=1000, errors=5)
+    publish_alb_metrics(cutover, "green", requests=1000, errors=100)  # 10 % against 0.5 %
+    execution = cutover.run({**CANARY, "analysis": JUDGE}, "judge-fails")
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack"), execution.cause
+    assert execution.cause is not None and execution.cause.startswith("JudgeFailed: judge: error_rate worse on green")
+    assert "10.00 %" in execution.cause and "0.50 %" in execution.cause
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    assert cutover.service("green")["desired"] == 0
+    (verdict,) = [v for v in judged(cutover) if v["outcome"] == "fail"]
+    assert (verdict["mode"], verdict["weight"], verdict["decision"], verdict["baseline"]) == (
+        "on",
+        10,
+        "rolled back",
+        "same-window",
+    )
+    error_rate = next(m for m in verdict["metrics"] if m["metric"] == "error_rate")
+    assert (error_rate["new"]["side"], error_rate["baseline"]["side"]) == ("green", "blue")
+    assert error_rate["new"]["value"] == 0.1 and error_rate["baseline"]["value"] == 0.005
+    assert error_rate["p_value"] < 0.01
+    subjects = [m["subject"] for m in notifications.messages()]
+    assert "Cutover demo: judge fail on green at 10 % (rolled back)" in subjects
+
+
+def test_dry_run_records_the_fail_and_ships(cutover: LocalCutover, notifications: Notifications) -> None:
+    publish_alb_metrics(cutover, "blue", requests=1000, errors=5)
+    publish_alb_metrics(cutover, "green", requests=1000, errors=100)
+    execution = cutover.run({**CANARY, "analysis": {**JUDGE, "mode": "dry-run"}}, "judge-dry-run")
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert cutover.weights() == {"blue": 0, "green": 100}
+    fails = [v for v in judged(cutover) if v["outcome"] == "fail"]
+    assert fails and {v["decision"] for v in fails} == {"dry-run: would have rolled back"}
+    assert {v["weight"] for v in fails} == {10, 100}  # the canary's bake and the final wait
+    assert {v["baseline"] for v in fails} == {"same-window", "before-shift"}
+    subjects = [m["subject"] for m in notifications.messages()]
+    assert "Cutover demo: judge fail on green at 10 % (dry-run: would have rolled back)" in subjects
+
+
+def test_no_traffic_is_inconclusive_extends_once_then_rolls_back(cutover: LocalCutover) -> None:
+    analysis = {**JUDGE, "on_inconclusive": {"action": "extend", "max_extensions": 1, "then": "rollback"}}
+    execution = cutover.run({**CANARY, "analysis": analysis}, "judge-no-traffic")
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack"), execution.cause
+    assert execution.cause is not None and execution.cause.startswith("JudgeInconclusive: judge: no conclusive")
+    assert "no traffic on green" in execution.cause
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    decisions = [v.get("decision") for v in judged(cutover) if v.get("decision")]
+    assert decisions == ["extended the bake by 300 s", "rolled back"]
+    assert all(v["outcome"] == "inconclusive" for v in judged(cutover))

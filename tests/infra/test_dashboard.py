@@ -33,8 +33,9 @@ def dashboard_body(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def widget(body: dict[str, Any], title: str) -> dict[str, Any]:
-    (found,) = [w["properties"] for w in body["widgets"] if w["properties"].get("title") == title]
-    return found
+    found: list[dict[str, Any]] = [w["properties"] for w in body["widgets"] if w["properties"].get("title") == title]
+    assert len(found) == 1, title
+    return found[0]
 
 
 def test_one_graph_holds_both_sides_error_rate_as_5xx_over_requests() -> None:

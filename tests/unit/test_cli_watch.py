@@ -80,9 +80,9 @@ REFRESHES = [
 ]
 
 
-def watched() -> tuple[RolloutView, str]:
+def watched(*, terminal: bool = False) -> tuple[RolloutView, str]:
     refreshes = iter(REFRESHES)
-    console = Console(width=300, record=True, force_terminal=False)
+    console = Console(width=300, record=True, force_terminal=terminal)
     final = follow_views(lambda: next(refreshes), console, interval=0, timeout=60)
     return final, console.export_text()
 
@@ -101,6 +101,16 @@ def test_each_verdict_is_one_line_printed_once_when_recorded() -> None:
         " · latency_p99 fail green 120.0 ms vs blue 100.0 ms p=0.002 → dry-run: would have rolled back",
     ]
     assert final.status == "SUCCEEDED"
+
+
+def test_on_a_terminal_the_lines_stay_above_the_live_view_and_it_ends_with_the_table() -> None:
+    _, text = watched(terminal=True)
+    assert [line.split(":")[0] for line in text.splitlines() if line.startswith("Judge     ")] == [
+        "Judge     check 1 at 10 %",
+        "Judge     check 3 at 10 %",
+        "Judge     check 5 at 10 %",
+    ]
+    assert "Execution deploy-1  SUCCEEDED" in text and "Judge fail  (dry-run, at 10 %" in text
 
 
 def test_the_final_result_shows_the_latest_verdict_with_both_sides() -> None:

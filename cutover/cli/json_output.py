@@ -229,6 +229,10 @@ def execution(stack: str, view: RolloutView, exit_code: int) -> dict[str, Any]:
         started_at=view.started_at,
         stopped_at=view.stopped_at,
         output=view.output,
+        # The judge's latest verdict with its numbers (as `status` shows it, plus `at`), or null;
+        # and every verdict recorded, oldest first (docs/analysis.md, "In the bake").
+        verdict=view.verdict(),
+        verdicts=list(view.verdicts),
         exit_code=exit_code,
     )
 
@@ -254,5 +258,7 @@ def started(stack: str, execution_arn: str, document: dict[str, Any]) -> dict[st
         started_at=None,
         stopped_at=None,
         output=None,
+        verdict=None,
+        verdicts=[],
         exit_code=int(ExitCode.OK),
     )

@@ -88,19 +88,25 @@ def service(view: ServiceView) -> RenderableType:
 VERDICT_STYLE = {"pass": "green", "fail": "bold red", "inconclusive": "yellow"}
 
 
-def _side_numbers(metric: str, side: dict[str, Any]) -> str:
-    value = side.get("value")
+def _value(metric: str, value: float | None) -> str:
     if value is None:
-        shown = "no data"
-    elif metric == "error_rate":
-        shown = f"{value * 100:.2f} %"
-    elif metric.startswith("latency_"):  # TargetResponseTime is in seconds
-        shown = f"{value * 1000:.1f} ms"
-    else:
-        shown = f"{value:.4g}"
+        return "no data"
+    if metric == "error_rate":
+        return f"{value * 100:.2f} %"
+    if metric.startswith("latency_"):  # TargetResponseTime is in seconds
+        return f"{value * 1000:.1f} ms"
+    return f"{value:.4g}"
+
+
+def _side_numbers(metric: str, side: dict[str, Any]) -> str:
     errors = f", {side['errors']} errors" if side.get("errors") is not None else ""
     counts = f"{side.get('requests', 0)} requests{errors}, {side.get('periods', 0)} periods"
-    return f"{side.get('side', '?')}: {shown} ({counts})"
+    return f"{side.get('side', '?')}: {_value(metric, side.get('value'))} ({counts})"
+
+
+def _p_value(metric: dict[str, Any]) -> str:
+    p_value = metric.get("p_value")
+    return "" if p_value is None else f"{p_value:.2g}"
 
 
 def verdict(detail: dict[str, Any]) -> RenderableType:
@@ -117,15 +123,44 @@ def verdict(detail: dict[str, Any]) -> RenderableType:
         table.add_column(column)
     for metric in detail.get("metrics", []):
         name, result = str(metric.get("metric", "?")), str(metric.get("outcome", "?"))
-        p_value = metric.get("p_value")
         table.add_row(
             name,
             Text(result, style=VERDICT_STYLE.get(result, "")),
             _side_numbers(name, metric.get("new", {})),
             _side_numbers(name, metric.get("baseline", {})),
-            "" if p_value is None else f"{p_value:.2g}",
+            _p_value(metric),
         )
     return table
+
+
+def verdict_line(detail: dict[str, Any]) -> Text:
+    """One check's verdict as `cutover watch` prints it when recorded: the outcome, per metric
+    both sides' values and the p-value, and what the judge did (or, in dry-run, would have)."""
+    outcome = str(detail.get("outcome", "?"))
+    baseline = " vs the old side before the shift" if detail.get("baseline") == "before-shift" else ""
+    line = Text.assemble(
+        ("Judge     ", "dim"),
+        f"check {detail.get('check', '?')} at {detail.get('weight', '?')} %{baseline}: ",
+        (outcome, VERDICT_STYLE.get(outcome, "")),
+    )
+    if detail.get("mode") == "dry-run" and not str(detail.get("decision", "")).startswith("dry-run"):
+        line.append(" (dry-run)", style="dim")
+    for metric in detail.get("metrics", []):
+        name, result = str(metric.get("metric", "?")), str(metric.get("outcome", "?"))
+        new, old = metric.get("new", {}), metric.get("baseline", {})
+        line.append(f" · {name} ")
+        line.append(result, style=VERDICT_STYLE.get(result, ""))
+        line.append(
+            f" {new.get('side', '?')} {_value(name, new.get('value'))}"
+            f" vs {old.get('side', '?')} {_value(name, old.get('value'))}"
+        )
+        if p_value := _p_value(metric):
+            line.append(f" p={p_value}")
+    if "metrics" not in detail and detail.get("explanation"):
+        line.append(f" · {detail['explanation']}")
+    if detail.get("decision"):
+        line.append(f" → {detail['decision']}", style="bold")
+    return line
 
 
 def plan(document: dict[str, Any], result: DeploymentPlan, watched: str, cost: PlanEstimate) -> RenderableType:

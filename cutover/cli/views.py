@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -102,14 +103,45 @@ def service_view(target: Target) -> ServiceView:
     )
 
 
+JUDGED = "judged"  # the timeline event of a verdict (lambdas/shifter/steps/judging.py)
+
+
 def latest_verdict(held: Lock | None, records: list[HistoryRecord]) -> dict[str, Any] | None:
     """The latest verdict with its metrics: from the running bake's notes on the lock (the state
     machine's own state is not readable mid-bake), else from the newest history record."""
-    notes: list[dict[str, Any]] = list((held.bake_notes or {}).get("notes", [])) if held is not None else []
-    if not any(note.get("event") == "judged" for note in notes) and records:
+    notes = _lock_notes(held)
+    if not any(note.get("event") == JUDGED for note in notes) and records:
         notes = [event.model_dump(mode="json") for event in records[0].timeline]
-    judged = [note["detail"] for note in notes if note.get("event") == "judged" and "metrics" in note.get("detail", {})]
-    return judged[-1] if judged else None
+    return latest_with_numbers(note["detail"] for note in notes if note.get("event") == JUDGED)
+
+
+def latest_with_numbers(details: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """The last verdict that has per-metric numbers (a bake that ended before any whole period
+    was judged records an inconclusive without them)."""
+    with_numbers = [detail for detail in details if "metrics" in detail]
+    return with_numbers[-1] if with_numbers else None
+
+
+def _lock_notes(held: Lock | None) -> list[dict[str, Any]]:
+    return list((held.bake_notes or {}).get("notes", [])) if held is not None else []
+
+
+def recorded_verdicts(*timelines: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Every `judged` note of one execution, oldest first, each once: `at` (when it was
+    recorded) and its detail. The same note can be in several timelines (the state's, the
+    lock's copy of the running bake's, the history record's)."""
+    seen: dict[tuple[object, ...], dict[str, Any]] = {}
+    for timeline in timelines:
+        for note in timeline:
+            if note.get("event") == JUDGED:
+                verdict = {"at": note.get("at"), **note.get("detail", {})}
+                seen.setdefault(verdict_key(verdict), verdict)
+    return tuple(sorted(seen.values(), key=lambda verdict: str(verdict["at"])))
+
+
+def verdict_key(verdict: dict[str, Any]) -> tuple[object, ...]:
+    """One recorded verdict, whichever timeline it was read from."""
+    return (verdict.get("at"), verdict.get("check"), verdict.get("weight"), verdict.get("outcome"))
 
 
 def history(target: Target, limit: int) -> list[HistoryRecord]:
@@ -133,6 +165,17 @@ class RolloutView:
     request: Any = None  # the execution's input document
     started_at: str | None = None  # ISO 8601, UTC
     stopped_at: str | None = None  # ISO 8601, UTC; None while RUNNING
+    # The judge's verdicts recorded so far (recorded_verdicts), oldest first.
+    verdicts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def verdict(self) -> dict[str, Any] | None:
+        """The latest verdict with its numbers per metric, as `cutover status` shows it."""
+        return latest_with_numbers(self.verdicts)
+
+
+# The newest history records searched for a finished execution's: `cutover watch` follows the
+# running deployment or one just started, so its record is among the newest few.
+FINISHED_RECORDS_READ = 5
 
 
 def rollout_view(target: Target, execution_arn: str, recent: int = 6) -> RolloutView:
@@ -145,9 +188,17 @@ def rollout_view(target: Target, execution_arn: str, recent: int = 6) -> Rollout
     held = lock(target)
     owned = held if held and held.owner == execution_arn else None
     output = described.get("output")
+    status = described["status"]
+    timelines: list[list[dict[str, Any]]] = [list((latest_state or {}).get("timeline") or []), _lock_notes(owned)]
+    if status != "RUNNING":  # the whole timeline is in the history record once the execution ends
+        timelines.extend(
+            [event.model_dump(mode="json") for event in record.timeline]
+            for record in history(target, FINISHED_RECORDS_READ)
+            if record.execution == execution_arn
+        )
     return RolloutView(
         execution=execution_arn,
-        status=described["status"],
+        status=status,
         error=described.get("error"),
         cause=described.get("cause"),
         output=json.loads(output) if output else None,
@@ -159,6 +210,7 @@ def rollout_view(target: Target, execution_arn: str, recent: int = 6) -> Rollout
         request=_json_or_none(described.get("input")),
         started_at=_iso(described.get("startDate")),
         stopped_at=_iso(described.get("stopDate")),
+        verdicts=recorded_verdicts(*timelines),
     )
 
 

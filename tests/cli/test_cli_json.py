@@ -16,6 +16,7 @@ from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
 from tests.cli.test_cli import cdk_json_granting
+from tests.workflow.test_judge import CANARY, JUDGE, judged, publish_alb_metrics
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 FAST = ["--interval", "0.05", "--timeout", "2m"]
@@ -143,3 +144,24 @@ def test_deploy_no_watch_json_then_watch_json_follows_it_to_the_end(cutover: Loc
     final = document_of(watched)
     assert final["execution_arn"] == running["execution_arn"] and final["status"] == "SUCCEEDED"
     assert final["image"] == IMAGE_V2
+
+
+def test_watch_json_follows_the_judge_and_ends_with_its_latest_verdict(cutover: LocalCutover) -> None:
+    """A dry-run judge on a canary whose sides are alike (the ALB's metrics faked as in
+    tests/workflow/test_judge.py, which says why): watch prints each verdict to stderr as it is
+    recorded, and its JSON holds them all, the latest with its numbers."""
+    publish_alb_metrics(cutover, "blue", requests=1000, errors=5)
+    publish_alb_metrics(cutover, "green", requests=1000, errors=5)
+    arn = cutover.start({**CANARY, "analysis": {**JUDGE, "mode": "dry-run"}}, "judged-watch")
+    watched = runner.invoke(app, ["watch", arn, "-o", "json", *FAST])
+    assert watched.exit_code == 0, watched.output
+    final = document_of(watched)
+    recorded = judged(cutover)
+    assert recorded and [{k: v for k, v in verdict.items() if k != "at"} for verdict in final["verdicts"]] == recorded
+    latest = final["verdict"]
+    assert latest == final["verdicts"][-1] and latest["mode"] == "dry-run"
+    assert [metric["metric"] for metric in latest["metrics"]] == ["error_rate", "latency_p50", "latency_p99"]
+    assert {metric["new"]["side"] for metric in latest["metrics"]} == {"green"}
+    lines = [line for line in watched.stderr.splitlines() if line.startswith("Judge     check")]
+    assert len(lines) == len(recorded)
+    assert "error_rate pass green 0.50 % vs blue 0.50 %" in lines[-1]

@@ -16,6 +16,7 @@ from cutover.cli import main
 from cutover.cli.errors import EXIT_CODE_MEANINGS, ExitCode
 from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
+from tests.workflow.conftest import wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 runner = CliRunner()
@@ -128,8 +129,12 @@ def test_6_when_still_running_after_the_timeout(cutover: LocalCutover) -> None:
         assert failure["error"]["code"] == "timed_out" and failure["error"]["execution_arn"] == arn
         assert cutover.describe(arn).status == "RUNNING"  # only the CLI stopped following
     finally:
+        # Abort only once the execution holds the lock and pauses in its first step: an abort sent
+        # before it took the lock finds nothing to abort, and the pause then outlasts the wait
+        # (a run on a loaded machine failed here after 98 s).
+        wait_for_lock(cutover, lambda lock: lock.get("owner") == arn and lock.get("task_key") == "step:0", 60)
         runner.invoke(app, ["abort", "--reason", "test over"])
-        cutover.wait(arn)
+        cutover.wait(arn, timeout_seconds=120)
 
 
 def test_7_when_aws_cannot_be_reached(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,7 +38,26 @@ STACK = "cutover-demo"
 TIME_SCALE = 0.01  # bakes and waits run 100x faster
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"
 BAD_RELEASES = {"v4": 1.0}  # image tag -> error rate of its processes (a broken release)
+# Every release's tool call does WORK_MS of work (a query to its database, say); a slow release's
+# adds more: v5's ~40 % more than the ~60 ms the others answer in through the router, which no
+# alarm catches (the side's p99 alarm is at 1,000 ms).
+WORK_MS = 50
+SLOW_RELEASES = {"v5": 25}  # image tag -> milliseconds its processes add to every tool call
 LOAD_PER_SECOND = 20
+# The judge for v5, with minimums for local traffic: it is 100x compressed with time, so the
+# 20 requests/s of real time are 0.2 per AWS second, 12 per 60 s period (6 per side at the 50 %
+# canary), where AWS-sized defaults ask 2,000 requests per side. Latency keeps its default 5
+# periods per side (Mann-Whitney at 98 %), about 4 s of real time after the shift.
+LOCAL_MINIMUM_REQUESTS = 20
+JUDGE_ON = {
+    "mode": "on",
+    "error_rate": {"min_requests": LOCAL_MINIMUM_REQUESTS},
+    "latency_p50": {"min_requests": LOCAL_MINIMUM_REQUESTS},
+    "latency_p99": {"min_requests": LOCAL_MINIMUM_REQUESTS},
+    "on_inconclusive": {"action": "rollback"},  # a judge that cannot decide fails the scenario, bounded
+}
+# A 10 % canary would see about one request per period here: half the traffic gives both sides samples.
+JUDGED_CANARY_WEIGHT = 50
 # Smoke tests through the test route: the target group's health path, and a real MCP call
 # (tools/list over the streamable-HTTP transport) that must list the service's tool.
 SMOKE_TESTS = [{"path": "/health"}, MCP_SMOKE_TEST]
@@ -50,6 +69,15 @@ console = Console(highlight=False)
 
 def stand_in(text: str) -> None:
     console.print(f"  [dim]\\[stand-in][/dim] {text}")
+
+
+def latency_of(release: str) -> int:
+    """A release's EXTRA_LATENCY_MS: the work every tool call does, and a slow release's more."""
+    return WORK_MS + SLOW_RELEASES.get(release, 0)
+
+
+# A rollback's trigger (its cause's first word) as the summary shows it.
+TRIGGER_SHOWN = {"AlarmFired": "by an alarm", "SmokeTestFailed": "by smoke test", "JudgeFailed": "by the judge"}
 
 
 @dataclass
@@ -64,10 +92,15 @@ class Outcome:
     release_errors: int  # a release answered them with an error (its canary's cost)
     failure_examples: tuple[str, ...] = ()
     rollback_hook: RollbackHookCheck | None = None  # a scenario whose release switched flags on
+    trigger: str | None = None  # what rolled it back: its cause's first word (JudgeFailed, AlarmFired, ...)
+    expected_trigger: str | None = None  # None: any
+    weights: dict[str, int] | None = None  # the listener's when it ended
+    verdict_detail: dict[str, Any] | None = None  # the judge's latest verdict in its history record
 
     @property
     def ended_as_expected(self) -> bool:
-        return self.outcome == self.expected
+        triggered_as_expected = self.expected_trigger is None or self.trigger == self.expected_trigger
+        return self.outcome == self.expected and triggered_as_expected
 
     @property
     def ok(self) -> bool:
@@ -77,7 +110,9 @@ class Outcome:
 
     def verdict(self) -> str:
         if not self.ended_as_expected:
-            return f"{self.title}: ended {self.outcome}, expected {self.expected}"
+            ended = self.outcome if self.trigger is None else f"{self.outcome} ({self.trigger})"
+            expected = self.expected if self.expected_trigger is None else f"{self.expected} ({self.expected_trigger})"
+            return f"{self.title}: ended {ended}, expected {expected}"
         if self.failed_requests:
             examples = "; ".join(self.failure_examples[:3])
             return f"{self.title}: lost {self.failed_requests} production request(s) of {self.requests} ({examples})"
@@ -107,6 +142,7 @@ class Demo:
             REGION,
             time_scale=TIME_SCALE,
             error_rates=BAD_RELEASES,
+            extra_latency_ms=latency_of,
             say=console.print,
             stand_in=stand_in,
         )
@@ -118,6 +154,7 @@ class Demo:
         self.load = LoadGenerator.mcp(router_url, rate_per_second=LOAD_PER_SECOND, timeout_seconds=5.0)
         self.load.start()
         stand_in(f"{LOAD_PER_SECOND} MCP tool calls/s of production traffic go through the router all along")
+        stand_in(f"every release's tool call does {WORK_MS} ms of work (EXTRA_LATENCY_MS), as a database query would")
 
     def stop(self) -> None:
         if self.load is not None:
@@ -157,11 +194,13 @@ class Demo:
         title: str,
         expected: str,
         document: dict[str, Any],
+        *,
         during: Callable[[], None] | None = None,
         release_flags: tuple[str, ...] = (),
+        trigger: str | None = None,
     ) -> None:
         """Run one scenario; `release_flags`: the flags its release switches on before it deploys,
-        which the stack's on_rollback hook must turn back off."""
+        which the stack's on_rollback hook must turn back off; `trigger`: what must roll it back."""
         from cutover.cli.main import start_execution
         from cutover.cli.watching import follow
 
@@ -175,9 +214,11 @@ class Demo:
         final = follow(
             self.target, arn, console, interval=0.2, timeout=120.0, annotate=lambda: self.traffic_since(mark)
         )
-        outcome = final.status
+        outcome, rolled_back_by = final.status, None
         if final.status == "FAILED":
             outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
+            rolled_back_by = (final.cause or "").split(":", 1)[0] or None
+        verdict = self.show_verdict(arn)
         transitions = sum(1 for e in self.local.history(arn) if e["type"].endswith("StateEntered"))
         window = self.traffic.snapshot().since(mark)
         for example in window.failure_examples:
@@ -195,8 +236,23 @@ class Demo:
                 window.release_errors,
                 window.failure_examples,
                 hook_check,
+                rolled_back_by,
+                trigger,
+                dict(final.weights),
+                verdict,
             )
         )
+
+    def show_verdict(self, arn: str) -> dict[str, Any] | None:
+        """The judge's latest verdict in the deployment's history record, as `cutover status` shows it."""
+        from cutover.cli import render
+        from cutover.cli.views import latest_verdict
+
+        records = [record for record in self.local.deployments() if record.execution == arn]
+        detail = latest_verdict(None, records)
+        if detail is not None:
+            console.print(render.verdict(detail))
+        return detail
 
     # ------------------------------------------------------------ feature flags and the on_rollback hook
     def flags_seen(self) -> dict[str, bool] | None:
@@ -271,17 +327,44 @@ class Demo:
             {"image": f"{REGISTRY}:v3", "strategy": "canary", "bake_seconds": 600, "smoke_tests": SMOKE_TESTS},
             during=self.fire_alarm_during_first_bake(alarm),
             release_flags=RELEASE_FLAGS["v3"],
+            trigger="AlarmFired",
         )
         self.local.set_alarm(alarm, "OK", "recovered")
         stand_in("v4's processes answer 500 to everything but their health checks")
         self.execution(
-            "3 deploy v4, broken: smoke fails", "ROLLED_BACK", {"image": f"{REGISTRY}:v4", "smoke_tests": SMOKE_TESTS}
+            "3 deploy v4, broken: smoke fails",
+            "ROLLED_BACK",
+            {"image": f"{REGISTRY}:v4", "smoke_tests": SMOKE_TESTS},
+            trigger="SmokeTestFailed",
+        )
+        self.judged_slow_release()
+        self.execution(
+            "5a rollback to v1 (cold: scale up)", "SUCCEEDED", {"action": "rollback", "reason": "demo: back to v1"}
+        )
+        self.execution("5b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
+        self.execution("5c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
+
+    def judged_slow_release(self) -> None:
+        slower = SLOW_RELEASES["v5"]
+        stand_in(f"v5's processes answer every tool call {slower} ms later (~40 % slower): no alarm fires")
+        stand_in(
+            f"the judge's minimums fit local traffic, 100x compressed with time: {LOCAL_MINIMUM_REQUESTS} requests "
+            "and 5 periods per side (on AWS 2,000 requests)"
         )
         self.execution(
-            "4a rollback to v1 (cold: scale up)", "SUCCEEDED", {"action": "rollback", "reason": "demo: back to v1"}
+            f"4 deploy v5, 40 % slower: judged, canary {JUDGED_CANARY_WEIGHT} %",
+            "ROLLED_BACK",
+            {
+                "image": f"{REGISTRY}:v5",
+                "strategy": "canary",
+                "canary_weight": JUDGED_CANARY_WEIGHT,
+                "bake_seconds": 900,  # 15 periods: the judge fails it after 5 or 6 per side
+                "smoke_tests": SMOKE_TESTS,
+                "reason": "demo: v5 under the judge",
+                "analysis": JUDGE_ON,
+            },
+            trigger="JudgeFailed",
         )
-        self.execution("4b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
-        self.execution("4c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
 
     def summary(self) -> Table:
         table = Table(
@@ -298,10 +381,11 @@ class Demo:
         for column in ("outcome", "time", "states", "reqs", "lost", "errors", "flags"):
             table.add_column(column, no_wrap=True)
         for outcome in self.outcomes:
+            by = f"\n{TRIGGER_SHOWN.get(outcome.trigger, outcome.trigger)}" if outcome.trigger else ""
             shown = (
-                Text(outcome.outcome, style="green")
+                Text(f"{outcome.outcome}{by}", style="green")
                 if outcome.ended_as_expected
-                else Text(f"{outcome.outcome} (expected {outcome.expected})", style="bold red")
+                else Text(f"{outcome.outcome}{by} (expected {outcome.expected})", style="bold red")
             )
             table.add_row(
                 outcome.title,
@@ -322,6 +406,9 @@ class Demo:
                 "scenario": outcome.title,
                 "expected": outcome.expected,
                 "outcome": outcome.outcome,
+                "trigger": outcome.trigger,
+                "weights": outcome.weights,
+                "verdict": outcome.verdict_detail,
                 "seconds": round(outcome.seconds, 2),
                 "transitions": outcome.transitions,
                 "requests": outcome.requests,

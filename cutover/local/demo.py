@@ -26,6 +26,17 @@ from rich.table import Table
 from rich.text import Text
 
 from cutover.local.demo_hooks import FLAGS_OFF_FUNCTION, RELEASE_FLAGS, RollbackHookCheck, flags_through
+from cutover.local.demo_judge import (
+    JUDGE_ON_LOCAL_TRAFFIC,
+    JUDGE_PAUSES_WHEN_INCONCLUSIVE,
+    JUDGED_CANARY_WEIGHT,
+    LOCAL_MINIMUM_REQUESTS,
+    SLOW_RELEASES,
+    WORK_MS,
+    PromoteWhenPaused,
+    judge_decisions,
+    latency_of,
+)
 from cutover.local.loaded_stack import MCP_SMOKE_TEST
 from cutover.local.stage import LOCAL_CREDENTIALS, REGION, LocalStage, quiet
 
@@ -38,30 +49,12 @@ STACK = "cutover-demo"
 TIME_SCALE = 0.01  # bakes and waits run 100x faster
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"
 BAD_RELEASES = {"v4": 1.0}  # image tag -> error rate of its processes (a broken release)
-# Every release's tool call does WORK_MS of work (a query to its database, say); a slow release's
-# adds more: v5's ~40 % more than the ~60 ms the others answer in through the router, which no
-# alarm catches (the side's p99 alarm is at 1,000 ms).
-WORK_MS = 50
-SLOW_RELEASES = {"v5": 25}  # image tag -> milliseconds its processes add to every tool call
 LOAD_PER_SECOND = 20
-# The judge for v5, with minimums for local traffic: it is 100x compressed with time, so the
-# 20 requests/s of real time are 0.2 per AWS second, 12 per 60 s period (6 per side at the 50 %
-# canary), where AWS-sized defaults ask 2,000 requests per side. Latency keeps its default 5
-# periods per side (Mann-Whitney at 98 %), about 4 s of real time after the shift.
-LOCAL_MINIMUM_REQUESTS = 20
-JUDGE_ON = {
-    "mode": "on",
-    "error_rate": {"min_requests": LOCAL_MINIMUM_REQUESTS},
-    "latency_p50": {"min_requests": LOCAL_MINIMUM_REQUESTS},
-    "latency_p99": {"min_requests": LOCAL_MINIMUM_REQUESTS},
-    "on_inconclusive": {"action": "rollback"},  # a judge that cannot decide fails the scenario, bounded
-}
-# A 10 % canary would see about one request per period here: half the traffic gives both sides samples.
-JUDGED_CANARY_WEIGHT = 50
 # Smoke tests through the test route: the target group's health path, and a real MCP call
 # (tools/list over the streamable-HTTP transport) that must list the service's tool.
 SMOKE_TESTS = [{"path": "/health"}, MCP_SMOKE_TEST]
 SCENARIO_TIMEOUT = "2m"
+PROMOTE = {"action": "promote", "reason": "demo: a person judged it"}  # `cutover promote --reason ...`
 SUMMARY_FILE = os.environ.get("CUTOVER_DEMO_SUMMARY")  # where to write the summary as JSON, if set
 
 console = Console(highlight=False)
@@ -69,11 +62,6 @@ console = Console(highlight=False)
 
 def stand_in(text: str) -> None:
     console.print(f"  [dim]\\[stand-in][/dim] {text}")
-
-
-def latency_of(release: str) -> int:
-    """A release's EXTRA_LATENCY_MS: the work every tool call does, and a slow release's more."""
-    return WORK_MS + SLOW_RELEASES.get(release, 0)
 
 
 # A rollback's trigger (its cause's first word) as the summary shows it.
@@ -96,6 +84,7 @@ class Outcome:
     expected_trigger: str | None = None  # None: any
     weights: dict[str, int] | None = None  # the listener's when it ended
     verdict_detail: dict[str, Any] | None = None  # the judge's latest verdict in its history record
+    judge_decisions: tuple[str, ...] = ()  # what the judge decided, in order
 
     @property
     def ended_as_expected(self) -> bool:
@@ -218,7 +207,7 @@ class Demo:
         if final.status == "FAILED":
             outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
             rolled_back_by = (final.cause or "").split(":", 1)[0] or None
-        verdict = self.show_verdict(arn)
+        verdict, decisions = self.show_verdict(arn)
         transitions = sum(1 for e in self.local.history(arn) if e["type"].endswith("StateEntered"))
         window = self.traffic.snapshot().since(mark)
         for example in window.failure_examples:
@@ -240,11 +229,13 @@ class Demo:
                 trigger,
                 dict(final.weights),
                 verdict,
+                decisions,
             )
         )
 
-    def show_verdict(self, arn: str) -> dict[str, Any] | None:
-        """The judge's latest verdict in the deployment's history record, as `cutover status` shows it."""
+    def show_verdict(self, arn: str) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+        """The judge's latest verdict in the deployment's history record, as `cutover status` shows
+        it, and every decision the judge made."""
         from cutover.cli import render
         from cutover.cli.views import latest_verdict
 
@@ -252,7 +243,7 @@ class Demo:
         detail = latest_verdict(None, records)
         if detail is not None:
             console.print(render.verdict(detail))
-        return detail
+        return detail, tuple(decision for record in records for decision in judge_decisions(record))
 
     # ------------------------------------------------------------ feature flags and the on_rollback hook
     def flags_seen(self) -> dict[str, bool] | None:
@@ -343,6 +334,7 @@ class Demo:
         )
         self.execution("5b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
         self.execution("5c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
+        self.judge_pauses_at_low_traffic()
 
     def judged_slow_release(self) -> None:
         slower = SLOW_RELEASES["v5"]
@@ -361,10 +353,35 @@ class Demo:
                 "bake_seconds": 900,  # 15 periods: the judge fails it after 5 or 6 per side
                 "smoke_tests": SMOKE_TESTS,
                 "reason": "demo: v5 under the judge",
-                "analysis": JUDGE_ON,
+                "analysis": JUDGE_ON_LOCAL_TRAFFIC,
             },
             trigger="JudgeFailed",
         )
+
+    def judge_pauses_at_low_traffic(self) -> None:
+        from cutover.cli.main import start_execution
+
+        stand_in("the judge keeps its AWS-sized minimums: 2,000 requests per side, far more than the demo sends")
+        promoter = PromoteWhenPaused(
+            self.local,
+            lambda: start_execution(self.target, PROMOTE, "promote"),
+            console.print,
+        )
+        self.execution(
+            "6 deploy v6, too little traffic: judge pauses, promote",
+            "SUCCEEDED",
+            {
+                "image": f"{REGISTRY}:v6",
+                "strategy": "canary",
+                "bake_seconds": 120,
+                "termination_wait_seconds": 0,  # the final wait is still the ALB's propagation delay
+                "smoke_tests": SMOKE_TESTS,
+                "reason": "demo: v6 at low traffic",
+                "analysis": JUDGE_PAUSES_WHEN_INCONCLUSIVE,
+            },
+            during=promoter.start,
+        )
+        promoter.join()
 
     def summary(self) -> Table:
         table = Table(
@@ -409,6 +426,7 @@ class Demo:
                 "trigger": outcome.trigger,
                 "weights": outcome.weights,
                 "verdict": outcome.verdict_detail,
+                "judge_decisions": list(outcome.judge_decisions),
                 "seconds": round(outcome.seconds, 2),
                 "transitions": outcome.transitions,
                 "requests": outcome.requests,

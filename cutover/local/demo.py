@@ -28,12 +28,10 @@ from rich.text import Text
 from cutover.local.demo_hooks import FLAGS_OFF_FUNCTION, RELEASE_FLAGS, RollbackHookCheck, flags_through
 from cutover.local.demo_judge import (
     JUDGE_ON_LOCAL_TRAFFIC,
-    JUDGE_PAUSES_WHEN_INCONCLUSIVE,
     JUDGED_CANARY_WEIGHT,
     LOCAL_MINIMUM_REQUESTS,
     SLOW_RELEASES,
     WORK_MS,
-    PromoteWhenPaused,
     judge_decisions,
     latency_of,
 )
@@ -54,7 +52,6 @@ LOAD_PER_SECOND = 20
 # (tools/list over the streamable-HTTP transport) that must list the service's tool.
 SMOKE_TESTS = [{"path": "/health"}, MCP_SMOKE_TEST]
 SCENARIO_TIMEOUT = "2m"
-PROMOTE = {"action": "promote", "reason": "demo: a person judged it"}  # `cutover promote --reason ...`
 SUMMARY_FILE = os.environ.get("CUTOVER_DEMO_SUMMARY")  # where to write the summary as JSON, if set
 
 console = Console(highlight=False)
@@ -334,7 +331,6 @@ class Demo:
         )
         self.execution("5b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
         self.execution("5c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
-        self.judge_pauses_at_low_traffic()
 
     def judged_slow_release(self) -> None:
         slower = SLOW_RELEASES["v5"]
@@ -357,31 +353,6 @@ class Demo:
             },
             trigger="JudgeFailed",
         )
-
-    def judge_pauses_at_low_traffic(self) -> None:
-        from cutover.cli.main import start_execution
-
-        stand_in("the judge keeps its AWS-sized minimums: 2,000 requests per side, far more than the demo sends")
-        promoter = PromoteWhenPaused(
-            self.local,
-            lambda: start_execution(self.target, PROMOTE, "promote"),
-            console.print,
-        )
-        self.execution(
-            "6 deploy v6, too little traffic: judge pauses, promote",
-            "SUCCEEDED",
-            {
-                "image": f"{REGISTRY}:v6",
-                "strategy": "canary",
-                "bake_seconds": 120,
-                "termination_wait_seconds": 0,  # the final wait is still the ALB's propagation delay
-                "smoke_tests": SMOKE_TESTS,
-                "reason": "demo: v6 at low traffic",
-                "analysis": JUDGE_PAUSES_WHEN_INCONCLUSIVE,
-            },
-            during=promoter.start,
-        )
-        promoter.join()
 
     def summary(self) -> Table:
         table = Table(

@@ -1,22 +1,16 @@
-"""The demo's judged deployments (docs/analysis.md): a slower release the judge rolls back, and a
-deployment at low traffic it cannot decide on, paused until a person promotes it.
+"""The demo's judged deployment (docs/analysis.md): a slower release the judge rolls back.
 
 Every release's tool call does WORK_MS of work (EXTRA_LATENCY_MS: a query to its database, say);
 a slow release's does more. Local traffic is compressed with time: at the demo's 0.01, the
 20 requests/s of real time are 0.2 per AWS second, 12 per 60 s period, where AWS-sized minimums
-ask 2,000 requests per side. The fail scenario sets minimums for that traffic; the inconclusive
-one keeps the defaults, so the demo's traffic is the "very low traffic" it cannot judge.
+ask 2,000 requests per side: the scenario sets minimums for that traffic.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cutover.local.runtime import LocalCutover
     from shifter.logic.history import HistoryRecord
 
 WORK_MS = 50
@@ -35,9 +29,6 @@ JUDGE_ON_LOCAL_TRAFFIC: dict[str, Any] = {
 }
 # A 10 % canary would see about one request per period locally: half the traffic gives both sides samples.
 JUDGED_CANARY_WEIGHT = 50
-# The defaults' 2,000 requests per side: never reached by the demo's traffic, so inconclusive.
-JUDGE_PAUSES_WHEN_INCONCLUSIVE: dict[str, Any] = {"mode": "on", "on_inconclusive": {"action": "pause"}}
-PAUSED = "paused for a promote"  # the judged note's decision (logic/analysis/actions.decision_text)
 
 
 def latency_of(release: str) -> int:
@@ -52,42 +43,3 @@ def judge_decisions(record: HistoryRecord) -> tuple[str, ...]:
         for event in record.timeline
         if event.event == "judged" and event.detail.get("decision")
     )
-
-
-class PromoteWhenPaused:
-    """A person watching the deployment: once the judge has paused it for a promote (the decision is
-    in the bake's notes on the lock item, what `cutover status` reads), they run `cutover promote`."""
-
-    def __init__(
-        self,
-        local: LocalCutover,
-        promote: Callable[[], str],  # starts the promote execution, returns its ARN
-        say: Callable[[str], None],
-        timeout_seconds: float = 60.0,
-    ) -> None:
-        self.local = local
-        self.promote = promote
-        self.say = say
-        self.timeout_seconds = timeout_seconds
-        self.status: str | None = None  # the promote execution's, once it ended
-        self._thread = threading.Thread(target=self._run, name="demo-promote", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def join(self) -> None:
-        self._thread.join(self.timeout_seconds)
-
-    def _run(self) -> None:
-        deadline = time.monotonic() + self.timeout_seconds
-        while time.monotonic() < deadline:
-            held = self.local.lock() or {}
-            if PAUSED in str(held.get("bake_notes", "")):
-                break
-            time.sleep(0.05)
-        else:
-            self.say("[red]the judge never paused the deployment: no promote[/red]")
-            return
-        self.say("Judge     inconclusive at the bake's end (too few requests): paused; a person promotes")
-        self.status = self.local.wait(self.promote(), timeout_seconds=self.timeout_seconds).status
-        self.say(f"Promote   {self.status}")

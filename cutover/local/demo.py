@@ -4,9 +4,10 @@ moto's server runs on 127.0.0.1 (a free port); the synthesized local stack is cr
 with CloudFormation, as `cdk deploy` would; the real state machine runs in moto's
 interpreter with Cutover's real Lambda code; the CLI's deploy/watch/switch/rollback code
 drives it through --endpoint-url. Stand-ins, each announced in the output: processes of the
-example service (what ECS would run), a router applying the listener's actual rules and
-weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, a flags file for a
-flag service, the stack's on_rollback hook as a function of this process (demo_hooks), and time.
+example service (what ECS would run; each tool call takes demo_judge.WORK_MS, a slow release's
+more), a router applying the listener's actual rules and weights (the ALB's data plane),
+CloudWatch and EventBridge for the alarm, a flags file for a flag service, the stack's
+on_rollback hook as a function of this process (demo_hooks), and time.
 """
 
 from __future__ import annotations

@@ -44,13 +44,15 @@ def start_data_plane(
     fleet: ServiceFleet,
     version_of: Callable[[str], str],
     error_rates: Mapping[str, float] | None = None,
+    extra_latency_ms: Callable[[str], int] | None = None,
 ) -> DataPlane:
-    """Run the stack's tasks as `fleet` processes (release = `version_of(image)`) and start the router."""
+    """Run the stack's tasks as `fleet` processes (release = `version_of(image)`, its ERROR_RATE from
+    `error_rates`, its EXTRA_LATENCY_MS from `extra_latency_ms`) and start the router."""
     timing = aws_timing.current()
     if timing is None:
         raise RuntimeError("AWS's timing is off: runtime.install() with a timing first")
     services = {local.outputs[f"{side.capitalize()}ServiceName"]: side for side in SIDES}
-    tasks = TaskProcesses(fleet, services, version_of, error_rates)
+    tasks = TaskProcesses(fleet, services, version_of, error_rates, extra_latency_ms)
     ecs_emulation.run_tasks_with(tasks)
     listener = local.outputs["ListenerArn"]
     group_arns = {side: local.outputs[f"{side.capitalize()}TargetGroupArn"] for side in SIDES}

@@ -4,9 +4,10 @@ moto's server runs on 127.0.0.1 (a free port); the synthesized local stack is cr
 with CloudFormation, as `cdk deploy` would; the real state machine runs in moto's
 interpreter with Cutover's real Lambda code; the CLI's deploy/watch/switch/rollback code
 drives it through --endpoint-url. Stand-ins, each announced in the output: processes of the
-example service (what ECS would run), a router applying the listener's actual rules and
-weights (the ALB's data plane), CloudWatch and EventBridge for the alarm, a flags file for a
-flag service, the stack's on_rollback hook as a function of this process (demo_hooks), and time.
+example service (what ECS would run; each tool call takes demo_judge.WORK_MS, a slow release's
+more), a router applying the listener's actual rules and weights (the ALB's data plane),
+CloudWatch and EventBridge for the alarm, a flags file for a flag service, the stack's
+on_rollback hook as a function of this process (demo_hooks), and time.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ from rich.table import Table
 from rich.text import Text
 
 from cutover.local.demo_hooks import FLAGS_OFF_FUNCTION, RELEASE_FLAGS, RollbackHookCheck, flags_through
+from cutover.local.demo_judge import (
+    JUDGE_ON_LOCAL_TRAFFIC,
+    JUDGED_CANARY_WEIGHT,
+    LOCAL_MINIMUM_REQUESTS,
+    SLOW_RELEASES,
+    WORK_MS,
+    judge_decisions,
+    latency_of,
+)
 from cutover.local.loaded_stack import MCP_SMOKE_TEST
 from cutover.local.stage import LOCAL_CREDENTIALS, REGION, LocalStage, quiet
 
@@ -52,6 +62,10 @@ def stand_in(text: str) -> None:
     console.print(f"  [dim]\\[stand-in][/dim] {text}")
 
 
+# A rollback's trigger (its cause's first word) as the summary shows it.
+TRIGGER_SHOWN = {"AlarmFired": "by an alarm", "SmokeTestFailed": "by smoke test", "JudgeFailed": "by the judge"}
+
+
 @dataclass
 class Outcome:
     title: str
@@ -64,10 +78,16 @@ class Outcome:
     release_errors: int  # a release answered them with an error (its canary's cost)
     failure_examples: tuple[str, ...] = ()
     rollback_hook: RollbackHookCheck | None = None  # a scenario whose release switched flags on
+    trigger: str | None = None  # what rolled it back: its cause's first word (JudgeFailed, AlarmFired, ...)
+    expected_trigger: str | None = None  # None: any
+    weights: dict[str, int] | None = None  # the listener's when it ended
+    verdict_detail: dict[str, Any] | None = None  # the judge's latest verdict in its history record
+    judge_decisions: tuple[str, ...] = ()  # what the judge decided, in order
 
     @property
     def ended_as_expected(self) -> bool:
-        return self.outcome == self.expected
+        triggered_as_expected = self.expected_trigger is None or self.trigger == self.expected_trigger
+        return self.outcome == self.expected and triggered_as_expected
 
     @property
     def ok(self) -> bool:
@@ -77,7 +97,9 @@ class Outcome:
 
     def verdict(self) -> str:
         if not self.ended_as_expected:
-            return f"{self.title}: ended {self.outcome}, expected {self.expected}"
+            ended = self.outcome if self.trigger is None else f"{self.outcome} ({self.trigger})"
+            expected = self.expected if self.expected_trigger is None else f"{self.expected} ({self.expected_trigger})"
+            return f"{self.title}: ended {ended}, expected {expected}"
         if self.failed_requests:
             examples = "; ".join(self.failure_examples[:3])
             return f"{self.title}: lost {self.failed_requests} production request(s) of {self.requests} ({examples})"
@@ -107,6 +129,7 @@ class Demo:
             REGION,
             time_scale=TIME_SCALE,
             error_rates=BAD_RELEASES,
+            extra_latency_ms=latency_of,
             say=console.print,
             stand_in=stand_in,
         )
@@ -118,6 +141,7 @@ class Demo:
         self.load = LoadGenerator.mcp(router_url, rate_per_second=LOAD_PER_SECOND, timeout_seconds=5.0)
         self.load.start()
         stand_in(f"{LOAD_PER_SECOND} MCP tool calls/s of production traffic go through the router all along")
+        stand_in(f"every release's tool call does {WORK_MS} ms of work (EXTRA_LATENCY_MS), as a database query would")
 
     def stop(self) -> None:
         if self.load is not None:
@@ -157,11 +181,13 @@ class Demo:
         title: str,
         expected: str,
         document: dict[str, Any],
+        *,
         during: Callable[[], None] | None = None,
         release_flags: tuple[str, ...] = (),
+        trigger: str | None = None,
     ) -> None:
         """Run one scenario; `release_flags`: the flags its release switches on before it deploys,
-        which the stack's on_rollback hook must turn back off."""
+        which the stack's on_rollback hook must turn back off; `trigger`: what must roll it back."""
         from cutover.cli.main import start_execution
         from cutover.cli.watching import follow
 
@@ -175,9 +201,11 @@ class Demo:
         final = follow(
             self.target, arn, console, interval=0.2, timeout=120.0, annotate=lambda: self.traffic_since(mark)
         )
-        outcome = final.status
+        outcome, rolled_back_by = final.status, None
         if final.status == "FAILED":
             outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
+            rolled_back_by = (final.cause or "").split(":", 1)[0] or None
+        verdict, decisions = self.show_verdict(arn)
         transitions = sum(1 for e in self.local.history(arn) if e["type"].endswith("StateEntered"))
         window = self.traffic.snapshot().since(mark)
         for example in window.failure_examples:
@@ -195,8 +223,25 @@ class Demo:
                 window.release_errors,
                 window.failure_examples,
                 hook_check,
+                rolled_back_by,
+                trigger,
+                dict(final.weights),
+                verdict,
+                decisions,
             )
         )
+
+    def show_verdict(self, arn: str) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+        """The judge's latest verdict in the deployment's history record, as `cutover status` shows
+        it, and every decision the judge made."""
+        from cutover.cli import render
+        from cutover.cli.views import latest_verdict
+
+        records = [record for record in self.local.deployments() if record.execution == arn]
+        detail = latest_verdict(None, records)
+        if detail is not None:
+            console.print(render.verdict(detail))
+        return detail, tuple(decision for record in records for decision in judge_decisions(record))
 
     # ------------------------------------------------------------ feature flags and the on_rollback hook
     def flags_seen(self) -> dict[str, bool] | None:
@@ -271,17 +316,48 @@ class Demo:
             {"image": f"{REGISTRY}:v3", "strategy": "canary", "bake_seconds": 600, "smoke_tests": SMOKE_TESTS},
             during=self.fire_alarm_during_first_bake(alarm),
             release_flags=RELEASE_FLAGS["v3"],
+            trigger="AlarmFired",
         )
         self.local.set_alarm(alarm, "OK", "recovered")
         stand_in("v4's processes answer 500 to everything but their health checks")
         self.execution(
-            "3 deploy v4, broken: smoke fails", "ROLLED_BACK", {"image": f"{REGISTRY}:v4", "smoke_tests": SMOKE_TESTS}
+            "3 deploy v4, broken: smoke fails",
+            "ROLLED_BACK",
+            {"image": f"{REGISTRY}:v4", "smoke_tests": SMOKE_TESTS},
+            trigger="SmokeTestFailed",
+        )
+        self.judged_slow_release()
+        self.execution(
+            "5a rollback to v1 (cold: scale up)", "SUCCEEDED", {"action": "rollback", "reason": "demo: back to v1"}
+        )
+        self.execution("5b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
+        self.execution("5c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
+
+    def judged_slow_release(self) -> None:
+        slower = SLOW_RELEASES["v5"]
+        stand_in(
+            f"v5's processes answer every tool call {slower} ms later, ~40 % slower: far under the p99 alarm's "
+            "1,000 ms, no alarm fires"
+        )
+        # Local traffic is 100x compressed with time: minimums sized for AWS would never be met.
+        stand_in(
+            f"the judge's minimums fit local traffic, 100x compressed with time: {LOCAL_MINIMUM_REQUESTS} requests "
+            f"per side (on AWS 2,000) and 5 periods; a {JUDGED_CANARY_WEIGHT} % canary gives both sides samples"
         )
         self.execution(
-            "4a rollback to v1 (cold: scale up)", "SUCCEEDED", {"action": "rollback", "reason": "demo: back to v1"}
+            "4 deploy v5, 40 % slower, judge on",
+            "ROLLED_BACK",
+            {
+                "image": f"{REGISTRY}:v5",
+                "strategy": "canary",
+                "canary_weight": JUDGED_CANARY_WEIGHT,
+                "bake_seconds": 900,  # 15 periods: the judge fails it after 5 or 6 per side
+                "smoke_tests": SMOKE_TESTS,
+                "reason": "demo: v5 under the judge",
+                "analysis": JUDGE_ON_LOCAL_TRAFFIC,
+            },
+            trigger="JudgeFailed",
         )
-        self.execution("4b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
-        self.execution("4c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
 
     def summary(self) -> Table:
         table = Table(
@@ -298,10 +374,11 @@ class Demo:
         for column in ("outcome", "time", "states", "reqs", "lost", "errors", "flags"):
             table.add_column(column, no_wrap=True)
         for outcome in self.outcomes:
+            by = f"\n{TRIGGER_SHOWN.get(outcome.trigger, outcome.trigger)}" if outcome.trigger else ""
             shown = (
-                Text(outcome.outcome, style="green")
+                Text(f"{outcome.outcome}{by}", style="green")
                 if outcome.ended_as_expected
-                else Text(f"{outcome.outcome} (expected {outcome.expected})", style="bold red")
+                else Text(f"{outcome.outcome}{by} (expected {outcome.expected})", style="bold red")
             )
             table.add_row(
                 outcome.title,
@@ -322,6 +399,10 @@ class Demo:
                 "scenario": outcome.title,
                 "expected": outcome.expected,
                 "outcome": outcome.outcome,
+                "trigger": outcome.trigger,
+                "weights": outcome.weights,
+                "verdict": outcome.verdict_detail,
+                "judge_decisions": list(outcome.judge_decisions),
                 "seconds": round(outcome.seconds, 2),
                 "transitions": outcome.transitions,
                 "requests": outcome.requests,

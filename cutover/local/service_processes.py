@@ -278,10 +278,10 @@ class ServiceFleet:
     def stop(self, side: str) -> int:
         return self.current.pop(side).stop()
 
-    def launch(self, side: str, version: str, *, error_rate: float = 0.0) -> ServiceProcess:
+    def launch(self, side: str, version: str, *, error_rate: float = 0.0, extra_latency_ms: int = 0) -> ServiceProcess:
         """Start a process for a side beside its others (an ECS task of a new or draining release);
         the caller stops it, and `stop_all` stops it if the caller has not."""
-        return self._start(side, version, error_rate, 0, 0.0)
+        return self._start(side, version, error_rate, extra_latency_ms, 0.0)
 
     def stop_all(self) -> dict[int, int | None]:
         """Stop every process started (in parallel, each bounded); return exit codes by PID."""

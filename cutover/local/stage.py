@@ -69,6 +69,7 @@ class LocalStage:
         time_scale: float,
         timing: AwsTiming | None = None,
         error_rates: Mapping[str, float] | None = None,
+        extra_latency_ms: Callable[[str], int] | None = None,  # release -> its EXTRA_LATENCY_MS
         say: Callable[[str], None] = _say_nothing,
         stand_in: Callable[[str], None] = _say_nothing,
     ) -> None:
@@ -78,6 +79,7 @@ class LocalStage:
         self.time_scale = time_scale
         self.timing = timing  # None: AWS's timing with its defaults (aws_timing.AwsTiming)
         self.error_rates = dict(error_rates or {})
+        self.extra_latency_ms = extra_latency_ms
         self.say = say
         self.stand_in = stand_in
         self.server: Any = None  # moto.server.ThreadedMotoServer (moto is imported only on start)
@@ -148,7 +150,7 @@ class LocalStage:
         from cutover.local.service_processes import ServiceFleet
 
         self.fleet = ServiceFleet()
-        plane = start_data_plane(self.local, self.fleet, version_of, self.error_rates)
+        plane = start_data_plane(self.local, self.fleet, version_of, self.error_rates, self.extra_latency_ms)
         self.router = plane.router
         blue = plane.tasks.processes()[("blue", "v1")]
         timing = self.timing or runtime.AWS_TIMING

@@ -22,8 +22,13 @@ class _Release:
     tasks: set[str] = field(default_factory=set)
 
 
+def _no_extra_latency(release: str) -> int:
+    return 0
+
+
 class TaskProcesses:
-    """A TaskRunner: `sides` maps an ECS service name to its side, `version_of` an image to its release."""
+    """A TaskRunner: `sides` maps an ECS service name to its side, `version_of` an image to its release;
+    `error_rates` a release to its processes' ERROR_RATE, `extra_latency_ms` to their EXTRA_LATENCY_MS."""
 
     def __init__(
         self,
@@ -31,11 +36,13 @@ class TaskProcesses:
         sides: Mapping[str, str],
         version_of: Callable[[str], str],
         error_rates: Mapping[str, float] | None = None,
+        extra_latency_ms: Callable[[str], int] | None = None,
     ) -> None:
         self.fleet = fleet
         self.sides = sides
         self.version_of = version_of
         self.error_rates = error_rates or {}
+        self.extra_latency_ms = extra_latency_ms or _no_extra_latency
         self._lock = threading.Lock()
         self._releases: dict[tuple[str, str], _Release] = {}
         self._task_release: dict[str, tuple[str, str]] = {}
@@ -49,7 +56,12 @@ class TaskProcesses:
         with self._lock:
             release = self._releases.get(key)
             if release is None or not release.process.running:
-                process = self.fleet.launch(side, version, error_rate=self.error_rates.get(version, 0.0))
+                process = self.fleet.launch(
+                    side,
+                    version,
+                    error_rate=self.error_rates.get(version, 0.0),
+                    extra_latency_ms=self.extra_latency_ms(version),
+                )
                 release = self._releases[key] = _Release(process)
             release.tasks.add(task_id)
             self._task_release[task_id] = key

@@ -35,13 +35,14 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
     scenarios = summary["scenarios"]
     lost = {row["scenario"]: row["failure_examples"] for row in scenarios if row["failed_requests"]}
     assert not lost, lost  # no production request failed, whatever happened
-    assert [row["outcome"] for row in scenarios] == [
-        "SUCCEEDED",
-        "ROLLED_BACK",
-        "ROLLED_BACK",
-        "SUCCEEDED",
-        "SUCCEEDED",
-        "SUCCEEDED",
+    assert [(row["outcome"], row["trigger"]) for row in scenarios] == [
+        ("SUCCEEDED", None),
+        ("ROLLED_BACK", "AlarmFired"),
+        ("ROLLED_BACK", "SmokeTestFailed"),
+        ("ROLLED_BACK", "JudgeFailed"),
+        ("SUCCEEDED", None),
+        ("SUCCEEDED", None),
+        ("SUCCEEDED", None),
     ]
     assert all(row["requests"] > 0 for row in scenarios)  # production load ran through every scenario
     # The alarm rollback's on_rollback hook ran and the flag v3 switched on is off again, as the
@@ -52,7 +53,21 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
         {"appointment_reminders": True},
         {"appointment_reminders": False},
     )
-    assert [row["rollback_hook"] for row in scenarios if row is not scenarios[1]] == [None] * 5
+    assert [row["rollback_hook"] for row in scenarios if row is not scenarios[1]] == [None] * 6
+    # v5 answers 25 ms later than v2 (~40 %): the judge fails its latency against the old side in
+    # the same window, and production traffic is back on the old side.
+    judged = scenarios[3]
+    assert judged["weights"] == {"blue": 0, "green": 100}
+    assert judged["judge_decisions"] == ["rolled back"]
+    verdict = judged["verdict"]
+    assert (verdict["outcome"], verdict["mode"], verdict["baseline"]) == ("fail", "on", "same-window"), verdict
+    latency = [metric for metric in verdict["metrics"] if metric["outcome"] == "fail"]
+    assert latency and {metric["metric"] for metric in latency} <= {"latency_p50", "latency_p99"}, verdict
+    for metric in latency:
+        new, old = metric["new"], metric["baseline"]
+        assert (new["side"], old["side"]) == ("blue", "green")
+        assert new["value"] > old["value"] * 1.05 and metric["p_value"] < 0.02, metric
+        assert min(new["periods"], old["periods"]) >= 5 and min(new["requests"], old["requests"]) >= 20, metric
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert summary["ok"] is True
     assert "Every scenario ended as expected, with no failed production request." in result.stdout
@@ -60,8 +75,18 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
     assert "AlarmFired: cutover-demo-blue-5xx in ALARM" in result.stdout
     assert "SmokeTestFailed: POST /mcp" in result.stdout
     printed = " ".join(result.stdout.split())  # as the terminal shows it, whatever its width
+    assert "JudgeFailed: judge: latency_p" in printed and "worse on blue at 50 %" in printed
+    assert "Judge fail (on, at 50 %, baseline same-window; rolled back)" in printed  # the verdict's table
     assert "on_rollback cutover-demo-flags-off ran (trigger AlarmFired): appointment_reminders off" in printed
     assert '"_aws"' not in result.stdout  # no raw metric lines in the terminal
+
+
+def test_a_rollback_by_another_trigger_than_expected_fails_the_demo_and_says_why() -> None:
+    by_alarm = Outcome("4 deploy v5", "ROLLED_BACK", "ROLLED_BACK", 3.0, 40, 120, 0, 0, trigger="AlarmFired")
+    assert by_alarm.ok  # any trigger, when the scenario expects none in particular
+    by_alarm.expected_trigger = "JudgeFailed"
+    assert not by_alarm.ok
+    assert by_alarm.verdict() == "4 deploy v5: ended ROLLED_BACK (AlarmFired), expected ROLLED_BACK (JudgeFailed)"
 
 
 def test_a_scenario_that_lost_production_requests_fails_the_demo_and_says_why() -> None:

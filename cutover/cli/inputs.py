@@ -62,6 +62,9 @@ def seconds(option: str, text: str | None) -> int | None:
         raise CliInputError(f"{option}: {error}") from None
 
 
+JUDGE_MODES = ("off", "dry-run", "on")  # logic/analysis/models.JudgeConfig.mode
+
+
 def deploy_input(
     image: str,
     *,
@@ -73,9 +76,11 @@ def deploy_input(
     termination_wait: str | None,
     reason: str | None,
     skip_hooks: str | None = None,
+    judge: str | None = None,
 ) -> dict[str, Any]:
     """`--steps 10,50:pause,100` is an explicit steps strategy; each step bakes `--bake`;
-    `--skip-hooks on_step,on_rollback` switches those configured hook stages off."""
+    `--skip-hooks on_step,on_rollback` switches those configured hook stages off; `--judge`
+    sets the canary judge's mode (`analysis.mode`, merged over the stack's analysis)."""
     document: dict[str, Any] = {"action": "deploy", "image": image}
     if steps is not None:
         if strategy is not None:
@@ -93,6 +98,10 @@ def deploy_input(
     document.update({key: value for key, value in optional.items() if value is not None})
     if skip_hooks is not None:
         document["hooks"] = dict.fromkeys(_hook_stages(skip_hooks), False)
+    if judge is not None:
+        if judge not in JUDGE_MODES:
+            raise CliInputError(f"--judge: {judge!r} is not one of {', '.join(JUDGE_MODES)}")
+        document["analysis"] = {"mode": judge}
     return document
 
 

@@ -253,6 +253,13 @@ def deploy(
             "(before_traffic, after_traffic, on_step, on_rollback)."
         ),
     ] = None,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            help="The canary judge for this deployment: off, dry-run (record verdicts, act on none) or on "
+            "(default: the stack's analysis.mode; docs/analysis.md)."
+        ),
+    ] = None,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Follow the deployment until it ends.")] = True,
     timeout: WatchTimeout = "24h",
     interval: Interval = 2.0,
@@ -273,6 +280,7 @@ def deploy(
             termination_wait=termination_wait,
             reason=reason,
             skip_hooks=skip_hooks,
+            judge=judge,
         )
         inputs.validate(document)  # fail before anything starts
         inputs.seconds("--timeout", timeout)

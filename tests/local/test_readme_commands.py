@@ -90,6 +90,9 @@ NOT_RUN_HERE: dict[str, NotRunHere] = {
     "cutover deploy …/app:v4 --skip-hooks on_step,on_rollback": NotRunHere(
         NEEDS_AWS + " (and the image's registry)", "tests/cli/test_hook_switches.py"
     ),
+    "cutover deploy …/app:v5 --judge dry-run": NotRunHere(
+        NEEDS_AWS + " (and the image's registry)", "tests/unit/test_cli_deploy_judge.py"
+    ),
     "cutover watch": NotRunHere(
         NEEDS_AWS, "tests/cli/test_cli_json.py::test_deploy_no_watch_json_then_watch_json_follows_it_to_the_end"
     ),

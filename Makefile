@@ -85,10 +85,10 @@ PYTEST_WORKERS ?= 2
 COVERAGE_FLOOR ?= 90
 COVERAGE := --cov=lambdas/shifter --cov-branch --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
-test: install ## install if needed, then ruff, mypy, cfn-lint (concurrently) and every test: parallel, then the serial ones
+test: install ## install if needed, then ruff, mypy, cfn-lint (concurrently) and every test: parallel, then the serial ones (each part prints its 15 slowest)
 	$(MAKE) --no-print-directory -j3 lint typecheck cfn-lint
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial" --cov=lambdas/shifter --cov-branch --cov-report=
-	$(VENV)/bin/pytest -m serial $(COVERAGE) --cov-append
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial" --durations=15 --cov=lambdas/shifter --cov-branch --cov-report=
+	$(VENV)/bin/pytest -m serial --durations=15 $(COVERAGE) --cov-append
 
 test-fast: install ## the inner loop: unit and infra tiers in parallel (under 90 s)
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -m "unit or infra"

@@ -226,6 +226,22 @@ def _serialize_dynamodb_writes() -> None:
 
         setattr(DynamoDBBackend, name, serialized)
 
+    # Reads too, with their answer's serialization: DynamoDB "provides read-committed isolation and
+    # ensures that read operations always return committed values for an item" (Developer Guide,
+    # read consistency). moto's handler turns the item into JSON after the backend returned it, so a
+    # GetItem answered while another thread's UpdateItem added an attribute raised "dictionary
+    # changed size during iteration" in the bake's check (a clean-clone `make test`, 2026-12-04:
+    # register_bake_token's write against check_bake's read, the final wait's two branches).
+    from moto.dynamodb.responses import DynamoHandler
+
+    original_call = DynamoHandler.call_action
+
+    def serialized_call(self: Any, _original: Any = original_call) -> Any:
+        with _dynamodb_writes:
+            return _original(self)
+
+    setattr(DynamoHandler, "call_action", serialized_call)  # noqa: B010
+
 
 _original_target_group_from_cfn = elbv2_models.FakeTargetGroup.create_from_cloudformation_json
 

@@ -54,12 +54,14 @@ class TimedMetricsSink(Protocol):
 
 @dataclass(frozen=True)
 class Answered:
-    """One answer a target gave, `real_ago` real seconds before the report that carries it."""
+    """One answer a target gave, at `real_at` on `time.monotonic()`: CLOCK_MONOTONIC on Linux, one
+    clock for every process of the machine (an age measured in the child would miss the pipe's
+    latency, which is whole AWS seconds at a fine compression)."""
 
     target_group_arn: str
     status: int
     response_seconds: float
-    real_ago: float
+    real_at: float
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,9 @@ class _AnswerBuffer:
             self.pending.append((target_group_arn, status, response_seconds, time.monotonic()))
 
     def drain(self) -> tuple[Answered, ...]:
-        now = time.monotonic()
         with self.lock:
             pending, self.pending = self.pending, []
-        return tuple(Answered(arn, status, seconds, now - at) for arn, status, seconds, at in pending)
+        return tuple(Answered(arn, status, seconds, at) for arn, status, seconds, at in pending)
 
 
 class TableRouter(RoutingServer):
@@ -198,13 +199,13 @@ class RouterProcess:
 
     def _take(self, report: Report) -> None:
         if self._alb_metrics is not None and report.answered:
-            now, scale = clock.now(), time_compression.recorder.scale
+            now, real_now, scale = clock.now(), time.monotonic(), time_compression.recorder.scale
             for answered in report.answered:
                 self._alb_metrics.record(
                     answered.target_group_arn,
                     answered.status,
                     answered.response_seconds,
-                    at=now - answered.real_ago / scale,
+                    at=now - (real_now - answered.real_at) / scale,
                 )
         self._last = report
 

@@ -7,8 +7,7 @@ the routing table (router_process.py)."""
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import boto3
@@ -18,6 +17,7 @@ from cutover.local import aws_timing
 from cutover.local.router_process import RouterProcess
 from cutover.local.task_lifecycle import RoutableTarget
 from tests.local.test_router import REGION, TOKEN, Stack, Upstream, aws, send, stack, upstreams, wait_until_routed_to
+from tests.local.test_router_timing import bounded_wait
 
 __all__ = ["aws", "stack", "upstreams"]  # fixtures shared with test_router
 
@@ -31,14 +31,6 @@ class Recorded:
     def record(self, target_group_arn: str, status: int, response_seconds: float, *, at: float | None = None) -> None:
         assert at is not None, "a router process reports when each answer was given"
         self.answers.append((target_group_arn, status, at))
-
-
-def bounded_wait(condition: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.01)
 
 
 @pytest.fixture

@@ -132,7 +132,8 @@ def test_abort_during_smoke_tests_moves_no_traffic(cutover: LocalCutover, test_r
 def test_rollback_while_a_deployment_runs_aborts_it(cutover: LocalCutover) -> None:
     arn = cutover.start(LONG_BAKE, "running")
     wait_for_lock(cutover, lambda lock: lock.get("task_key") == "step:0")
-    assert cutover.run({"action": "rollback"}, "rollback").status == "SUCCEEDED"
+    rolled = cutover.run({"action": "rollback"}, "rollback")
+    assert rolled.status == "SUCCEEDED", (rolled.error, rolled.cause)
     assert cutover.wait(arn).error == "DeploymentRolledBack"
     assert cutover.weights() == {"blue": 100, "green": 0}
 

@@ -177,6 +177,7 @@ def local_cutover(assembly: Path, *, time_scale: float) -> Iterator[Any]:
     from moto import mock_aws
 
     from cutover.local import runtime, time_compression
+    from cutover.local.gc_pauses import frozen_heap
     from cutover.local.loaded_stack import MOTO_CONFIG
     from cutover.local.test_route_stand_in import TestRouteStandIn
 
@@ -192,7 +193,8 @@ def local_cutover(assembly: Path, *, time_scale: float) -> Iterator[Any]:
                 try:
                     local.point_smoke_tests_at(stand_in.url)
                     runtime.lambda_runtime.invocations.clear()
-                    yield local
+                    with frozen_heap():
+                        yield local
                 finally:
                     stand_in.close()
         finally:

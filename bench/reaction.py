@@ -6,14 +6,18 @@ the configuration's minimum). The poll Wait of the bake runs in real time (`bake
 its time in the bake. Trials alternate between the two paths. In each, a canary deployment
 starts with a one-hour bake; once the first bake has begun (the lock item holds the bake's
 task token, `task_key == "step:0"`), we sleep a uniformly random time within one poll
-interval, put the new side's 5xx alarm into ALARM, and time until the listener reads back
-100 % on the old side (DescribeListeners every ~5 ms).
+interval (an event trial: within its first `poll - EVENT_MARGIN_SECONDS`), put the new
+side's 5xx alarm into ALARM, and time until the listener reads back 100 % on the old side
+(DescribeListeners every ~5 ms).
 
 - event path: the alarm state change event is also delivered to the alarm listener Lambda,
   as EventBridge would (LocalCutover.deliver_alarm_event); it fails the bake's task token.
 - polling path: no event; the bake's poll loop finds the alarm (DescribeAlarms) at its next poll.
 
 Each trial also records which path actually triggered the rollback (from the execution's cause).
+An event trial's alarm lands at least EVENT_MARGIN_SECONDS before the next poll: the event
+path's own time does not depend on where in the interval the alarm falls, and an alarm set
+just before a poll is a race the poll may win (as on AWS) — a trial that measures the poll.
 Both Lambdas are warm (one unmeasured event trial first): cold starts are figure 5's subject.
 The trials' deployments run no smoke tests (`smoke_tests: []`): nothing before the bake matters here.
 """
@@ -27,11 +31,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.harness import REPOSITORY, local_assemblies, local_cutover, real_time_bake_polls, wait_until
+from cutover.local.gc_pauses import frozen_heap
 
 POLL_INTERVAL_SECONDS = 5  # the configuration's minimum (stacks/config.py StrategyDefaults)
 BAKE_SECONDS = 3600  # long enough that every trial ends in a rollback during the first bake
 LISTENER_POLL_SECONDS = 0.005
 PATHS = ("event", "polling")
+# About 10x the alarm listener's slowest answer measured (figure 1's split, 101 ms on
+# 2026-11-21; 173 ms on 2026-12-04 with a trial's full collection frozen away, gc_pauses).
+EVENT_MARGIN_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,8 @@ def _trial(local: Any, index: int, path: str, rng: random.Random, poll_seconds: 
     new_side = str(local.lock()["new_side"])
     old_side = next(side for side in local.weights() if side != new_side)
     alarm = f"cutover-demo-{new_side}-5xx"
-    delay = rng.uniform(0.0, poll_seconds)
+    latest = poll_seconds - EVENT_MARGIN_SECONDS if path == "event" else poll_seconds
+    delay = rng.uniform(0.0, latest)
     time.sleep(delay)
 
     started = time.perf_counter()
@@ -137,10 +146,13 @@ def measure_reaction(trials_per_path: int, *, bake_wait_scale: float = 1.0, seed
         # One unmeasured event trial first: both functions' modules imported and every client
         # they use made (the alarm listener's Step Functions client too), so trials are warm.
         _trial(local, 0, "event", rng, poll_seconds)
-        index = 0
-        for round_number in range(trials_per_path):
-            order = PATHS if round_number % 2 == 0 else PATHS[::-1]
-            for path in order:
-                index += 1
-                result.trials.append(_trial(local, index, path, rng, poll_seconds))
+        # What the warm trial loaded (botocore's service models of every client) joins the frozen
+        # heap, so a full collection during a trial walks only what trials create (gc_pauses).
+        with frozen_heap():
+            index = 0
+            for round_number in range(trials_per_path):
+                order = PATHS if round_number % 2 == 0 else PATHS[::-1]
+                for path in order:
+                    index += 1
+                    result.trials.append(_trial(local, index, path, rng, poll_seconds))
     return result

@@ -214,7 +214,9 @@ def render_reaction(result: ReactionResult) -> list[str]:
         f"- Each trial deploys a canary with `bake_seconds` {REACTION_BAKE_SECONDS} (and no smoke tests). Once the "
         "first bake has begun "
         '(the lock item holds its task token, `task_key == "step:0"`), it sleeps a uniformly random time '
-        "within one poll interval, then sets the alarm. The event trials also deliver the "
+        "within one poll interval (an event trial: within its first `poll - 1 s`, so the poll cannot "
+        "win the race; `bench.reaction.EVENT_MARGIN_SECONDS`), then sets the alarm. The event trials "
+        "also deliver the "
         "*CloudWatch Alarm State Change* event to the alarm listener Lambda, as EventBridge would "
         "(`LocalCutover.deliver_alarm_event`); the polling trials deliver nothing.",
         f"- {trials} trials per path, alternating; both Lambdas warm (one unmeasured event trial first); "

@@ -22,6 +22,7 @@ from moto.core.config import DefaultConfig
 from cutover.local import runtime, time_compression
 from cutover.local.aws_timing import AwsTiming
 from cutover.local.data_plane import DataPlane, start_data_plane
+from cutover.local.gc_pauses import frozen_heap
 from cutover.local.load_generator import LoadGenerator, Snapshot
 from cutover.local.runtime import Execution, LocalCutover
 from cutover.local.service_processes import ServiceFleet
@@ -130,7 +131,8 @@ def loaded_stack(
                 concurrency=CONCURRENCY,
             ).start()
             try:
-                yield LoadedStack(local, plane, load)
+                with frozen_heap():
+                    yield LoadedStack(local, plane, load)
             finally:
                 load.stop()
                 plane.stop()

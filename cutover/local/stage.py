@@ -19,9 +19,12 @@ import os
 import socket
 import warnings
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from cutover.local.gc_pauses import frozen_heap
 
 if TYPE_CHECKING:
     from cutover.cli.target import Target
@@ -90,6 +93,7 @@ class LocalStage:
         self.router: RouterProcess | None = None
         self.fleet: ServiceFleet | None = None
         self.rollback_hook: FlagsOffHook | None = None
+        self._frozen = ExitStack()  # the heap frozen once everything is up (gc_pauses)
 
     def __enter__(self) -> LocalStage:
         return self.start()
@@ -105,6 +109,7 @@ class LocalStage:
             self._start_local_aws()
             self._create_stack()
             self._start_data_plane()
+            self._frozen.enter_context(frozen_heap())
         except BaseException:
             self.stop()
             raise
@@ -186,7 +191,7 @@ class LocalStage:
     # ------------------------------------------------------------------ stop
     def stop(self) -> None:
         """Stop the router, every service process, then the moto server; each step runs whatever the others do."""
-        steps: list[Callable[[], object]] = []
+        steps: list[Callable[[], object]] = [self._frozen.close]
         if self.router is not None:
             steps.append(self.router.stop)
         if self.fleet is not None:

@@ -19,6 +19,7 @@ import pytest
 from moto import mock_aws
 
 from cutover.local import runtime
+from cutover.local.gc_pauses import frozen_heap
 from cutover.local.loaded_stack import MOTO_CONFIG
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import LocalCutover
@@ -69,7 +70,8 @@ def local_cutover(
         assert runtime.iam.enabled and runtime.iam.identities, "IAM must be enforced in every workflow test"
         local.point_smoke_tests_at(test_route.url)
         runtime.lambda_runtime.invocations.clear()
-        yield local
+        with frozen_heap():  # no full collection pauses the whole local AWS for long (gc_pauses)
+            yield local
         # IAM is enforced on every call our Lambdas made (cutover/local/iam_enforcement.py);
         # a call it could not check is a harness defect, not a pass.
         assert runtime.iam.problems == [], runtime.iam.problems

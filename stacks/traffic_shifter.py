@@ -8,6 +8,7 @@ docs/workflow.md draws it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -275,11 +276,7 @@ class TrafficShifter(Construct):
         # Built once, run at every step of the loop: the weight comes from the state.
         shift.next(self._hooks("on_step", bake_this_step, rollback))
         scale_down.next(finish).next(succeeded)
-        final_wait.next(
-            sfn.Choice(self, "Final wait?")
-            .when(sfn.Condition.is_present("$.bake"), self._bake("Final wait", rollback).next(scale_down))
-            .otherwise(scale_down)
-        )
+        final_wait.next(self._final_wait(rollback, guarded, scale_down))
         stable.loop_to(healthy.entry, when_phase="health")
         healthy.loop_to(smoke, when_phase="done")
         for loop in (stable, healthy):
@@ -454,6 +451,21 @@ class TrafficShifter(Construct):
         if stage == "on_step":
             return {"weight": sfn.JsonPath.number_at("$.new_weight"), "step": sfn.JsonPath.number_at("$.step_index")}
         return {}
+
+    def _final_wait(
+        self,
+        rollback: sfn.IChainable,
+        guarded: Callable[[tasks.LambdaInvoke], tasks.LambdaInvoke],
+        then: sfn.IChainable,
+    ) -> sfn.Choice:
+        """The final wait's bake, if it has one; one the judge paused ends on a promote too
+        (its token failed as Promoted, steps/signals.py)."""
+        promoted = guarded(self._invoke("Final wait: promoted", "end_promoted_bake")).next(then)
+        return (
+            sfn.Choice(self, "Final wait?")
+            .when(sfn.Condition.is_present("$.bake"), self._bake("Final wait", rollback, promoted).next(then))
+            .otherwise(then)
+        )
 
     def _poll_loop(self, name: str, step: str, phase: str) -> _PollLoop:
         wait = sfn.Wait(self, f"Wait until {name}", time=sfn.WaitTime.seconds_path("$.loop.wait_seconds"))

@@ -44,6 +44,8 @@ def rollout(view: RolloutView) -> RenderableType:
             kind = "paused" if view.bake.get("pause") else "baking"
             detail += f"  {kind}: {format_duration(int(view.bake.get('elapsed_seconds', 0)))}"
             detail += f" of {format_duration(int(view.bake.get('seconds', 0)))}, {format_duration(remaining)} left"
+            if view.bake.get("judge_paused"):
+                detail += " (the judge was inconclusive: `cutover promote` goes on, `cutover abort` rolls back)"
         lines.append(Text.assemble(("Phase     ", "dim"), detail))
     if view.states:
         lines.append(Text.assemble(("States    ", "dim"), " → ".join(view.states)))

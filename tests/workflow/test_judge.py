@@ -16,7 +16,7 @@ from typing import Any
 
 from cutover.local import aws_timing
 from cutover.local.runtime import LocalCutover
-from tests.workflow.conftest import Notifications
+from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 # Small enough for two periods of the published traffic; latency needs 5 periods (98 %).
@@ -63,7 +63,7 @@ def publish_alb_metrics(cutover: LocalCutover, side: str, *, requests: int, erro
 
 
 def judged(cutover: LocalCutover) -> list[dict[str, Any]]:
-    (record,) = cutover.deployments()
+    (record,) = [r for r in cutover.deployments() if r.action == "deploy"]
     return [event.detail for event in record.timeline if event.event == "judged"]
 
 
@@ -117,3 +117,44 @@ def test_no_traffic_is_inconclusive_extends_once_then_rolls_back(cutover: LocalC
     decisions = [v.get("decision") for v in judged(cutover) if v.get("decision")]
     assert decisions == ["extended the bake by 300 s", "rolled back"]
     assert all(v["outcome"] == "inconclusive" for v in judged(cutover))
+
+
+# No metrics published: every check sees no traffic, so each bake ends inconclusive and pauses.
+PAUSE = {**JUDGE, "on_inconclusive": {"action": "pause"}}
+
+
+def test_low_traffic_pauses_a_step_for_a_promote_which_skips_the_later_pauses(cutover: LocalCutover) -> None:
+    arn = cutover.start({**CANARY, "termination_wait_seconds": 120, "analysis": PAUSE}, "judge-low-traffic")
+    wait_for_lock(cutover, lambda lock: lock.get("paused_key") == "step:0" == lock.get("task_key"))
+    assert cutover.weights() == {"blue": 90, "green": 10}  # paused at the canary's step
+    promote = cutover.run({"action": "promote"}, "promote")
+    assert (promote.status, promote.output["summary"]["delivered"]) == ("SUCCEEDED", "at once"), promote.cause
+    execution = cutover.wait(arn)
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert cutover.weights() == {"blue": 0, "green": 100}
+    # The final wait baked its 120 s and paused too; the promote, which skips every remaining
+    # pause (docs/workflow.md), ended it.
+    paused = [v for v in judged(cutover) if v.get("decision") == "paused for a promote"]
+    assert [(v["weight"], v["outcome"]) for v in paused] == [(10, "inconclusive"), (100, "inconclusive")]
+
+
+def test_a_final_wait_the_judge_paused_ends_at_once_on_a_promote(cutover: LocalCutover) -> None:
+    # No bake at 100 %: only the final wait is judged (before-shift baseline), and it pauses.
+    deployment = {"image": IMAGE_V2, "strategy": "all-at-once", "bake_seconds": 0, "termination_wait_seconds": 120}
+    deployment["analysis"] = PAUSE
+    arn = cutover.start(deployment, "judge-final-wait")
+    wait_for_lock(
+        cutover,
+        lambda lock: str(lock.get("paused_key", "")).startswith("final") and lock["paused_key"] == lock.get("task_key"),
+    )
+    assert cutover.weights() == {"blue": 0, "green": 100}
+    assert cutover.service("blue")["desired"] == 2  # the old side still warm while paused
+    promote = cutover.run({"action": "promote"}, "promote-final")
+    # Its token is failed as Promoted: the pause ends now, not at a poll up to 600 s away.
+    assert (promote.status, promote.output["summary"]["delivered"]) == ("SUCCEEDED", "at once"), promote.cause
+    execution = cutover.wait(arn)
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert cutover.service("blue")["desired"] == 0
+    assert cutover.lock() is None
+    (record,) = [r for r in cutover.deployments() if r.action == "deploy"]
+    assert [e.event for e in record.timeline].count("promoted") == 1

@@ -4,7 +4,8 @@ Lock item (pk SERVICE#<service>, sk LOCK): owner (execution ARN), acquired_at,
 expires_at (epoch seconds), and while a deployment runs: task_token (the bake task
 waiting for an alarm event), new_side, phase, requests (promote/abort) and trigger
 (what failed the token: moto and the console drop a task failure's cause, so the
-rollback reads it here), and bake_notes (the running bake's timeline notes, the judge's
+rollback reads it here), paused_key (the bake the judge paused for a promote: a promote ends it at
+once, steps/signals.py), and bake_notes (the running bake's timeline notes, the judge's
 verdicts: a bake that fails hands its state back without them, so the rollback reads them here)."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Lock:
     requests: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
     bake_notes: dict[str, Any] | None = None  # {"bake": key, "notes": [timeline events]}
+    paused_key: str | None = None  # the bake the judge paused for a promote (its task_key)
 
 
 def lock_from_item(item: dict[str, Any]) -> Lock:
@@ -52,6 +54,7 @@ def lock_from_item(item: dict[str, Any]) -> Lock:
         requests=tuple(item["requests"]["SS"]) if "requests" in item else (),
         details=json.loads(item["details"]["S"]) if "details" in item else {},
         bake_notes=json.loads(item["bake_notes"]["S"]) if "bake_notes" in item else None,
+        paused_key=text("paused_key"),
     )
 
 

@@ -179,6 +179,14 @@ def _judge_keeps_baking(state: WorkflowState, ctx: Context, lock: Lock, verdict:
     if action == "pause":
         bake.pause = bake.judge_paused = True
         bake.seconds = bake.elapsed_seconds + state.deployment.max_pause_seconds
+        # On the lock, so a promote fails this bake's token at once (steps/signals.py) even in the
+        # final wait, whose polls may be 600 s apart. Read after it is written: a promote that came
+        # first is seen here, so one of the two ends the pause.
+        ctx.table.update_lock(state.execution, {"paused_key": bake.key})
+        latest = ctx.table.get_lock()
+        if latest is not None and PROMOTE in latest.requests:
+            state.promoted = True
+            return False
         return True
     fail_bake(state, ctx, lock, JudgeInconclusive.__name__, cause)
     raise JudgeInconclusive(cause)

@@ -2,13 +2,15 @@
 
 They travel on the deployment's lock item, which every loop of the deployment checks. Both
 also fail the task token a bake is waiting on, so they take effect at once however sparse the
-bake's polls: an abort as Aborted (the bake rolls back), a promote of a step's bake as
-Promoted (the state machine goes on to 100 %)."""
+bake's polls: an abort as Aborted (the bake rolls back), a promote of a step's bake, or of a
+bake the judge paused, as Promoted (the state machine goes on to 100 %, or on from the final
+wait). A promote does not shorten a final wait that is not paused."""
 
 from __future__ import annotations
 
 from shifter.logic.errors import Aborted, NoDeploymentRunning, Promoted
 from shifter.logic.state import Outcome, WorkflowState
+from shifter.readers.lock import Lock
 from shifter.steps.context import Context, note
 from shifter.steps.requests import ABORT, PROMOTE
 from shifter.steps.start import history_record, notification
@@ -36,7 +38,7 @@ def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowSta
     if waiting.task_token and waiting.owner == lock.owner:
         if request == ABORT:
             immediately = ctx.task_tokens.fail(waiting.task_token, Aborted.__name__, cause)
-        elif (waiting.task_key or "").startswith("step:"):  # a promote does not shorten the final wait
+        elif _promote_ends(waiting):
             immediately = ctx.task_tokens.fail(waiting.task_token, Promoted.__name__, cause)
     deployment = lock.owner.rsplit(":", 1)[-1]
     when = "at once" if immediately else "at its next check"
@@ -54,3 +56,9 @@ def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowSta
         notification(state, ctx, action),
     )
     return state
+
+
+def _promote_ends(lock: Lock) -> bool:
+    """A promote ends a step's bake, and a bake the judge paused for one (the final wait too)."""
+    key = lock.task_key or ""
+    return key.startswith("step:") or (lock.paused_key is not None and lock.paused_key == key)

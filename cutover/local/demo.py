@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from rich.text import Text
 
 from cutover.local.demo_hooks import FLAGS_OFF_FUNCTION, RELEASE_FLAGS, RollbackHookCheck, flags_through
 from cutover.local.demo_judge import (
+    JUDGE_AT_TOO_LITTLE_TRAFFIC,
     JUDGE_ON_LOCAL_TRAFFIC,
     JUDGED_CANARY_WEIGHT,
     LOCAL_MINIMUM_REQUESTS,
@@ -183,11 +185,13 @@ class Demo:
         document: dict[str, Any],
         *,
         during: Callable[[], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
         release_flags: tuple[str, ...] = (),
         trigger: str | None = None,
     ) -> None:
         """Run one scenario; `release_flags`: the flags its release switches on before it deploys,
-        which the stack's on_rollback hook must turn back off; `trigger`: what must roll it back."""
+        which the stack's on_rollback hook must turn back off; `trigger`: what must roll it back;
+        `during`: runs before the execution is followed, `meanwhile`: while it is followed."""
         from cutover.cli.main import start_execution
         from cutover.cli.watching import follow
 
@@ -198,9 +202,14 @@ class Demo:
         arn = start_execution(self.target, document, str(document.get("action", "deploy")))
         if during is not None:
             during()
+        helper = threading.Thread(target=meanwhile, name="demo-meanwhile", daemon=True) if meanwhile else None
+        if helper is not None:
+            helper.start()
         final = follow(
             self.target, arn, console, interval=0.2, timeout=120.0, annotate=lambda: self.traffic_since(mark)
         )
+        if helper is not None:
+            helper.join(timeout=60)
         outcome, rolled_back_by = final.status, None
         if final.status == "FAILED":
             outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
@@ -341,6 +350,7 @@ class Demo:
         )
         self.execution("5b switch to green (v2, warm)", "SUCCEEDED", {"action": "switch", "to": "green"})
         self.execution("5c switch back to blue (v1)", "SUCCEEDED", {"action": "switch", "to": "blue"})
+        self.paused_quiet_release()
 
     def judged_slow_release(self) -> None:
         slower = SLOW_RELEASES["v5"]
@@ -367,6 +377,43 @@ class Demo:
             },
             trigger="JudgeFailed",
         )
+
+    def paused_quiet_release(self) -> None:
+        stand_in(
+            "v6 under the judge's AWS-sized minimums (2,000 requests per side): local traffic never meets them, "
+            "as a quiet service would not, so every verdict is inconclusive and the judge pauses instead of passing"
+        )
+        self.execution(
+            "6 deploy v6, too little traffic: paused, promoted",
+            "SUCCEEDED",
+            {
+                "image": f"{REGISTRY}:v6",
+                "strategy": "canary",
+                "bake_seconds": 300,
+                "termination_wait_seconds": 300,
+                "smoke_tests": SMOKE_TESTS,
+                "reason": "demo: v6 at too little traffic",
+                "analysis": JUDGE_AT_TOO_LITTLE_TRAFFIC,
+            },
+            meanwhile=self.promote_when_paused,
+        )
+
+    def promote_when_paused(self) -> None:
+        """An operator's `cutover promote` once the judge has paused the canary's bake."""
+        from cutover.cli.main import start_execution
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            held = self.local.lock() or {}
+            if held.get("paused_key") and held.get("paused_key") == held.get("task_key"):
+                break
+            time.sleep(0.05)
+        else:
+            console.print("  [red]the judge did not pause the bake within 60 s[/red]")
+            return
+        stand_in("an operator reads the inconclusive verdict and runs `cutover promote`")
+        document = {"action": "promote", "reason": "demo: too little traffic to judge, the release looks right"}
+        start_execution(self.target, document, "promote")
 
     def summary(self) -> Table:
         table = Table(

@@ -1,4 +1,5 @@
-"""The demo's judged deployment (docs/analysis.md): a slower release the judge rolls back.
+"""The demo's judged deployments (docs/analysis.md): a slower release the judge rolls back, and a
+release at too little traffic for the judge, paused until an operator promotes it.
 
 Every release's tool call does WORK_MS of work (EXTRA_LATENCY_MS: a query to its database, say);
 a slow release's does more. Local traffic is compressed with time: at the demo's 0.01, the
@@ -27,6 +28,9 @@ JUDGE_ON_LOCAL_TRAFFIC: dict[str, Any] = {
     "latency_p99": {"min_requests": LOCAL_MINIMUM_REQUESTS},
     "on_inconclusive": {"action": "rollback"},  # a judge that cannot decide ends the scenario, bounded
 }
+# AWS's default minimums (2,000 requests per side) at local traffic: every verdict is inconclusive,
+# as at a quiet service on AWS, and the judge pauses the bake for a promote instead of passing it.
+JUDGE_AT_TOO_LITTLE_TRAFFIC: dict[str, Any] = {"mode": "on", "on_inconclusive": {"action": "pause"}}
 # A 10 % canary would see about one request per period locally: half the traffic gives both sides samples.
 JUDGED_CANARY_WEIGHT = 50
 

@@ -43,6 +43,7 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
         ("SUCCEEDED", None),
         ("SUCCEEDED", None),
         ("SUCCEEDED", None),
+        ("SUCCEEDED", None),
     ]
     assert all(row["requests"] > 0 for row in scenarios)  # production load ran through every scenario
     # The alarm rollback's on_rollback hook ran and the flag v3 switched on is off again, as the
@@ -53,7 +54,7 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
         {"appointment_reminders": True},
         {"appointment_reminders": False},
     )
-    assert [row["rollback_hook"] for row in scenarios if row is not scenarios[1]] == [None] * 6
+    assert [row["rollback_hook"] for row in scenarios if row is not scenarios[1]] == [None] * 7
     # v5 answers 25 ms later than v2 (~40 %): the judge fails its latency against the old side in
     # the same window, and production traffic is back on the old side.
     judged = scenarios[3]
@@ -68,6 +69,13 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
         assert (new["side"], old["side"]) == ("blue", "green")
         assert new["value"] > old["value"] * 1.05 and metric["p_value"] < 0.02, metric
         assert min(new["periods"], old["periods"]) >= 5 and min(new["requests"], old["requests"]) >= 20, metric
+    # v6 under AWS-sized minimums: local traffic is too little to judge, so the judge paused the
+    # canary's bake instead of passing it; the operator's promote ended the pause and skipped the
+    # final wait's, and v6 went live.
+    quiet = scenarios[7]
+    assert quiet["weights"] == {"blue": 0, "green": 100}
+    assert quiet["judge_decisions"] == ["paused for a promote", "not paused: a promote was already requested"]
+    assert quiet["verdict"]["outcome"] == "inconclusive", quiet["verdict"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert summary["ok"] is True
     assert "Every scenario ended as expected, with no failed production request." in result.stdout
@@ -78,6 +86,7 @@ def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_request
     assert "JudgeFailed: judge: latency_p" in printed and "worse on blue at 50 %" in printed
     assert "Judge fail (on, at 50 %, baseline same-window; rolled back)" in printed  # the verdict's table
     assert "on_rollback cutover-demo-flags-off ran (trigger AlarmFired): appointment_reminders off" in printed
+    assert "an operator reads the inconclusive verdict and runs `cutover promote`" in printed
     assert '"_aws"' not in result.stdout  # no raw metric lines in the terminal
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shifter.logic.analysis.actions import (
+    PAUSE_SKIPPED,
     acts,
     decision_text,
     end_of_bake,
@@ -164,6 +165,11 @@ def _judge_keeps_baking(state: WorkflowState, ctx: Context, lock: Lock, verdict:
             judging.record(state, ctx, verdict)
         return False
     decision = decision_text(action, config.mode, rule)
+    # A promote that came before this pause skips it (it skips every remaining pause), and the
+    # timeline says so rather than naming a pause that never held the deployment.
+    promoted_before = action == "pause" and acts(config.mode) and PROMOTE in lock.requests
+    if promoted_before:
+        decision = PAUSE_SKIPPED
     cause = inconclusive_cause(verdict, state.new_side, state.new_weight, bake.elapsed_seconds)
     if verdict is not None:
         judging.record(state, ctx, verdict, decision=decision)
@@ -177,19 +183,30 @@ def _judge_keeps_baking(state: WorkflowState, ctx: Context, lock: Lock, verdict:
         bake.seconds += rule.extend_seconds
         return True
     if action == "pause":
-        bake.pause = bake.judge_paused = True
-        bake.seconds = bake.elapsed_seconds + state.deployment.max_pause_seconds
-        # On the lock, so a promote fails this bake's token at once (steps/signals.py) even in the
-        # final wait, whose polls may be 600 s apart. Read after it is written: a promote that came
-        # first is seen here, so one of the two ends the pause.
-        ctx.table.update_lock(state.execution, {"paused_key": bake.key})
-        latest = ctx.table.get_lock()
-        if latest is not None and PROMOTE in latest.requests:
-            state.promoted = True
-            return False
-        return True
+        return _pause_for_promote(state, ctx, promoted_before=promoted_before)
     fail_bake(state, ctx, lock, JudgeInconclusive.__name__, cause)
     raise JudgeInconclusive(cause)
+
+
+def _pause_for_promote(state: WorkflowState, ctx: Context, *, promoted_before: bool) -> bool:
+    """The judge pauses the bake until a promote (bounded by max_pause_seconds); whether it
+    keeps baking: not when a promote came first."""
+    assert state.bake is not None
+    if promoted_before:
+        state.promoted = True
+        return False
+    bake = state.bake
+    bake.pause = bake.judge_paused = True
+    bake.seconds = bake.elapsed_seconds + state.deployment.max_pause_seconds
+    # On the lock, so a promote fails this bake's token at once (steps/signals.py) even in the
+    # final wait, whose polls may be 600 s apart. Read after it is written: a promote that came
+    # in between is seen here, so one of the two ends the pause.
+    ctx.table.update_lock(state.execution, {"paused_key": bake.key})
+    latest = ctx.table.get_lock()
+    if latest is not None and PROMOTE in latest.requests:
+        state.promoted = True
+        return False
+    return True
 
 
 def complete_bake(state: WorkflowState, ctx: Context) -> WorkflowState:

@@ -105,6 +105,10 @@ def verdict_detail(verdict: Verdict, *, mode: Mode, weight: int, check: int, dec
     return detail
 
 
+# A pause the judge would have asked for, after a promote that skips every remaining pause.
+PAUSE_SKIPPED = "not paused: a promote was already requested"
+
+
 def decision_text(action: EndAction | Literal["rollback-now"], mode: Mode, rule: InconclusiveAction) -> str:
     """What the judge did (or, in dry-run, would have done), for the timeline and SNS."""
     done = {

@@ -45,6 +45,34 @@ LAMBDA_SERVICE_ERRORS = [
 # changes. Retried briefly only, since the cause may be a slow dependency rather than luck.
 LAMBDA_TIMEOUT_ERRORS = ["Sandbox.Timedout", "Lambda.Unknown"]
 
+# What a hook may answer (docs/workflow.md, Lifecycle hooks): nothing (null) or
+# {"status": "SUCCEEDED", …} passes; {"status": "FAILED", "reason": …} fails; anything else (a
+# string, a list, a number, an object without that status) is not a pass either: a gate rolls
+# back, an on_rollback hook's answer is recorded as its failure.
+FAILED_WITHOUT_REASON = "answered FAILED without a reason"
+UNEXPECTED_ANSWER = "unexpected answer (a hook answers nothing, or a status SUCCEEDED or FAILED)"
+
+
+def _hook_status_is(value: str) -> sfn.Condition:
+    """About $.hook_result, whatever JSON it holds. Each field is tested for presence and type
+    before it is compared, as the rest of the machine does: a comparison on a field the input
+    lacks fails the execution outside any Catch
+    (https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html, IsPresent, IsNull).
+    On a string, a number or a list, `$.hook_result.status` is not present (or not a string)."""
+    status = "$.hook_result.status"
+    return sfn.Condition.and_(
+        sfn.Condition.is_present(status), sfn.Condition.is_string(status), sfn.Condition.string_equals(status, value)
+    )
+
+
+def _hook_passed() -> sfn.Condition:
+    return sfn.Condition.or_(sfn.Condition.is_null("$.hook_result"), _hook_status_is("SUCCEEDED"))
+
+
+def _hook_gave_a_reason() -> sfn.Condition:
+    reason = "$.hook_result.reason"
+    return sfn.Condition.and_(sfn.Condition.is_present(reason), sfn.Condition.is_string(reason))
+
 
 class TrafficShifter(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, service: BlueGreenService) -> None:
@@ -316,8 +344,9 @@ class TrafficShifter(Construct):
     ) -> sfn.IChainable:
         """The configured user Lambdas of one stage, one after the other, for deployments only,
         unless the deployment's input switched the stage off (`hooks` in its input). An error,
-        a timeout or {"status": "FAILED", "reason": …} rolls the deployment back; an
-        on_rollback hook's is recorded instead (`_rollback_hook`)."""
+        a timeout, {"status": "FAILED", "reason": …} or any answer but nothing or
+        {"status": "SUCCEEDED"} rolls the deployment back; an on_rollback hook's is recorded
+        instead (`_rollback_hook`)."""
         hooks = self._hooks_config
         arns: tuple[str, ...] = getattr(hooks, stage)
         if not arns:
@@ -340,8 +369,9 @@ class TrafficShifter(Construct):
         )
 
     def _rollback_hook(self, index: int, arn: str, then: sfn.IChainable) -> sfn.IChainable:
-        """One on_rollback hook: a failure, a timeout or a FAILED answer is recorded (history,
-        SNS) by `record_rollback_hook`, and the next hook runs."""
+        """One on_rollback hook: a failure, a timeout or any answer but nothing or
+        {"status": "SUCCEEDED"} is recorded (history, SNS) by `record_rollback_hook`, and the
+        next hook runs."""
         stage = "on_rollback"
         name = arn.split(":function:", 1)[1]
         function = lambda_.Function.from_function_arn(self, f"{stage}-{index}", arn)
@@ -366,19 +396,8 @@ class TrafficShifter(Construct):
         record.next(then)
         # The Catch writes where the answer goes, so the record step reads this hook's failure only.
         task.add_catch(record, errors=["States.ALL"], result_path="$.hook_result")
-        answered_failed = (
-            sfn.Choice(self, f"Hook {stage} {index + 1} failed?")
-            .when(
-                sfn.Condition.and_(
-                    sfn.Condition.is_present("$.hook_result.status"),
-                    sfn.Condition.is_string("$.hook_result.status"),
-                    sfn.Condition.string_equals("$.hook_result.status", "FAILED"),
-                ),
-                record,
-            )
-            .otherwise(then)
-        )
-        return task.next(answered_failed)
+        answered = sfn.Choice(self, f"Hook {stage} {index + 1} failed?").when(_hook_passed(), then).otherwise(record)
+        return task.next(answered)
 
     def _hook(self, stage: str, index: int, arn: str, then: sfn.IChainable, rollback: sfn.IChainable) -> sfn.IChainable:
         name = arn.split(":function:", 1)[1]
@@ -406,44 +425,34 @@ class TrafficShifter(Construct):
             retry_on_service_exceptions=True,
         )
         task.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
+
+        def failed(suffix: str, **cause: str) -> sfn.IChainable:
+            return sfn.Pass(
+                self,
+                f"Hook {stage} {index + 1} {suffix}",
+                parameters={"Error": "HookFailed", **cause},
+                result_path="$.error",
+            ).next(rollback)
+
         # A Pass state has no Catch: States.Format on a missing or non-string reason would end
         # the execution outside any rollback, so the reason is tested before it is formatted.
-        failed = sfn.Pass(
-            self,
-            f"Hook {stage} {index + 1} failed",
-            parameters={
-                "Error": "HookFailed",
-                "Cause.$": f"States.Format('{stage} hook {name}: {{}}', $.hook_result.reason)",
-            },
-            result_path="$.error",
-        ).next(rollback)
-        failed_without_reason = sfn.Pass(
-            self,
-            f"Hook {stage} {index + 1} failed, no reason",
-            parameters={"Error": "HookFailed", "Cause": f"{stage} hook {name}: answered FAILED without a reason"},
-            result_path="$.error",
-        ).next(rollback)
-        answered_failed = (
+        # One Choice judges every answer, so a passing hook adds the same events at every step.
+        answered = (
             sfn.Choice(self, f"Hook {stage} {index + 1} failed?")
+            .when(_hook_passed(), then)
             .when(
-                sfn.Condition.and_(
-                    sfn.Condition.is_present("$.hook_result.status"),
-                    sfn.Condition.is_string("$.hook_result.status"),
-                    sfn.Condition.string_equals("$.hook_result.status", "FAILED"),
-                ),
-                sfn.Choice(self, f"Hook {stage} {index + 1} gave a reason?")
-                .when(
-                    sfn.Condition.and_(
-                        sfn.Condition.is_present("$.hook_result.reason"),
-                        sfn.Condition.is_string("$.hook_result.reason"),
-                    ),
-                    failed,
-                )
-                .otherwise(failed_without_reason),
+                sfn.Condition.and_(_hook_status_is("FAILED"), _hook_gave_a_reason()),
+                failed("failed", **{"Cause.$": f"States.Format('{stage} hook {name}: {{}}', $.hook_result.reason)"}),
             )
-            .otherwise(then)
+            .when(
+                _hook_status_is("FAILED"),
+                failed("failed, no reason", Cause=f"{stage} hook {name}: {FAILED_WITHOUT_REASON}"),
+            )
+            # Not echoed: an answer near the 256 KiB state limit, copied into the cause, would
+            # fail this Pass state (States.DataLimitExceeded) outside any Catch.
+            .otherwise(failed("answered unexpectedly", Cause=f"{stage} hook {name}: {UNEXPECTED_ANSWER}"))
         )
-        return task.next(answered_failed)
+        return task.next(answered)
 
     @staticmethod
     def _stage_payload(stage: str) -> dict[str, Any]:

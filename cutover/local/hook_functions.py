@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cutover.local.runtime import LocalCutover
 
-HookHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# A hook may answer any JSON value (or nothing): the state machine judges it (docs/workflow.md).
+HookHandler = Callable[[dict[str, Any], Any], object]
 HOOK_ROLE = "cutover-local-hook"
 RUNTIME = "python3.13"
 
@@ -34,7 +35,7 @@ class UnknownHookFunction(LookupError):
     """A function names `dispatch` as its handler but no callable is registered for it."""
 
 
-def dispatch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def dispatch(event: dict[str, Any], context: Any) -> object:
     """The Lambda handler of every local hook function: runs the callable registered for it."""
     with _lock:
         run = _handlers.get(context.function_name)

@@ -2,8 +2,9 @@
 
 BEHAVIOUR sets how each hook answers, per stage or per function name (the name wins): pass,
 fail ({"status": "FAILED", "reason": …}), fail_without_reason ({"status": "FAILED"}), raise,
-or hang (longer than the configured hook timeout). OBSERVE, when a test adds to it, is what the
-hook looks at while it runs (e.g. the listener's weights); OBSERVED keeps what it saw."""
+hang (longer than the configured hook timeout), or one of the ANSWERS outside the contract.
+OBSERVE, when a test adds to it, is what the hook looks at while it runs (e.g. the listener's
+weights); OBSERVED keeps what it saw."""
 
 from __future__ import annotations
 
@@ -22,13 +23,24 @@ CALLED: list[str] = []  # function names, in the order they were invoked
 OBSERVE: list[Callable[[], Any]] = []  # at most one: what the hook reads while it runs
 OBSERVED: list[Any] = []
 HANG_SECONDS = 4.0
+# Answers outside the contract (docs/workflow.md, Lifecycle hooks), and returning nothing.
+ANSWERS: dict[str, object] = {
+    "nothing": None,
+    "a_string": "all good",
+    "a_list": ["SUCCEEDED"],
+    "an_empty_list": [],
+    "no_status": {"checked": 3},
+    "status_42": {"status": 42},
+    "unknown_status": {"status": "PASSED"},
+    "reason_42": {"status": "FAILED", "reason": 42},
+}
 
 
 class MigrationCheckFailed(Exception):
     pass
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> object:
     RECEIVED.append(event)
     CALLED.append(context.function_name)
     for observe in OBSERVE:
@@ -37,6 +49,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         with ThreadPoolExecutor(max_workers=1) as pool:
             OBSERVED.append(pool.submit(observe).result())
     behaviour = BEHAVIOUR.get(context.function_name, BEHAVIOUR[event["hook"]])
+    if behaviour in ANSWERS:
+        return ANSWERS[behaviour]
     if behaviour == "fail":
         return {"status": "FAILED", "reason": "schema version 41 expected, found 40"}
     if behaviour == "fail_without_reason":

@@ -59,6 +59,36 @@ def test_a_hook_answering_failed_without_a_reason_still_rolls_back(cutover: Loca
     assert cutover.lock() is None
 
 
+@pytest.mark.parametrize(
+    ("stage", "answer", "hook", "weights_when_it_answered"),
+    [
+        ("before_traffic", "a_string", "cutover-hook-migrations", {"blue": 100, "green": 0}),
+        ("after_traffic", "status_42", "cutover-hook-verify", {"blue": 0, "green": 100}),
+    ],
+)
+def test_a_hook_answering_neither_nothing_nor_a_status_rolls_back_cleanly(
+    cutover: LocalCutover, stage: str, answer: str, hook: str, weights_when_it_answered: dict[str, int]
+) -> None:
+    hook_functions.BEHAVIOUR[stage] = answer
+    hook_functions.OBSERVE.append(cutover.weights)
+    execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, f"hooks-{answer.replace('_', '-')}")
+    # Not States.Runtime: the answer is judged by a Choice that tests each field before reading it.
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack"), execution.cause
+    expected = f"HookFailed: {stage} hook {hook}: unexpected answer (a hook answers nothing, or a status SUCCEEDED"
+    assert expected in (execution.cause or ""), execution.cause
+    assert hook_functions.OBSERVED[-1] == weights_when_it_answered
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    assert cutover.lock() is None
+
+
+def test_hooks_that_return_nothing_pass(cutover: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR.update(before_traffic="nothing", after_traffic="nothing")
+    execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, "hooks-nothing")
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert [e["hook"] for e in hook_functions.RECEIVED] == ["before_traffic", "after_traffic"]
+    assert cutover.weights() == {"blue": 0, "green": 100}
+
+
 def test_a_hook_that_errors_rolls_back(cutover: LocalCutover) -> None:
     hook_functions.BEHAVIOUR["after_traffic"] = "raise"
     execution = cutover.run({"image": IMAGE_V2, "strategy": "all-at-once"}, "hooks-raise")

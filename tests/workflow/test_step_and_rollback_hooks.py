@@ -64,6 +64,50 @@ def test_an_on_step_hook_failing_at_the_first_step_rolls_back(
     assert cutover.lock() is None
 
 
+# What a hook may answer (docs/workflow.md, Lifecycle hooks): nothing or {"status": "SUCCEEDED"}
+# passes, {"status": "FAILED", "reason": …} fails; anything else is not a pass.
+UNEXPECTED = (
+    "on_step hook cutover-hook-synthetic-order: "
+    "unexpected answer (a hook answers nothing, or a status SUCCEEDED or FAILED)"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "cause"),
+    [
+        ("a_string", UNEXPECTED),
+        ("a_list", UNEXPECTED),
+        ("an_empty_list", UNEXPECTED),
+        ("no_status", UNEXPECTED),
+        ("status_42", UNEXPECTED),
+        ("unknown_status", UNEXPECTED),
+        ("reason_42", "on_step hook cutover-hook-synthetic-order: answered FAILED without a reason"),
+    ],
+)
+def test_an_on_step_hook_answering_anything_but_a_pass_rolls_back_cleanly(
+    cutover: LocalCutover, answer: str, cause: str
+) -> None:
+    hook_functions.BEHAVIOUR["on_step"] = answer
+    execution = cutover.run(CANARY, f"on-step-{answer.replace('_', '-')}")
+    # Not States.Runtime: the answer is judged in states that cannot fail, then rolled back.
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack"), execution.cause
+    assert f"HookFailed: {cause}" in (execution.cause or ""), execution.cause
+    assert cutover.weights() == {"blue": 100, "green": 0}
+    assert [e["weight"] for e in hook_functions.RECEIVED] == [10]
+    assert cutover.lock() is None
+    (record,) = cutover.deployments()
+    assert record.outcome == "ROLLED_BACK"
+
+
+def test_an_on_step_hook_that_returns_nothing_passes(cutover: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR["on_step"] = "nothing"
+    execution = cutover.run(CANARY, "on-step-nothing")
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert [e["weight"] for e in hook_functions.RECEIVED] == [10, 100]
+    assert cutover.weights() == {"blue": 0, "green": 100}
+    assert cutover.lock() is None
+
+
 # ---------------------------------------------------------------------------- on_rollback
 FLAGS_OFF = "arn:aws:lambda:eu-west-1:123456789012:function:cutover-hook-flags-off"
 AUDIT = "arn:aws:lambda:eu-west-1:123456789012:function:cutover-hook-audit"
@@ -130,6 +174,12 @@ def test_on_rollback_hooks_run_in_order_once_traffic_is_back_with_the_trigger_an
         ("fail_without_reason", "answered FAILED without a reason"),  # a malformed answer
         ("raise", "MigrationCheckFailed: could not reach the database"),
         ("hang", "States.Timeout"),
+        # Not a pass either (the rule of every stage): recorded like a failure.
+        ("a_string", 'unexpected answer "all good"'),
+        ("an_empty_list", "unexpected answer []"),
+        ("status_42", 'unexpected answer {"status": 42}'),
+        ("unknown_status", 'unexpected answer {"status": "PASSED"}'),
+        ("reason_42", "answered FAILED without a reason"),
     ],
 )
 def test_a_failing_on_rollback_hook_is_recorded_and_announced_and_changes_nothing(
@@ -157,6 +207,18 @@ def test_a_failing_on_rollback_hook_is_recorded_and_announced_and_changes_nothin
     assert len(stage_and_hooks) <= ON_ROLLBACK_STAGE_EVENTS + 2 * ON_ROLLBACK_HOOK_EVENTS, [
         e["type"] for e in stage_and_hooks
     ]
+
+
+def test_an_on_rollback_hook_that_returns_nothing_passes(rolling_back: LocalCutover) -> None:
+    hook_functions.BEHAVIOUR["cutover-hook-flags-off"] = "nothing"
+    notifications = Notifications(rolling_back)
+    execution = rolling_back.run(CANARY, "on-rollback-nothing")
+    assert (execution.status, execution.error) == ("FAILED", "DeploymentRolledBack"), execution.cause
+    assert_rolled_back_as_without_hooks(rolling_back, execution.cause)
+    assert [name for name, _, _ in rollback_hook_calls()] == ["cutover-hook-flags-off", "cutover-hook-audit"]
+    (record,) = rolling_back.deployments()
+    assert record.hook_failures == ()
+    assert not [m for m in notifications.messages() if m["body"]["event"] == "rollback_hook_failed"]
 
 
 def test_a_deployment_can_switch_its_on_rollback_hooks_off(rolling_back: LocalCutover) -> None:

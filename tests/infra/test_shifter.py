@@ -195,6 +195,31 @@ def test_the_state_machine_may_invoke_exactly_the_configured_on_rollback_hooks()
     assert workflow["Properties"]["Environment"]["Variables"]["CUTOVER_ON_ROLLBACK_HOOKS"] == "2"
 
 
+def test_the_state_machine_may_invoke_exactly_the_configured_on_step_hooks_and_its_own_function() -> None:
+    order = "arn:aws:lambda:eu-west-1:123456789012:function:synthetic-order"
+    metric = "arn:aws:lambda:eu-west-1:123456789012:function:business-metric:live"
+    t = synth(hooks={"on_step": [order, metric]})[STACK]
+    machine = next(iter(resources_of_type(t, "AWS::StepFunctions::StateMachine").values()))
+    statements = role_statements(t, machine["Properties"]["RoleArn"]["Fn::GetAtt"][0])
+    resources = [
+        resource
+        for s in statements
+        if "lambda:InvokeFunction" in actions(s)
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert {r for r in resources if isinstance(r, str)} == {order, f"{order}:*", metric, f"{metric}:*"}
+    # Everything else it may invoke is the shifter's own workflow function (and its versions).
+    workflow_id = next(
+        logical_id
+        for logical_id, v in resources_of_type(t, "AWS::Lambda::Function").items()
+        if v["Properties"].get("Handler") == "shifter.handlers.workflow.handler"
+    )
+    others = [r for r in resources if not isinstance(r, str)]
+    assert others and all(f'"{workflow_id}"' in json.dumps(r) for r in others), others
+    workflow = resources_of_type(t, "AWS::Lambda::Function")[workflow_id]
+    assert workflow["Properties"]["Environment"]["Variables"]["CUTOVER_ON_STEP_HOOKS"] == "2"
+
+
 def test_hooks_must_be_lambda_arns() -> None:
     from stacks.config import ConfigError, load_config
 

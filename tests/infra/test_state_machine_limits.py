@@ -66,6 +66,17 @@ def test_on_rollback_states_fit_80_characters_and_run_between_the_rollback_and_i
     assert states["Deployment failed"]["CausePath"] == "$.outcome.cause"
 
 
+def test_on_step_states_fit_80_characters_and_run_after_each_shift() -> None:
+    states = definition(hooks={"on_step": [LONG_HOOK] * 10})["States"]
+    names = list(state_names(states))
+    too_long = [name for name in names if len(name) > MAX_STATE_NAME_LENGTH]
+    assert not too_long, too_long
+    hook_tasks = [n for n in names if n.startswith("Hook on_step") and ":" in n and states[n]["Type"] == "Task"]
+    assert len(hook_tasks) == len(set(hook_tasks)) == 10  # still one distinct state per hook
+    assert "Hook on_step 10: mmmm" in " ".join(hook_tasks)
+    assert states["Shift weights"]["Next"] == "Run on_step hooks?"
+
+
 def _reachable(states: dict[str, Any], start: str) -> set[str]:
     seen: set[str] = set()
     todo = [start]

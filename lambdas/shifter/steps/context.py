@@ -14,7 +14,7 @@ from shifter.adapters.ecs_service import EcsServices
 from shifter.adapters.http_probe import UrllibProbe
 from shifter.adapters.live_state_store import LiveStateStore
 from shifter.adapters.load_balancer import ElbLoadBalancer
-from shifter.adapters.metric_data import CloudWatchMetricData, MetricDataReader
+from shifter.adapters.metric_data import CloudWatchMetricData
 from shifter.adapters.notifier import SnsNotifier
 from shifter.adapters.secrets import SecretsManagerSecrets
 from shifter.adapters.task_tokens import StepFunctionsTaskTokens
@@ -35,7 +35,7 @@ class Context:
     notifier: ports.Notifier
     probe: ports.Probe
     secrets: ports.Secrets
-    metric_data: MetricDataReader  # the judge's one GetMetricData call per check
+    metric_data: ports.MetricDataReader  # the judge's one GetMetricData call per check
 
 
 def context(clients: aws_clients.ClientFactory = aws_clients.client) -> Context:

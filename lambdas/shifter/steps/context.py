@@ -71,10 +71,5 @@ def note(state: WorkflowState, event: str, **detail: object) -> None:
     state.timeline.append(TimelineEvent(at=iso_now(), event=event, detail=dict(detail)))
 
 
-def console_link(execution_arn: str) -> str:
-    region = execution_arn.split(":")[3]
-    return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
-
-
 def seconds_since(iso_timestamp: str) -> float:
     return (now() - datetime.fromisoformat(iso_timestamp)).total_seconds()

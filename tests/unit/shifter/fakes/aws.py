@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from shifter.adapters.parameter_seeds import StaleParameter
 from shifter.logic.errors import DeploymentInProgress, WeightsNotApplied
 from shifter.logic.history import HistoryRecord
 from shifter.logic.observed import ServiceStatus, SideLiveState, TargetHealth
@@ -315,3 +316,23 @@ class FakeCloudWatch:
                 }
             )
         return {"MetricDataResults": results, "Messages": []}
+
+
+@dataclass
+class FakeParameterSeeds:
+    """SSM parameters as the capacity seeds use them: PutParameter with Overwrite false refuses
+    a name that exists (ParameterAlreadyExists), DeleteParameter of a missing name is
+    ParameterNotFound (the adapter tolerates it), and every value is a string."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    def read_int(self, name: str) -> int:
+        return int(self.values[name])
+
+    def create(self, name: str, value: int) -> None:
+        if name in self.values:
+            raise StaleParameter(f"{name} already exists")
+        self.values[name] = str(value)
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)

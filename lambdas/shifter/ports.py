@@ -1,15 +1,16 @@
 """What the steps need from AWS, as small protocols: adapters/ implements them with boto3,
-tests/unit/shifter/fakes/ in memory. Steps reach them only through `Context`."""
+tests/unit/shifter/fakes/ in memory. Steps reach them only through `Context`; the handlers
+that are not steps take theirs as arguments. Nothing here imports boto3."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from shifter.adapters.ecs_service import ServiceStatus
-from shifter.adapters.live_state_store import SideLiveState
-from shifter.adapters.load_balancer import TargetHealth
+from shifter.logic.analysis.models import CheckSamples
+from shifter.logic.analysis.queries import QueryPlan
 from shifter.logic.history import HistoryRecord
+from shifter.logic.observed import ServiceStatus, SideLiveState, TargetHealth
 from shifter.logic.smoke import SmokeResponse
 from shifter.logic.traffic import AlarmStatus
 from shifter.readers.lock import Lock
@@ -101,3 +102,19 @@ class LiveState(Protocol):
     def read(self, side: str) -> SideLiveState: ...
 
     def write(self, side: str, values: dict[str, str | int]) -> None: ...
+
+
+class MetricDataReader(Protocol):
+    """The judge's one GetMetricData call per check (all pages), as samples."""
+
+    def read(self, plan: QueryPlan) -> CheckSamples: ...
+
+
+class ParameterSeeds(Protocol):
+    """Create-once SSM parameters (the capacity-seed custom resource)."""
+
+    def read_int(self, name: str) -> int: ...
+
+    def create(self, name: str, value: int) -> None: ...
+
+    def delete(self, name: str) -> None: ...

@@ -16,7 +16,6 @@ import random
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import botocore.endpoint
@@ -123,16 +122,14 @@ class FaultInjector:
     def install(self, runtime: InProcessLambda) -> None:
         from shifter.adapters import aws_clients
 
-        original_client = aws_clients._client.__wrapped__
+        def with_faults(client: Any) -> None:
+            client.meta.events.register_first("before-send", self._before_send)
+
+        # Through the supported hook (as the bench counts calls); clients made before it would
+        # not see the faults, so they are made again.
+        aws_clients.client_hooks.append(with_faults)
+        aws_clients.reset()
         injector = self
-
-        @cache
-        def client_with_faults(service: str) -> Any:
-            client = original_client(service)
-            client.meta.events.register_first("before-send", injector._before_send)
-            return client
-
-        aws_clients._client = client_with_faults
         # botocore sleeps between its own retries: record instead of spending the time.
         botocore.endpoint.time = _RecordingTime(self.log)  # type: ignore[attr-defined]
         original_run = runtime.run

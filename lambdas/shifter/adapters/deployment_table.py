@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from shifter.adapters import aws_clients
 from shifter.logic.errors import DeploymentInProgress
 from shifter.logic.history import HistoryRecord
 from shifter.readers.history import read_history
@@ -32,8 +31,8 @@ def _conditional(write: Callable[[], object]) -> bool:
 
 
 class DeploymentTable:
-    def __init__(self, table_name: str, service: str, client: DynamoDBClient | None = None) -> None:
-        self._client = client or aws_clients.dynamodb()
+    def __init__(self, table_name: str, service: str, client: DynamoDBClient) -> None:
+        self._client = client
         self.table_name = table_name
         self.service = service
         self.key = lock_key(service)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from shifter.logic.observed import ServiceStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
@@ -28,16 +29,6 @@ _REGISTRABLE = (
     "ephemeralStorage",
     "runtimePlatform",
 )
-
-
-@dataclass(frozen=True)
-class ServiceStatus:
-    desired: int
-    running: int
-    pending: int
-    task_definition: str
-    deployments: int  # a steady service has exactly one (PRIMARY)
-    rollout_failed: bool
 
 
 class EcsServices:

@@ -6,28 +6,17 @@ shifter/readers/live_state.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shifter.adapters import aws_clients
+from shifter.logic.observed import SideLiveState
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
 
-@dataclass(frozen=True)
-class SideLiveState:
-    weight: int
-    task_definition: str
-    image: str
-    desired_count: int
-    min_capacity: int | None
-    max_capacity: int | None
-
-
 class LiveStateStore:
-    def __init__(self, prefix: str, client: SSMClient | None = None) -> None:
-        self._client = client or aws_clients.ssm()
+    def __init__(self, prefix: str, client: SSMClient) -> None:
+        self._client = client
         self.prefix = prefix.rstrip("/")
 
     def name(self, side: str, key: str) -> str:

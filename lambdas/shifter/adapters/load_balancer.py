@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shifter.logic.errors import WeightsNotApplied
+from shifter.logic.observed import TargetHealth
 from shifter.readers.weights import read_weights
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
 
 MAX_WEIGHT = 100  # Cutover's scale; AWS accepts up to 999 (moto even 1000), so check here
-
-
-@dataclass(frozen=True)
-class TargetHealth:
-    healthy: int
-    not_healthy: dict[str, str]  # target id → state (initial, unhealthy, draining, …)
-
-    @property
-    def registered(self) -> int:
-        return self.healthy + len(self.not_healthy)
 
 
 class ElbLoadBalancer:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -50,12 +50,6 @@ class MetricDataAnswer:
     messages: tuple[str, ...] = field(default=())
 
 
-class MetricDataReader(Protocol):
-    """The port a step's Context holds; tests of steps use an in-memory fake."""
-
-    def read(self, plan: QueryPlan) -> CheckSamples: ...
-
-
 def _merge(pages: Sequence[Sequence[MetricDataResultTypeDef]]) -> tuple[MetricDataResultTypeDef, ...]:
     merged: dict[str, dict[str, Any]] = {}
     for page in pages:
@@ -80,7 +74,7 @@ def _describe(error: ClientError) -> str:
 
 
 class CloudWatchMetricData:
-    """The boto3 implementation of MetricDataReader."""
+    """The boto3 implementation of ports.MetricDataReader."""
 
     def __init__(self, cloudwatch: CloudWatchClient) -> None:
         self._cloudwatch = cloudwatch

@@ -15,7 +15,9 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from shifter.adapters import parameter_seeds
+from shifter import ports
+from shifter.adapters import aws_clients
+from shifter.adapters.parameter_seeds import SsmParameterSeeds
 from shifter.logic.capacity_seed import Bounds, seed_bounds
 from shifter.observability import logger
 
@@ -43,18 +45,22 @@ class CapacitySeedEvent(BaseModel):
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, Any]:
+    return handle(event, SsmParameterSeeds(aws_clients.client("ssm")))
+
+
+def handle(event: dict[str, Any], seeds: ports.ParameterSeeds) -> dict[str, Any]:
     request = parse(event=event, model=CapacitySeedEvent)
     properties = request.ResourceProperties
     physical_id = properties.min_parameter
     if request.RequestType == "Create":
-        desired = parameter_seeds.read_int(properties.count_parameter)
+        desired = seeds.read_int(properties.count_parameter)
         bounds = seed_bounds(desired, Bounds(properties.minimum, properties.maximum))
-        parameter_seeds.create(properties.min_parameter, bounds.minimum)
-        parameter_seeds.create(properties.max_parameter, bounds.maximum)
+        seeds.create(properties.min_parameter, bounds.minimum)
+        seeds.create(properties.max_parameter, bounds.maximum)
         logger.info("capacity seeded", extra={"desired": desired, "min": bounds.minimum, "max": bounds.maximum})
         return {"PhysicalResourceId": physical_id, "Data": {"Min": bounds.minimum, "Max": bounds.maximum}}
     if request.RequestType == "Delete":
-        parameter_seeds.delete(properties.min_parameter)
-        parameter_seeds.delete(properties.max_parameter)
+        seeds.delete(properties.min_parameter)
+        seeds.delete(properties.max_parameter)
     # Update: the same physical id, so CloudFormation deletes nothing and nothing is rewritten.
     return {"PhysicalResourceId": request.PhysicalResourceId or physical_id}

@@ -13,14 +13,14 @@ from shifter.adapters.transient import is_transient
 from shifter.logic.errors import TransientAwsError
 from shifter.logic.state import WorkflowState
 from shifter.observability import logger, metrics, tracer, use_service_dimension
-from shifter.steps import bake, finish, prepare, rollback, rollback_hooks, shift, signals, smoke_tests, start
+from shifter.steps import bake, finish, preconditions, prepare, rollback, rollback_hooks, shift, signals, smoke_tests
 from shifter.steps.context import Context, context
 
 Step = Callable[[WorkflowState, Context], WorkflowState]
 
 STEPS: dict[str, Step] = {
-    "acquire_lock": start.acquire_lock,
-    "read_live_state": start.read_live_state,
+    "acquire_lock": preconditions.acquire_lock,
+    "read_live_state": preconditions.read_live_state,
     "prepare_idle_side": prepare.prepare_idle_side,
     "check_stable": prepare.check_stable,
     "check_target_health": prepare.check_target_health,
@@ -63,7 +63,7 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     ctx = context()
     use_service_dimension(ctx.env.service_name)
     if request.step == "validate":
-        return start.validate(request.input, request.execution, ctx).dump()
+        return preconditions.validate(request.input, request.execution, ctx).dump()
     if request.state is None:
         raise ValueError(f"step {request.step} needs the workflow state")
     state = WorkflowState.model_validate(request.state)

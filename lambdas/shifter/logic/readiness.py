@@ -1,8 +1,11 @@
-"""When a side's targets may receive production traffic (pure: counts in, decision out)."""
+"""When a side is steady, and when its targets may receive production traffic (pure: counts
+in, decision out)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from shifter.logic.observed import ServiceStatus
 
 
 def ready_for_first_traffic(healthy: int, not_healthy: Mapping[str, str], desired: int, *, force: bool) -> bool:
@@ -26,3 +29,11 @@ def ready_for_more_traffic(healthy: int, desired: int, *, force: bool) -> bool:
     if force:
         return healthy > 0
     return healthy >= desired
+
+
+def steady(status: ServiceStatus, revision: str | None, desired: int | None) -> bool:
+    """A prepared side is steady when every desired task runs the new revision and only one
+    ECS deployment remains (the previous revision's tasks are gone)."""
+    return (
+        status.task_definition == revision and status.deployments == 1 and status.running == status.desired == desired
+    )

@@ -20,8 +20,8 @@ from shifter.logic.analysis.actions import (
     inconclusive_cause,
 )
 from shifter.logic.analysis.models import Verdict
+from shifter.logic.bake import after_check, alarm_cause, next_wait, pause_expired_cause
 from shifter.logic.errors import Aborted, AlarmFired, JudgeFailed, JudgeInconclusive, PauseExpired, Promoted
-from shifter.logic.quotas import poll_seconds
 from shifter.logic.state import Bake, WorkflowState
 from shifter.logic.traffic import alarms_to_watch, firing, firing_reasons
 from shifter.observability import metrics
@@ -93,23 +93,19 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     statuses = ctx.alarms.alarm_states(watched)
     fired = firing(statuses, watched)
     if fired:
-        cause = f"{', '.join(fired)} in ALARM at {state.new_weight} % on {state.new_side}"
-        if reasons := firing_reasons(statuses, fired):
-            cause = f"{cause} ({reasons})"
+        cause = alarm_cause(fired, firing_reasons(statuses, fired), state.new_weight, state.new_side)
         fail_bake(state, ctx, lock, "AlarmFired", cause)
         raise AlarmFired(cause)
     verdict = _judge(state, ctx, lock)
-    # A pause the judge asked for ends on a promote in the final wait too (a promote's signal
-    # fails only a step's token, so the final wait sees it here, at its next check).
-    if PROMOTE in lock.requests and (bake.phase == "step" or bake.judge_paused):
+    move = after_check(bake, promote_requested=PROMOTE in lock.requests)
+    if move == "promoted":
         state.promoted = True
         bake.status = "done"
-    elif bake.elapsed_seconds >= bake.seconds:
-        if bake.pause:
-            why = " after an inconclusive verdict" if bake.judge_paused else ""
-            cause = f"paused at {state.new_weight} %{why} for {bake.seconds} s without a promote"
-            fail_bake(state, ctx, lock, "PauseExpired", cause)
-            raise PauseExpired(cause)
+    elif move == "pause-expired":
+        cause = pause_expired_cause(bake, state.new_weight)
+        fail_bake(state, ctx, lock, "PauseExpired", cause)
+        raise PauseExpired(cause)
+    elif move == "time-up":
         if not _judge_keeps_baking(state, ctx, lock, verdict):
             bake.status = "done"
         verdict = None  # recorded with what the end of the bake decided
@@ -117,9 +113,7 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
         judging.record(state, ctx, verdict)
     if bake.status == "done":
         return state
-    remaining = bake.seconds - bake.elapsed_seconds
-    poll = poll_seconds(bake.seconds, state.deployment.poll_interval_seconds)
-    bake.wait_seconds = poll if bake.pause else min(poll, remaining)
+    bake.wait_seconds = next_wait(bake, state.deployment.poll_interval_seconds)
     return state
 
 

@@ -14,7 +14,7 @@ from shifter.adapters.ecs_service import EcsServices
 from shifter.adapters.http_probe import UrllibProbe
 from shifter.adapters.live_state_store import LiveStateStore
 from shifter.adapters.load_balancer import ElbLoadBalancer
-from shifter.adapters.metric_data import CloudWatchMetricData, MetricDataReader
+from shifter.adapters.metric_data import CloudWatchMetricData
 from shifter.adapters.notifier import SnsNotifier
 from shifter.adapters.secrets import SecretsManagerSecrets
 from shifter.adapters.task_tokens import StepFunctionsTaskTokens
@@ -35,7 +35,7 @@ class Context:
     notifier: ports.Notifier
     probe: ports.Probe
     secrets: ports.Secrets
-    metric_data: MetricDataReader  # the judge's one GetMetricData call per check
+    metric_data: ports.MetricDataReader  # the judge's one GetMetricData call per check
 
 
 def context(clients: aws_clients.ClientFactory = aws_clients.client) -> Context:
@@ -69,11 +69,6 @@ def iso_now() -> str:
 def note(state: WorkflowState, event: str, **detail: object) -> None:
     """Append to the deployment's timeline (kept in the history record)."""
     state.timeline.append(TimelineEvent(at=iso_now(), event=event, detail=dict(detail)))
-
-
-def console_link(execution_arn: str) -> str:
-    region = execution_arn.split(":")[3]
-    return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
 
 
 def seconds_since(iso_timestamp: str) -> float:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from shifter.logic.state import Outcome, WorkflowState
+from shifter.logic.subjects import succeeded_subject
 from shifter.observability import metrics
 from shifter.steps.context import Context, note, seconds_since
+from shifter.steps.records import history_record, notification
 from shifter.steps.requests import current_lock
 from shifter.steps.scaling import scale_side
-from shifter.steps.start import history_record, notification
 
 
 def scale_down_old_side(state: WorkflowState, ctx: Context) -> WorkflowState:
@@ -46,16 +47,8 @@ def finish(state: WorkflowState, ctx: Context) -> WorkflowState:
     )
     note(state, "succeeded")
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "SUCCEEDED"))
-    verb = {
-        "deploy": "is live",
-        "switch": "has all traffic",
-        "rollback": "is live again",
-        "repair": "has all traffic again (repaired)",
-    }.get(action, "is live")
     ctx.notifier.publish(
-        env.topic_arn,
-        f"Cutover {env.service_name}: {state.deployment.image} {verb} on {state.new_side}",
-        notification(state, ctx, "succeeded"),
+        env.topic_arn, succeeded_subject(state, env.service_name), notification(state, ctx, "succeeded")
     )
     if action == "deploy":
         metrics.add_metric(name="DeploymentsSucceeded", unit="Count", value=1)

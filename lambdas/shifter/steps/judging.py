@@ -18,7 +18,7 @@ from shifter.logic.analysis.models import BaselineKind, Verdict
 from shifter.logic.analysis.queries import alb_targets, check_windows, metric_data_request
 from shifter.logic.state import TimelineEvent, WorkflowState
 from shifter.steps.context import Context, note
-from shifter.steps.start import notification
+from shifter.steps.records import notification
 
 JUDGED = "judged"
 

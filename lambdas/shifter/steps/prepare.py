@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shifter.logic.errors import StabilizationTimeout, TargetUnhealthy
-from shifter.logic.readiness import ready_for_first_traffic
+from shifter.logic.readiness import ready_for_first_traffic, steady
 from shifter.logic.state import PollLoop, WorkflowState
 from shifter.steps.context import Context, note
 from shifter.steps.requests import current_lock
@@ -51,12 +51,7 @@ def check_stable(state: WorkflowState, ctx: Context) -> WorkflowState:
             f"ECS stopped the rollout of {state.new_task_definition} (circuit breaker)"
             + _why_tasks_stopped(ctx, env.cluster, env.services[state.new_side])
         )
-    steady = (
-        status.task_definition == state.new_task_definition
-        and status.deployments == 1
-        and status.running == status.desired == state.desired_count
-    )
-    if steady:
+    if steady(status, state.new_task_definition, state.desired_count):
         note(state, "idle side stable", running=status.running)
         state.loop = PollLoop(phase="health", max_attempts=HEALTH_ATTEMPTS, wait_seconds=loop.wait_seconds)
     elif loop.attempts >= loop.max_attempts:

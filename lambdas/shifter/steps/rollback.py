@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
+from shifter.logic.rollback import brought_up, had_production_traffic
 from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
+from shifter.logic.subjects import (
+    caught_trigger,
+    failed_subject,
+    rollback_incomplete_cause,
+    rollback_incomplete_subject,
+    rolled_back_cause,
+    rolled_back_subject,
+    traffic_text,
+)
 from shifter.logic.traffic import weights_for
 from shifter.observability import metrics
 from shifter.steps import judging
 from shifter.steps.context import Context, note, seconds_since
+from shifter.steps.records import history_record, notification
 from shifter.steps.rollback_hooks import rollback_hook_payload
 from shifter.steps.scaling import scale_side
 from shifter.steps.shift import apply_weights
-from shifter.steps.start import history_record, notification
 
 
 def _trigger(state: WorkflowState, ctx: Context) -> tuple[str, str]:
     """The error name and a readable cause. A task-token failure may arrive without its
     cause (the console and moto drop it), so the lock item's recorded trigger fills in."""
-    caught = state.error
-    name = caught.error if caught else "Unknown"
-    message = caught.message() if caught else ""
+    name, message = caught_trigger(state.error)
     if not message:
         lock = ctx.table.get_lock()
         message = (lock.trigger if lock and lock.owner == state.execution else None) or name
     return name, message
-
-
-def _what(state: WorkflowState) -> str:
-    """What was being done, as a subject line names it."""
-    if state.operation.action == "deploy":
-        return state.plan.image if state.plan else "the deployment"
-    return f"the {state.operation.action} to {state.new_side or state.operation.to or 'the previous side'}"
 
 
 def _propagation_seconds(state: WorkflowState, ctx: Context) -> int:
@@ -57,13 +58,8 @@ def rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
                 raise TargetUnhealthy(f"{old}, the side to roll back to, has no tasks; traffic stays where it is")
             apply_weights(ctx, old, 100)
             restored = True
-        # A retried attempt finds the weights already restored; the state it was given still
-        # says whether the new side had production traffic.
-        routed_to_new = state.new_weight > 0 or weights.get(new, 0) > 0
-        status = ctx.ecs.describe_service(env.cluster, env.services[new])
-        # Scale down only what this execution brought up: a switch targets a side that was
-        # already running, and must leave it as it found it.
-        scale_down = state.operation.prepare != "none" and (status.desired > 0 or state.new_task_definition is not None)
+        routed_to_new = had_production_traffic(state, weights)
+        scale_down = brought_up(state, ctx.ecs.describe_service(env.cluster, env.services[new]))
         if scale_down and routed_to_new:
             wait_seconds = _propagation_seconds(state, ctx)
         restored = restored or routed_to_new
@@ -90,22 +86,19 @@ def finish_rollback(state: WorkflowState, ctx: Context) -> WorkflowState:
         scale_side(ctx, new, 0, (0, 0) if state.bounds is not None else None)
     touched = progress.traffic_restored or progress.scale_down
     if touched:
-        image = state.previous.image if state.previous else "its previous image"
-        cause = f"{name}: {message}. Traffic is 100 % on {old} ({image})" + (
-            f"; {new} scaled to 0." if state.operation.prepare != "none" else "."
-        )
+        cause = rolled_back_cause(state, name, message)
         state.outcome = Outcome(status="ROLLED_BACK", error=DeploymentRolledBack.__name__, cause=cause)
         note(state, "rolled back", trigger=name, cause=message)
         if state.operation.action == "deploy":
             metrics.add_metric(name="DeploymentsRolledBack", unit="Count", value=1)
         metrics.add_metric(name="DeploymentDuration", unit="Seconds", value=seconds_since(state.started_at))
-        subject = f"Cutover {env.service_name}: rolled back {_what(state)} ({name})"
+        subject = rolled_back_subject(state, env.service_name, name)
         if state.operation.action == "deploy":  # the state machine runs on_rollback hooks with it
             state.rollback_hook_payload = rollback_hook_payload(state, ctx)
     else:
         state.outcome = Outcome(status="FAILED", error=name, cause=f"{message} Nothing was changed.")
         note(state, "failed before any change", trigger=name, cause=message)
-        subject = f"Cutover {env.service_name}: {_what(state)} failed ({name})"
+        subject = failed_subject(state, env.service_name, name)
     if old is not None:  # history and notification only once a deployment really started
         record = history_record(state, ctx, state.outcome.status)
         ctx.table.record_history(state.started_at, state.execution_name, record)
@@ -121,21 +114,17 @@ def quarantine(state: WorkflowState, ctx: Context) -> WorkflowState:
     failure = state.rollback_error.message() if state.rollback_error else "unknown error"
     try:
         weights = ctx.load_balancer.read_weights(env.listener_arn, env.target_groups)
-        where = ", ".join(f"{side} {weight} %" for side, weight in sorted(weights.items()))
+        where = traffic_text(weights)
     except Exception as error:  # the listener may be what is failing
         where = f"unknown (the listener could not be read: {error})"
-    cause = (
-        f"the rollback did not complete ({failure}). Production traffic now: {where}. "
-        'Fix it with `cutover repair` or the execution input {"action": "repair"}; '
-        "the deployment lock stays quarantined until then."
-    )
+    cause = rollback_incomplete_cause(failure, where)
     ctx.table.quarantine(state.execution, cause)
     state.outcome = Outcome(status="FAILED", error="RollbackIncomplete", cause=cause)
     note(state, "rollback incomplete", cause=failure, traffic=where)
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "ROLLBACK_INCOMPLETE"))
     ctx.notifier.publish(
         env.topic_arn,
-        f"Cutover {env.service_name}: ROLLBACK INCOMPLETE, traffic {where}: run cutover repair",
+        rollback_incomplete_subject(env.service_name, where),
         notification(state, ctx, "rollback_incomplete"),
     )
     return state

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from shifter.logic.inputs import shorten
 from shifter.logic.state import CaughtError, HookFailure, WorkflowState
 from shifter.steps.context import Context, iso_now, note
-from shifter.steps.start import history_record, notification
+from shifter.steps.records import history_record, notification
 
 
 def rollback_hook_payload(state: WorkflowState, ctx: Context) -> dict[str, Any]:

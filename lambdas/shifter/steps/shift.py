@@ -12,11 +12,12 @@ from shifter.logic.errors import TargetUnhealthy
 from shifter.logic.quotas import poll_seconds
 from shifter.logic.readiness import ready_for_more_traffic
 from shifter.logic.state import Bake, WorkflowState
+from shifter.logic.subjects import paused_subject
 from shifter.logic.traffic import weights_for
 from shifter.observability import NAMESPACE
 from shifter.steps.context import Context, note
+from shifter.steps.records import notification
 from shifter.steps.requests import PROMOTE, current_lock
-from shifter.steps.start import notification
 
 # A bake's task token times out this long after the bake should have ended: a backstop
 # only (the poll loop completes the token), so an abandoned wait cannot linger.
@@ -108,7 +109,7 @@ def shift_weights(state: WorkflowState, ctx: Context) -> WorkflowState:
         )
         ctx.notifier.publish(
             ctx.env.topic_arn,
-            f"Cutover {ctx.env.service_name}: paused at {step.weight} % on {state.new_side}, waiting for promote",
+            paused_subject(state, ctx.env.service_name),
             notification(state, ctx, "paused"),
         )
     else:

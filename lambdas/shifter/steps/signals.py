@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from shifter.logic.errors import Aborted, NoDeploymentRunning, Promoted
 from shifter.logic.state import Outcome, WorkflowState
+from shifter.logic.subjects import signal_subject
 from shifter.readers.lock import Lock
 from shifter.steps.context import Context, note
+from shifter.steps.records import history_record, notification
 from shifter.steps.requests import ABORT, PROMOTE
-from shifter.steps.start import history_record, notification
 
 
 def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowState:
@@ -52,7 +53,7 @@ def signal_running_deployment(state: WorkflowState, ctx: Context) -> WorkflowSta
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "SUCCEEDED"))
     ctx.notifier.publish(
         ctx.env.topic_arn,
-        f"Cutover {ctx.env.service_name}: {action} requested for {deployment}",
+        signal_subject(ctx.env.service_name, action, deployment),
         notification(state, ctx, action),
     )
     return state

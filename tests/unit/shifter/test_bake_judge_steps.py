@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 
 from shifter.clock import metrics_now
+from shifter.logic.analysis.actions import PAUSE_SKIPPED
 from shifter.logic.analysis.models import JudgeConfig
-from shifter.logic.errors import JudgeFailed
+from shifter.logic.errors import JudgeFailed, JudgeInconclusive
 from shifter.logic.plan import DeploymentPlan, PlanStep
 from shifter.logic.state import Bake, CaughtError, Operation, SideSnapshot, WorkflowState
 from shifter.readers.lock import Lock
@@ -137,3 +138,30 @@ def test_a_dry_run_fail_at_every_check_is_stored_once_per_bake() -> None:
     assert [subject for subject, _ in w.notifier.messages] == [
         "Cutover app: judge fail on green at 100 % (dry-run: would have rolled back)"
     ]
+
+
+def test_an_inconclusive_end_extends_the_bake_when_the_judge_is_on() -> None:
+    w = world(blue_weight=0, green_tasks=2)
+    state = bake.check_bake(final_wait(w, JudgeConfig(mode="on")), w.ctx)  # no traffic: inconclusive
+    assert state.bake is not None
+    assert (state.bake.status, state.bake.extensions, state.bake.seconds) == ("baking", 1, 60 + 300)
+    assert state.bake.wait_seconds == 60  # polls on through the extension
+
+
+def test_an_inconclusive_end_rolls_back_when_the_rule_says_so() -> None:
+    w = world(blue_weight=0, green_tasks=2)
+    config = JudgeConfig.model_validate({"mode": "on", "on_inconclusive": {"action": "rollback"}})
+    with pytest.raises(JudgeInconclusive, match="no traffic on green"):
+        bake.check_bake(final_wait(w, config), w.ctx)
+    assert w.table.lock is not None and w.table.lock.phase == "bake-failed:final:1:JudgeInconclusive"
+
+
+def test_a_promote_that_came_before_the_judges_pause_skips_it_and_the_timeline_says_so() -> None:
+    w = world(blue_weight=0, green_tasks=2)
+    state = final_wait(w, JudgeConfig.model_validate({"mode": "on", "on_inconclusive": {"action": "pause"}}))
+    assert w.table.lock is not None
+    w.table.lock = replace(w.table.lock, requests=("promote",))
+    state = bake.check_bake(state, w.ctx)
+    assert state.promoted and state.bake is not None and (state.bake.status, state.bake.pause) == ("done", False)
+    assert [e.detail["decision"] for e in state.timeline if e.event == "judged"] == [PAUSE_SKIPPED]
+    assert w.table.lock.paused_key is None  # never paused

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from shifter.adapters.ecs_service import ServiceStatus
-from shifter.adapters.live_state_store import SideLiveState
-from shifter.adapters.load_balancer import TargetHealth
-from shifter.logic.errors import WeightsNotApplied
+from shifter.adapters.parameter_seeds import StaleParameter
+from shifter.logic.errors import DeploymentInProgress, WeightsNotApplied
 from shifter.logic.history import HistoryRecord
+from shifter.logic.observed import ServiceStatus, SideLiveState, TargetHealth
 from shifter.logic.smoke import SmokeResponse
 from shifter.logic.traffic import AlarmStatus
 from shifter.readers.lock import Lock
+from shifter.readers.table_keys import history_sort_key
 
 
 @dataclass
@@ -24,6 +25,7 @@ class FakeLoadBalancer:
 
     weights: dict[str, int]
     healthy: dict[str, int] = field(default_factory=dict)  # target group ARN → healthy targets
+    not_healthy: dict[str, dict[str, str]] = field(default_factory=dict)  # target group ARN → target → state
     lagging_reads: int = 0
     writes: list[dict[str, int]] = field(default_factory=list)
     _before_write: dict[str, int] = field(default_factory=dict)
@@ -46,7 +48,9 @@ class FakeLoadBalancer:
         return applied
 
     def target_health(self, target_group_arn: str) -> TargetHealth:
-        return TargetHealth(healthy=self.healthy.get(target_group_arn, 0), not_healthy={})
+        return TargetHealth(
+            healthy=self.healthy.get(target_group_arn, 0), not_healthy=dict(self.not_healthy.get(target_group_arn, {}))
+        )
 
 
 @dataclass
@@ -56,6 +60,9 @@ class FakeService:
     task_definition: str
     minimum: int | None = None
     maximum: int | None = None
+    deployments: int = 1  # more while ECS replaces the previous revision's tasks
+    rollout_failed: bool = False  # the deployment circuit breaker stopped the rollout
+    stopped_reasons: list[str] = field(default_factory=list)  # newest first, as ECS keeps them
 
 
 @dataclass
@@ -71,10 +78,10 @@ class FakeEcs:
 
     def describe_service(self, cluster: str, service: str) -> ServiceStatus:
         s = self.services[service]
-        return ServiceStatus(s.desired, s.running, 0, s.task_definition, 1, rollout_failed=False)
+        return ServiceStatus(s.desired, s.running, 0, s.task_definition, s.deployments, rollout_failed=s.rollout_failed)
 
     def stopped_task_reasons(self, cluster: str, service: str, limit: int = 2) -> list[str]:
-        return []
+        return self.services[service].stopped_reasons[:limit]
 
     def register_revision(
         self, base_task_definition: str, image: str, container_name: str, tags: dict[str, str]
@@ -146,12 +153,24 @@ class FakeNotifier:
 
 @dataclass
 class FakeProbe:
+    """The test route: answers `status` (or per path from `statuses`) in `latency_ms`, or raises
+    `error` as urllib does when nothing answers (refused, reset, timeout: an OSError)."""
+
     status: int = 200
+    statuses: dict[str, int] = field(default_factory=dict)  # path → status
+    latency_ms: float = 5.0
+    error: OSError | None = None
+    requests: list[tuple[str, str, dict[str, str], float]] = field(default_factory=list)
 
     def request(
         self, url: str, method: str, headers: dict[str, str], body: bytes | None, timeout_seconds: float
     ) -> SmokeResponse:
-        return SmokeResponse(status=self.status, latency_ms=5.0, body=b"ok", content_type="text/plain")
+        self.requests.append((method, url, dict(headers), timeout_seconds))
+        if self.error is not None:
+            raise self.error
+        path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
+        status = self.statuses.get(path, self.status)
+        return SmokeResponse(status=status, latency_ms=self.latency_ms, body=b"ok", content_type="text/plain")
 
 
 @dataclass
@@ -184,18 +203,21 @@ class FakeLiveState:
 @dataclass
 class FakeTable:
     """The lock item and history; writes honour the same conditions as DeploymentTable's
-    (owner for updates and release, not quarantined for release, expiry for acquire)."""
+    (owner for updates and release, not quarantined for release, expiry for acquire, quarantine
+    for a repair's take-over). A PutItem "completely replaces the existing item" with the same
+    key (DynamoDB API Reference, PutItem: https://docs.aws.amazon.com/amazondynamodb/latest/
+    APIReference/API_PutItem.html), so a lock taken is a new one, and so is a history row."""
 
     lock: Lock | None = None
-    records: list[HistoryRecord] = field(default_factory=list)
+    records: list[HistoryRecord] = field(default_factory=list)  # every history write, in order
+    rows: dict[str, HistoryRecord] = field(default_factory=dict)  # history sort key → the row's last write
 
     def get_lock(self) -> Lock | None:
         return self.lock
 
     def acquire(self, owner: str, acquired_at: str, now: int, expires_at: int, details: dict[str, Any]) -> None:
-        from shifter.logic.errors import DeploymentInProgress
-
         held = self.lock
+        # A quarantined lock has no expires_at and never expires (the adapter's condition too).
         expired = held is not None and held.expires_at is not None and held.expires_at < now and not held.quarantined
         if held is not None and held.owner != owner and not expired:
             raise DeploymentInProgress(f"{held.owner} holds the deployment lock")
@@ -204,9 +226,6 @@ class FakeTable:
     def update_lock(self, owner: str, values: dict[str, str | None]) -> bool:
         if self.lock is None or self.lock.owner != owner:
             return False
-        import json
-        from dataclasses import replace
-
         # As readers/lock.py reads the item: bake_notes is stored as JSON text.
         parsed = {k: json.loads(v) if k == "bake_notes" and v is not None else v for k, v in values.items()}
         self.lock = replace(self.lock, **parsed)  # type: ignore[arg-type]
@@ -215,8 +234,6 @@ class FakeTable:
     def add_request(self, request: str, trigger: str | None = None) -> str | None:
         if self.lock is None:
             return None
-        from dataclasses import replace
-
         requests = tuple(sorted({*self.lock.requests, request}))
         self.lock = replace(self.lock, requests=requests, trigger=trigger or self.lock.trigger)
         return self.lock.owner
@@ -224,13 +241,26 @@ class FakeTable:
     def quarantine(self, owner: str, reason: str) -> bool:
         if self.lock is None or self.lock.owner != owner:
             return False
-        from dataclasses import replace
-
         self.lock = replace(self.lock, quarantined=True, trigger=reason, expires_at=None, task_token=None)
         return True
 
     def take_over_quarantined(self, owner: str, acquired_at: str, details: dict[str, Any]) -> Lock:
-        raise NotImplementedError("not used by the steps tested here")
+        """The adapter's PutItem with `attribute_not_exists(pk) OR quarantined = :true OR #owner =
+        :owner`: expiry plays no part (a stale lock that is not quarantined is not a repair's to
+        take), and the new item stays quarantined, without expiry, until the repair succeeds."""
+        previous = self.lock
+        if previous is not None and not previous.quarantined and previous.owner != owner:
+            raise DeploymentInProgress(
+                f"{previous.owner} holds the deployment lock and it is not quarantined: nothing to repair"
+            )
+        self.lock = Lock(
+            owner=owner,
+            acquired_at=acquired_at,
+            expires_at=None,
+            quarantined=True,
+            details={**details, "repairs": previous.details if previous else {}},
+        )
+        return previous or Lock(owner=owner, acquired_at=acquired_at, expires_at=None)
 
     def release_repaired(self, owner: str) -> bool:
         if self.lock is None or self.lock.owner != owner:
@@ -246,9 +276,11 @@ class FakeTable:
 
     def record_history(self, started_at: str, execution_name: str, record: HistoryRecord) -> None:
         self.records.append(record)
+        self.rows[history_sort_key(started_at, execution_name)] = record  # PutItem replaces the row
 
     def history(self, limit: int = 20) -> list[HistoryRecord]:
-        return list(reversed(self.records))[:limit]
+        """Newest first, as the adapter's Query with ScanIndexForward false reads them."""
+        return [self.rows[key] for key in sorted(self.rows, reverse=True)][:limit]
 
 
 @dataclass
@@ -284,3 +316,23 @@ class FakeCloudWatch:
                 }
             )
         return {"MetricDataResults": results, "Messages": []}
+
+
+@dataclass
+class FakeParameterSeeds:
+    """SSM parameters as the capacity seeds use them: PutParameter with Overwrite false refuses
+    a name that exists (ParameterAlreadyExists), DeleteParameter of a missing name is
+    ParameterNotFound (the adapter tolerates it), and every value is a string."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    def read_int(self, name: str) -> int:
+        return int(self.values[name])
+
+    def create(self, name: str, value: int) -> None:
+        if name in self.values:
+            raise StaleParameter(f"{name} already exists")
+        self.values[name] = str(value)
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)

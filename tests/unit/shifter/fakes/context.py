@@ -74,6 +74,10 @@ class World:
     notifier: FakeNotifier
     ctx: Context
     cloudwatch: FakeCloudWatch
+    alarms: FakeAlarms
+    task_tokens: FakeTaskTokens
+    probe: FakeProbe
+    secrets: FakeSecrets
 
 
 def world(*, blue_weight: int = 100, blue_tasks: int = 2, green_tasks: int = 0) -> World:
@@ -88,6 +92,7 @@ def world(*, blue_weight: int = 100, blue_tasks: int = 2, green_tasks: int = 0) 
         }
     )
     table, live, notifier, cloudwatch = FakeTable(), FakeLiveState(), FakeNotifier(), FakeCloudWatch()
+    alarms, task_tokens, probe, secrets = FakeAlarms(), FakeTaskTokens(), FakeProbe(), FakeSecrets()
     client: Any = cloudwatch  # what the adapter calls of a boto3 client: get_metric_data
     ctx = Context(
         env=ENVIRONMENT,
@@ -96,11 +101,11 @@ def world(*, blue_weight: int = 100, blue_tasks: int = 2, green_tasks: int = 0) 
         load_balancer=load_balancer,
         ecs=ecs,
         autoscaling=FakeAutoscaling(ecs),
-        alarms=FakeAlarms(),
-        task_tokens=FakeTaskTokens(),
+        alarms=alarms,
+        task_tokens=task_tokens,
         notifier=notifier,
-        probe=FakeProbe(),
-        secrets=FakeSecrets(),
+        probe=probe,
+        secrets=secrets,
         metric_data=CloudWatchMetricData(client),
     )
-    return World(load_balancer, ecs, table, live, notifier, ctx, cloudwatch)
+    return World(load_balancer, ecs, table, live, notifier, ctx, cloudwatch, alarms, task_tokens, probe, secrets)

@@ -1,0 +1,45 @@
+"""A deployment in progress, as the steps after read_live_state receive it."""
+
+from __future__ import annotations
+
+from shifter.logic.plan import DeploymentPlan, PlanStep
+from shifter.logic.state import Operation, SideSnapshot, WorkflowState
+from shifter.readers.lock import Lock
+from tests.unit.shifter.fakes.context import World
+
+EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"
+STARTED_AT = "2026-12-02T20:00:00+00:00"
+
+
+def plan(*steps: PlanStep, **changes: object) -> DeploymentPlan:
+    base = DeploymentPlan(
+        image="registry/app:new",
+        steps=steps
+        or (PlanStep(weight=10, bake_seconds=60, pause=False), PlanStep(weight=100, bake_seconds=0, pause=False)),
+        smoke_tests=(),
+        termination_wait_seconds=60,
+        poll_interval_seconds=10,
+        alb_propagation_seconds=5,
+        max_pause_seconds=3600,
+        reason="test",
+        strategy_name="canary",
+    )
+    return base.model_copy(update=changes)
+
+
+def deploying(w: World, **changes: object) -> WorkflowState:
+    """A deploy of registry/app:new from blue to green, holding the lock."""
+    w.table.lock = Lock(owner=EXECUTION, acquired_at=STARTED_AT, expires_at=2_000_000_000)
+    state = WorkflowState(
+        execution=EXECUTION,
+        execution_name="run-1",
+        started_at=STARTED_AT,
+        operation=Operation(action="deploy"),
+        plan=plan(),
+        live_side="blue",
+        new_side="green",
+        previous=SideSnapshot(task_definition="app-blue-td:1", image="registry/app:old", desired_count=2),
+        desired_count=2,
+        bounds=(2, 4),
+    )
+    return state.model_copy(update=changes)

@@ -106,7 +106,7 @@ test-load: install ## the zero-downtime suite alone: production load through eve
 reliability: install ## the full fault-injection campaign (200 seeded runs); last line: N runs, 0 violations
 	$(PYTHON) -m tests.reliability.campaign --runs 200
 
-bench: install ## measure the benchmarks on local AWS (moto) and write bench/RESULTS.md (~6 min)
+bench: install ## measure the benchmarks on local AWS (moto) and write bench/RESULTS.md (~7 min)
 	$(PYTHON) -m bench.run
 
 clean: ## remove synthesized output and caches (keeps .venv and node_modules)

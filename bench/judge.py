@@ -6,13 +6,20 @@ them from that many lognormal response times (drawn as the order statistic itsel
 smallest of n uniforms is Beta(k, n + 1 - k), so a period costs two draws, not n). Both sides
 share a per-period load factor on latency (what makes the same-window baseline like-for-like),
 and each side has a per-period factor of its own (its tasks, their neighbours); p50 and p99
-are drawn independently of each other. Shifts fall on period boundaries (an unaligned shift
-loses the period it falls in: one more period in every figure below).
+are drawn independently of each other. Where the numbers come from: the sampling noise of a
+period's percentiles follows from its request count (the order statistic is exact); the
+lognormal shape (sigma 0.5, p99 = 3.2 x p50) and the two factors (3 % each) are assumptions,
+not measurements (no public source gives the minute-to-minute p99 spread between two target
+groups), so the trade-off table also runs the default at 0 %, 5 % and 8 % of a side's own.
+Shifts fall on period boundaries (an unaligned shift loses the period it falls in: one more
+period in every figure below, and no call at a bake's first check, as `calls_per_deployment`
+counts).
 
 A default canary (stacks/config.py StrategyDefaults: 10 %, bake 300 s, poll 60 s, termination
 wait 900 s): 5 checks during the bake against the same window on the old side, then 15 during
 the final wait at 100 % against the old side's window before the shift, each check judging
 the three built-in metrics at the default JudgeConfig. Every check of every metric counts.
+The trade-off table measures other latency settings and noise levels on the same seeds.
 Seeded (numpy PCG64): every run prints the same figures.
 
 `python -m bench.judge [--quick]` prints this figure alone.
@@ -21,12 +28,14 @@ Seeded (numpy PCG64): every run prints the same figures.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 import numpy as np
 from scipy.special import ndtri
@@ -41,6 +50,7 @@ from shifter.logic.analysis.models import (
     CheckSamples,
     JudgeConfig,
     Outcome,
+    PeriodJudge,
     SideTraffic,
     SideValues,
     Window,
@@ -82,13 +92,15 @@ class Periods:
     p99: list[float | None]
 
 
-def simulate(rng: np.random.Generator, models: list[SideModel], shared: np.ndarray) -> Periods:
+def simulate(
+    rng: np.random.Generator, models: list[SideModel], shared: np.ndarray, side_noise: float = SIDE_NOISE_SIGMA
+) -> Periods:
     """One side, period i drawn from models[i]."""
     requests = rng.poisson(np.array([m.rps for m in models]) * PERIOD_SECONDS)
     errors = rng.binomial(requests, np.array([m.error_rate for m in models]))
     sigma = np.array([m.sigma for m in models])
     safe = np.maximum(requests, 1)
-    own = shared * np.exp(rng.normal(0, SIDE_NOISE_SIGMA, len(models)))
+    own = shared * np.exp(rng.normal(0, side_noise, len(models)))
     columns: list[list[float | None]] = []
     for quantile in (0.5, 0.99):
         rank = np.ceil(quantile * safe)  # nearest rank, as a percentile of the period's requests
@@ -146,7 +158,7 @@ class CanaryRuns:
 
 
 def canary_deployment(
-    rng: np.random.Generator, config: JudgeConfig, new_rps: float, old_rps: float
+    rng: np.random.Generator, config: JudgeConfig, new_rps: float, old_rps: float, side_noise: float = SIDE_NOISE_SIGMA
 ) -> list[list[Outcome]]:
     """An A/A default canary: per check (bake, then final wait), each metric's outcome.
     Index 0..FINAL_CHECKS-1 of the timeline is the old side's history before the deployment
@@ -157,7 +169,7 @@ def canary_deployment(
     old_models += [SideModel(0)] * FINAL_CHECKS
     new_models = [SideModel(0)] * history + [SideModel(new_rps)] * BAKE_CHECKS
     new_models += [SideModel(new_rps + old_rps)] * FINAL_CHECKS
-    old, new = simulate(rng, old_models, shared), simulate(rng, new_models, shared)
+    old, new = simulate(rng, old_models, shared, side_noise), simulate(rng, new_models, shared, side_noise)
     checks: list[list[Outcome]] = []
     for k in range(1, BAKE_CHECKS + 1):
         part = slice(history, history + k)
@@ -170,14 +182,21 @@ def canary_deployment(
 
 
 def run_canaries(
-    label: str, new_rps: float, old_rps: float, deployments: int, seed: int, *, config: JudgeConfig | None = None
+    label: str,
+    new_rps: float,
+    old_rps: float,
+    deployments: int,
+    seed: int,
+    *,
+    config: JudgeConfig | None = None,
+    side_noise: float = SIDE_NOISE_SIGMA,
 ) -> CanaryRuns:
     rng = np.random.Generator(np.random.PCG64(seed))
     config = config or JudgeConfig()
     runs = CanaryRuns(label=label, new_rps=new_rps, old_rps=old_rps)
     metrics = [ERROR_RATE, LATENCY_P50, LATENCY_P99]
     for _ in range(deployments):
-        checks = canary_deployment(rng, config, new_rps, old_rps)
+        checks = canary_deployment(rng, config, new_rps, old_rps, side_noise)
         runs.deployments += 1
         failed = {metrics[i] for check in checks for i, outcome in enumerate(check) if outcome == "fail"}
         runs.failed_deployments += bool(failed)
@@ -205,8 +224,10 @@ class Detection:
         return statistics.median(p if p is not None else MAX_DETECTION_PERIODS + 1 for p in self.periods)
 
     def percentile_95(self) -> int:
+        # Nearest rank (as CloudWatch's percentiles): the smallest value at or above 95 % of the
+        # trials, so "95 % within the goal" and "95th percentile <= the goal" say the same.
         ordered = sorted(p if p is not None else MAX_DETECTION_PERIODS + 1 for p in self.periods)
-        return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
 def detect(
@@ -218,6 +239,7 @@ def detect(
     *,
     seed: int,
     config: JudgeConfig | None = None,
+    side_noise: float = SIDE_NOISE_SIGMA,
 ) -> Detection:
     """Same-window checks after every period, 50 requests/s per side, until `metric` fails."""
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -226,8 +248,8 @@ def detect(
     result = Detection(label=label, metric=metric, goal_periods=goal)
     for _ in range(trials):
         shared = np.exp(rng.normal(0, SHARED_LOAD_SIGMA, MAX_DETECTION_PERIODS))
-        old = simulate(rng, [SideModel(regressed.rps)] * MAX_DETECTION_PERIODS, shared)
-        new = simulate(rng, [regressed] * MAX_DETECTION_PERIODS, shared)
+        old = simulate(rng, [SideModel(regressed.rps)] * MAX_DETECTION_PERIODS, shared, side_noise)
+        new = simulate(rng, [regressed] * MAX_DETECTION_PERIODS, shared, side_noise)
         found: int | None = None
         for k in range(1, MAX_DETECTION_PERIODS + 1):
             part = slice(0, k)
@@ -236,6 +258,82 @@ def detect(
                 break
         result.periods.append(found)
     return result
+
+
+# ---------------------------------------------------------------------------- the trade-off
+@dataclass(frozen=True)
+class LatencySetting:
+    """Both latency metrics' settings, and the per-side noise they are measured under."""
+
+    min_periods: int
+    confidence: float
+    tolerance: float
+    side_noise: float = SIDE_NOISE_SIGMA
+    note: str = ""
+
+    def config(self) -> JudgeConfig:
+        judge = PeriodJudge(min_periods=self.min_periods, confidence=self.confidence, tolerance=self.tolerance)
+        return JudgeConfig(latency_p50=judge, latency_p99=judge)
+
+    def is_default(self) -> bool:
+        default = PeriodJudge()
+        chosen = (self.min_periods, self.confidence, self.tolerance, self.side_noise)
+        return chosen == (default.min_periods, default.confidence, default.tolerance, SIDE_NOISE_SIGMA)
+
+
+# What the latency defaults were chosen from (docs/analysis.md, "Why these defaults"): the
+# previous default, what a lower minimum or tolerance buys, and the default under less and more
+# noise of its own on each side than the simulation assumes (SIDE_NOISE_SIGMA is an assumption,
+# not a measurement: this is how much the figure depends on it).
+TRADE_OFF: Final = (
+    LatencySetting(5, 0.98, 0.05, note="the previous default"),
+    LatencySetting(4, 0.98, 0.05, note="the fewest periods that can fail at 98 %"),
+    LatencySetting(5, 0.98, 0.03),
+    LatencySetting(5, 0.95, 0.03),
+    LatencySetting(5, 0.95, 0.05, note="the default"),
+    LatencySetting(5, 0.98, 0.05, side_noise=0.0, note="the previous default, no noise of a side's own"),
+    LatencySetting(5, 0.95, 0.05, side_noise=0.0),
+    LatencySetting(5, 0.95, 0.05, side_noise=0.05),
+    LatencySetting(5, 0.95, 0.05, side_noise=0.08),
+)
+
+
+@dataclass
+class TradeOffRow:
+    setting: LatencySetting
+    p99: Detection
+    canaries: list[CanaryRuns]  # A/A at 50/50 and at 50/450 requests/s
+
+    @property
+    def worst_false_positive_rate(self) -> float:
+        return max(runs.false_positive_rate for runs in self.canaries)
+
+
+# p99 x 1.2 by a wider tail, the median unchanged (what a release slower on its slowest requests does).
+P99_REGRESSION: Final = SideModel(50, sigma=LATENCY_SIGMA + float(np.log(1.2)) / Z99)
+
+
+def trade_off(deployments: int, trials: int) -> list[TradeOffRow]:
+    """Each setting on the same seeds as the figure: p99 +20 % detection and A/A false positives."""
+    rows = []
+    for setting in TRADE_OFF:
+        config, noise = setting.config(), setting.side_noise
+        p99 = detect(
+            "p99 +20 %",
+            LATENCY_P99,
+            P99_GOAL_PERIODS,
+            P99_REGRESSION,
+            trials,
+            seed=SEED + 3,
+            config=config,
+            side_noise=noise,
+        )
+        canaries = [
+            run_canaries("50/50", 50, 50, deployments, SEED, config=config, side_noise=noise),
+            run_canaries("50/450", 50, 450, deployments, SEED + 1, config=config, side_noise=noise),
+        ]
+        rows.append(TradeOffRow(setting, p99, canaries))
+    return rows
 
 
 # ---------------------------------------------------------------------------- the figure
@@ -247,29 +345,39 @@ class JudgeResult:
     calls_per_deployment: int
     queries_per_call: int
     seconds: float
+    trade_off: list[TradeOffRow] = field(default_factory=list)
+    cpu_seconds: float = (
+        0.0  # what the wall time is on an idle core (other work on the machine stretches the wall time)
+    )
 
 
-def calls_per_deployment() -> tuple[int, int]:
-    """GetMetricData calls of one default canary (one per check that has a whole period) and
-    queries per call, from the real window and request builders."""
+# A shift lands anywhere within a minute: the check one poll later has no whole period since
+# (the shift's own period mixes two weights and is left out), so it makes no call.
+SHIFT_OFFSET_SECONDS: Final = 20
+
+
+def calls_per_deployment(shift_offset_seconds: int = SHIFT_OFFSET_SECONDS) -> tuple[int, int]:
+    """GetMetricData calls of one default canary (one per check that has a whole period since
+    the shift) and queries per call, from the real window and request builders; checks every
+    poll interval after a shift `shift_offset_seconds` into a period, as on AWS."""
     config, calls, queries = JudgeConfig(), 0, 0
+    shifted_at = EPOCH + timedelta(seconds=shift_offset_seconds)
     phases: list[tuple[BaselineKind, int]] = [("same-window", BAKE_CHECKS), ("before-shift", FINAL_CHECKS)]
     for kind, checks in phases:
         for k in range(1, checks + 1):
-            windows = check_windows(EPOCH + timedelta(seconds=k * PERIOD_SECONDS), EPOCH, kind)
+            windows = check_windows(shifted_at + timedelta(seconds=k * PERIOD_SECONDS), shifted_at, kind)
             if windows is not None:
                 calls += 1
                 queries = len(metric_data_request(config, TARGETS, "green", windows, kind).request["MetricDataQueries"])
     return calls, queries
 
 
-def measure_judge(deployments: int, trials: int) -> JudgeResult:
-    started = time.perf_counter()
+def measure_judge(deployments: int, trials: int, *, trade_off_deployments: int | None = None) -> JudgeResult:
+    started, cpu = time.perf_counter(), time.process_time()
     canaries = [
         run_canaries("A/A, 50 requests/s per side", 50, 50, deployments, SEED),
         run_canaries("A/A, a 10 % canary of 500 requests/s (50 new, 450 old)", 50, 450, deployments, SEED + 1),
     ]
-    wider = LATENCY_SIGMA + float(np.log(1.2)) / Z99  # p99 x 1.2, median unchanged
     detections = [
         detect(
             "error rate 0.5 % → 2 %, 50 requests/s per side",
@@ -283,14 +391,16 @@ def measure_judge(deployments: int, trials: int) -> JudgeResult:
             "p99 latency +20 %, 50 requests/s per side",
             LATENCY_P99,
             P99_GOAL_PERIODS,
-            SideModel(50, sigma=wider),
+            P99_REGRESSION,
             trials,
             seed=SEED + 3,
         ),
     ]
     low = run_canaries("1 request/s per side", 1, 1, trials, SEED + 4)
     calls, queries = calls_per_deployment()
-    return JudgeResult(canaries, detections, low, calls, queries, time.perf_counter() - started)
+    rows = trade_off(deployments // 2 if trade_off_deployments is None else trade_off_deployments, trials)
+    elapsed = time.perf_counter() - started
+    return JudgeResult(canaries, detections, low, calls, queries, elapsed, rows, time.process_time() - cpu)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ WORK_MS = 50
 # catches it (a side's p99 alarm is at 1,000 ms).
 SLOW_RELEASES = {"v5": 25}  # image tag -> milliseconds its processes add to every tool call
 # Minimums for local traffic, 100x compressed: 6 requests per side and period at a 50 % canary.
-# Latency keeps its default 5 periods per side (Mann-Whitney at 98 %), ~4 s of real time.
+# Latency keeps its default 5 periods per side (Mann-Whitney at 95 %), ~4 s of real time.
 LOCAL_MINIMUM_REQUESTS = 20
 JUDGE_ON_LOCAL_TRAFFIC: dict[str, Any] = {
     "mode": "on",

@@ -25,7 +25,7 @@ from tests.unit.shifter.analysis.samples import check
 
 ARN = "arn:aws:states:eu-west-1:123456789012:execution:cutover-demo:deploy-1"
 CONFIG = JudgeConfig(mode="dry-run")
-# Three periods: the latency tests cannot decide yet (5 periods at 98 %); the error rate passes.
+# Three periods: the latency tests cannot decide yet (5 periods, the default minimum); the error rate passes.
 EARLY = judge(CONFIG, check([3000] * 3, [15] * 3, [3000] * 3, [15] * 3, [0.1] * 3, [0.1] * 3))
 # Five periods, 2 % errors on the new side against 0.5 %, p99 20 % slower.
 FAILING = judge(CONFIG, check([3000] * 5, [60] * 5, [3000] * 5, [15] * 5, [0.12] * 5, [0.1] * 5))

@@ -11,15 +11,21 @@ the real stack: the judge reads them with GetMetricData through the workflow rol
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from cutover.local import aws_timing
 from cutover.local.runtime import LocalCutover
+from shifter.adapters import aws_clients
+from shifter.logic.quotas import polls
+from stacks.config import StrategyDefaults
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
-# Small enough for two periods of the published traffic; latency needs 5 periods (98 %).
+# Small enough for two periods of the published traffic; latency needs 5 periods (its default minimum).
 JUDGE: dict[str, Any] = {"mode": "on", "error_rate": {"min_requests": 1000}, "latency_p50": {"min_requests": 1000}}
 JUDGE["latency_p99"] = JUDGE["latency_p50"]
 # Short waits: at the workflow tests' compression a real millisecond is an AWS second, so the
@@ -105,6 +111,58 @@ def test_dry_run_records_the_fail_and_ships(cutover: LocalCutover, notifications
     assert {v["baseline"] for v in fails} == {"same-window", "before-shift"}
     subjects = [m["subject"] for m in notifications.messages()]
     assert "Cutover demo: judge fail on green at 10 % (dry-run: would have rolled back)" in subjects
+
+
+@contextmanager
+def get_metric_data_calls() -> Iterator[list[dict[str, Any]]]:
+    """Every GetMetricData request the Lambdas' own clients send (a botocore `before-call` hook,
+    as bench/harness.py counts API calls: one per call, not per retry attempt)."""
+    calls: list[dict[str, Any]] = []
+
+    def count(client: Any) -> None:
+        def seen(model: Any, params: dict[str, Any], **_: Any) -> None:
+            if model.name == "GetMetricData":  # CloudWatch's JSON protocol: the request as sent
+                calls.append(json.loads(params["body"]))
+
+        client.meta.events.register("before-call", seen)
+
+    aws_clients.reset()  # clients made before the hook would not count
+    aws_clients.client_hooks.append(count)
+    try:
+        yield calls
+    finally:
+        aws_clients.client_hooks.remove(count)
+        aws_clients.reset()
+
+
+def test_each_check_with_a_whole_period_makes_one_get_metric_data_call(cutover: LocalCutover) -> None:
+    # Bench figure 7 counts one call per check that has a whole period since the shift. A
+    # failing new side in dry-run fails at every such check, so the first recorded fail of each
+    # bake says which check that was: the first poll has one only when it came a whole period
+    # after the shift's own (on AWS it does not: a shift lands within a minute; here a check's
+    # Lambda time also counts, 1 real ms per AWS second), every later poll does.
+    publish_alb_metrics(cutover, "blue", requests=1000, errors=5)
+    publish_alb_metrics(cutover, "green", requests=1000, errors=100)
+    with get_metric_data_calls() as calls:
+        execution = cutover.run({**CANARY, "analysis": {**JUDGE, "mode": "dry-run"}}, "judge-calls")
+    assert execution.status == "SUCCEEDED", execution.cause
+    (record,) = [r for r in cutover.deployments() if r.action == "deploy"]
+    # Per bake, in order (the canary's at 10 %, its bake at 100 %, the final wait): its polls,
+    # from the time it baked, and the check of its first recorded verdict.
+    bakes: list[tuple[int, int | None]] = []
+    first: int | None = None
+    for event in record.timeline:
+        if event.event == "judged" and first is None:
+            first = event.detail["check"]
+        elif event.event == "baked":
+            bakes.append((polls(event.detail["seconds"], StrategyDefaults().poll_interval_seconds), first))
+            first = None
+    assert [checks for checks, _ in bakes] == [2, 2, 1]  # 120 s at 10 % and at 100 %, the 60 s final wait
+    assert all(first in {1, 2} for _, first in bakes), bakes
+    expected = sum(checks - (first or 1) + 1 for checks, first in bakes)
+    assert len(calls) == expected, bakes
+    # One call for both sides and every metric: 4 queries per side at the default judge.
+    assert {len(call["MetricDataQueries"]) for call in calls} == {8}
 
 
 def test_no_traffic_is_inconclusive_extends_once_then_rolls_back(cutover: LocalCutover) -> None:

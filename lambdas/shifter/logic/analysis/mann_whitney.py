@@ -11,7 +11,7 @@ q^u in the Gaussian binomial coefficient [m+n choose m]_q, built from its produc
 O(m * m * n) integer operations. Above EXACT_MAX_PAIRS (m * n = 400, e.g. 20 periods per
 side) the normal approximation with continuity correction is used: there the largest
 difference from the exact one-sided p-value below 0.05 is under 0.002 (asserted by the test
-above), far below what separates a pass from a fail at the default 98 % confidence. With
+above), far below what separates a pass from a fail at the default 95 % confidence. With
 ties the exact count above does not hold, so ties always use the normal approximation with
 the tie-corrected variance, as scipy does.
 

@@ -80,7 +80,7 @@ def test_invalid_deployment_settings_are_refused_naming_the_field(analysis: dict
 
 
 def test_a_combination_invalid_only_when_merged_is_refused() -> None:
-    # 99 % with 5 periods is valid, and so is 4 periods at the default 98 %; 99 % with 4 is not.
+    # 99 % with 5 periods is valid, and so is 4 periods at the default 95 %; 99 % with 4 is not.
     strict = JudgeConfig.model_validate({"latency_p99": {"confidence": 0.99, "min_periods": 5}})
     with pytest.raises(InvalidInput, match=r"analysis \(merged over the stack's\): latency_p99: min_periods 4"):
         deploy({"latency_p99": {"min_periods": 4}}, STACK.model_copy(update={"analysis": strict}))

@@ -23,7 +23,7 @@ def test_defaults_judge_the_built_in_metrics_and_act() -> None:
     )
     assert list(config.period_judges()) == ["latency_p50", "latency_p99"]
     p99 = config.latency_p99
-    assert (p99.direction, p99.tolerance, p99.confidence, p99.min_periods) == ("higher-is-worse", 0.05, 0.98, 5)
+    assert (p99.direction, p99.tolerance, p99.confidence, p99.min_periods) == ("higher-is-worse", 0.05, 0.95, 5)
     assert (config.mode, config.on_fail, config.on_inconclusive.action) == ("off", "rollback", "extend")
     assert config.on_inconclusive.max_extensions == 2 and config.on_inconclusive.then == "pause"
 
@@ -41,7 +41,7 @@ USER: dict[str, Any] = {"name": "orders", "query": QUERY}
 @pytest.mark.parametrize(
     ("document", "reason"),
     [
-        ({"latency_p99": {"min_periods": 3}}, "min_periods 3 can never fail at confidence 0.98"),
+        ({"latency_p99": {"min_periods": 3}}, "min_periods 3 can never fail at confidence 0.95"),
         ({"latency_p99": {"confidence": 0.999, "min_periods": 6}}, "needs at least 7"),
         ({"error_rate": {"tolerance": "0.1"}}, "valid number"),
         ({"error_rate": {"tolerance": -0.1}}, "greater than or equal to 0"),

@@ -82,6 +82,16 @@ def test_periods_needed_is_the_first_n_whose_smallest_p_value_is_below_alpha(con
     assert minimum_p_value(periods, periods) < significance(confidence) <= minimum_p_value(periods - 1, periods - 1)
 
 
+# docs/analysis.md's table: the fewest of the n x n pairs worse that fail, n periods per side.
+@pytest.mark.parametrize(
+    ("n", "confidence", "fewest"),
+    [(4, 0.95, 15), (5, 0.95, 21), (6, 0.95, 29), (7, 0.95, 38), (4, 0.98, 16), (5, 0.98, 23), (6, 0.98, 32)],
+)
+def test_the_u_a_fail_needs_at_each_number_of_periods(n: int, confidence: float, fewest: int) -> None:
+    alpha = significance(confidence)
+    assert _exact_p(fewest, n, n) < alpha <= _exact_p(fewest - 1, n, n)
+
+
 # The last: a p-value of 2.6e-21 that the sum once cut short, 5.7 % low (found by Hypothesis).
 TABLES = [
     (15, 3000, 15, 3000),

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from cutover.local import moto_patches
+from cutover.local import moto_patches, moto_speedups
 
 REGION = "eu-west-1"
 
@@ -157,3 +157,40 @@ def test_moto_keeps_each_services_regions_and_skips_the_ami_catalogue_cutover_ne
         regions = base_backend.AccountSpecificBackend._generate_regions
         backend: Any = object()
         assert REGION in regions(backend, "ecs") and regions(backend, "ecs") == regions(object(), "ecs")
+
+
+def test_every_boto3_session_shares_one_botocore_loader_whose_search_paths_do_not_grow() -> None:
+    moto_patches.apply()
+    first, second = boto3.session.Session(), boto3.session.Session()
+    loader = first._session.get_component("data_loader")
+    assert second._session.get_component("data_loader") is loader
+    paths = list(loader.search_paths)
+    boto3.session.Session()  # boto3 appends its own data path to the loader of each new session
+    assert list(loader.search_paths) == paths
+    with mock_aws():  # a client of a new session still works (and reaches moto)
+        assert second.client("sqs", region_name=REGION).list_queues().get("QueueUrls", []) == []
+
+
+def test_a_json_template_parses_to_what_moto_parses_it_to_and_yaml_still_parses() -> None:
+    from moto.cloudformation.models import Stack
+
+    moto_patches.apply()
+    body = json.dumps(template())
+    assert Stack.parse_template(body) == moto_speedups._original_parse_template(body) == template()
+    yaml_body = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Name\n"
+    assert Stack.parse_template(yaml_body)["Resources"]["Topic"]["Properties"]["TopicName"] == {"Ref": "Name"}
+
+
+def test_a_definition_is_parsed_once_and_each_execution_gets_its_own_program() -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
+
+    moto_patches.apply()
+    definition = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "Result": 1, "End": True}}})
+    first_program, tree = AmazonStateLanguageParser.parse(definition)
+    second_program, same_tree = AmazonStateLanguageParser.parse(definition)
+    assert same_tree is tree and second_program is not first_program
+    assert type(second_program) is type(first_program)
+    with pytest.raises(ASLParserException):  # an invalid definition still fails, each time
+        AmazonStateLanguageParser.parse('{"StartAt": ')
+    with pytest.raises(ASLParserException):
+        AmazonStateLanguageParser.parse('{"StartAt": ')

@@ -37,6 +37,7 @@ from cutover.cli.target import Target
 from cutover.cli.views import history as read_history
 from cutover.cli.views import lock, service_view
 from cutover.cli.watching import follow
+from shifter.contract import Env, Output
 from shifter.logic.inputs import DeployInput
 from shifter.logic.plan import Defaults
 from shifter.logic.quotas import ConfiguredHooks
@@ -183,7 +184,7 @@ def _offline_repositories(service: "ServiceConfig") -> list[str]:
 
 def _stack_variables(target: Target) -> dict[str, str]:
     configuration = target.client("lambda").get_function_configuration(
-        FunctionName=target.output("WorkflowFunctionName")
+        FunctionName=target.output(Output.WORKFLOW_FUNCTION_NAME)
     )
     variables: dict[str, str] = configuration["Environment"]["Variables"]
     return variables
@@ -213,10 +214,10 @@ def plan(
         stack = connection.stack
         if stack:
             variables = _stack_variables(connection.target())
-            defaults = Defaults.model_validate_json(variables["CUTOVER_DEFAULTS"])
-            repositories: list[str] = json.loads(variables.get("CUTOVER_ECR_REPOSITORIES", "[]"))
+            defaults = Defaults.model_validate_json(variables[Env.DEFAULTS])
+            repositories: list[str] = json.loads(variables.get(Env.ECR_REPOSITORIES, "[]"))
             hooks = ConfiguredHooks(
-                int(variables.get("CUTOVER_ON_STEP_HOOKS", "0")), int(variables.get("CUTOVER_ON_ROLLBACK_HOOKS", "0"))
+                int(variables.get(Env.ON_STEP_HOOKS, "0")), int(variables.get(Env.ON_ROLLBACK_HOOKS, "0"))
             )
         else:
             service = _offline_config()
@@ -392,7 +393,7 @@ def history(
         target = connection.target()
         records = read_history(target, limit)
         if output is OutputFormat.json:
-            json_output.emit(json_output.history(target.stack, target.output("ServiceName"), records))
+            json_output.emit(json_output.history(target.stack, target.output(Output.SERVICE_NAME), records))
         else:
             console.print(render.history(records))
 

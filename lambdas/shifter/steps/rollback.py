@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shifter.contract import StateMachineError
 from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
 from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
 from shifter.logic.traffic import weights_for
@@ -130,7 +131,7 @@ def quarantine(state: WorkflowState, ctx: Context) -> WorkflowState:
         "the deployment lock stays quarantined until then."
     )
     ctx.table.quarantine(state.execution, cause)
-    state.outcome = Outcome(status="FAILED", error="RollbackIncomplete", cause=cause)
+    state.outcome = Outcome(status="FAILED", error=StateMachineError.ROLLBACK_INCOMPLETE.value, cause=cause)
     note(state, "rollback incomplete", cause=failure, traffic=where)
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "ROLLBACK_INCOMPLETE"))
     ctx.notifier.publish(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shifter.logic.analysis.models import JudgeConfig
 from shifter.logic.inputs import ECS_IMAGE_REFERENCE, IMAGE_TAG
-from shifter.logic.plan import StrategyDefaults
+from shifter.logic.plan import Defaults, StrategyDefaults
 from stacks.example_service import (
     ASSET_IMAGE,
     CONTAINER_PORT,
@@ -459,6 +459,14 @@ class ServiceConfig(_Frozen):
         if self.container_health_command:
             return self.container_health_command
         return f"wget -q -O /dev/null http://127.0.0.1:{self.container_port}{self.health_check_path} || exit 1"
+
+    def shifter_defaults(self) -> Defaults:
+        """What the shifter applies to an input that omits a field (CUTOVER_DEFAULTS): the stack
+        writes it into the Lambda environment, `cutover plan` uses it offline. The judge keeps
+        which fields the context set, so only those are written (analysis_json)."""
+        return Defaults(
+            **self.strategy_defaults.model_dump(), health_check_path=self.health_check_path, analysis=self.analysis
+        )
 
 
 def _contains(outer: str, inner: str) -> bool:

@@ -13,7 +13,6 @@ from constructs import Construct
 
 from shifter.contract import METRICS_NAMESPACE, SIDES
 from shifter.environment import ShifterEnvironment, variables
-from shifter.logic.plan import Defaults
 from stacks.blue_green_service import BlueGreenService
 from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
 from stacks.live_state import LIVE_KEYS
@@ -173,11 +172,7 @@ class ShifterFunctions(Construct):
             stickiness_seconds=config.stickiness_seconds if config.stickiness else None,
             autoscaling=config.autoscaling is not None,
             # Only the judge fields the context sets (`variables` drops unset ones).
-            defaults=Defaults(
-                **config.strategy_defaults.model_dump(),
-                health_check_path=config.health_check_path,
-                analysis=config.analysis,
-            ),
+            defaults=config.shifter_defaults(),
         )
         # JSON that may hold CDK tokens (CloudFormation joins them at deploy time).
         return variables(environment, to_json=Fn.to_json_string) | {"POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}

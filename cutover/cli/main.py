@@ -168,14 +168,6 @@ def _offline_config() -> "ServiceConfig":
     return load_config(context).services[0]
 
 
-def _offline_defaults(service: "ServiceConfig") -> Defaults:
-    return Defaults(
-        **service.strategy_defaults.model_dump(),
-        health_check_path=service.health_check_path,
-        analysis=service.analysis,  # the judge's extra waits count in the plan's bounds
-    )
-
-
 def _offline_repositories(service: "ServiceConfig") -> list[str]:
     from stacks.image_pull import offline_repository_patterns  # imports aws_cdk: only when needed
 
@@ -221,7 +213,8 @@ def plan(
             )
         else:
             service = _offline_config()
-            defaults, repositories = _offline_defaults(service), _offline_repositories(service)
+            # With the judge: its extra waits count in the plan's bounds.
+            defaults, repositories = service.shifter_defaults(), _offline_repositories(service)
             hooks = ConfiguredHooks(len(service.hooks.on_step), len(service.hooks.on_rollback))
         # the input's own errors first
         result, cost = inputs.plan_for(request, defaults, pipeline=pipeline, hooks=hooks)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cutover.cli.target import Target
-from shifter.contract import SIDES, Output, SideOutput, side_output
+from shifter.contract import SIDES, LiveKey, Output, SideOutput, side_output
 from shifter.logic.history import HistoryRecord
 from shifter.readers.history import read_history
 from shifter.readers.live_state import read_live_state
@@ -85,7 +85,7 @@ def service_view(target: Target) -> ServiceView:
             SideView(
                 side=side,
                 weight=current.sides[side],
-                image=live.get(f"{side}/image", "?"),
+                image=live.get(f"{side}/{LiveKey.IMAGE}", "?"),
                 revision=ecs.get("taskDefinition", "?").rsplit("/", 1)[-1],
                 desired=ecs.get("desiredCount", 0),
                 running=ecs.get("runningCount", 0),

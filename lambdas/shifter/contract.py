@@ -121,6 +121,24 @@ class StateMachineError(StrEnum):
     FINISH_INCOMPLETE = "FinishIncomplete"  # deployed, but scaling the old side down or finishing failed
 
 
+class LiveKey(StrEnum):
+    """The live-state parameters of a side, `<prefix>/<side>/<key>` (docs/live-state.md): seeded by
+    the stack (stacks/live_state.py), which the template reads; written by the shifter
+    (shifter/adapters/live_state_store.py); read by the CLI and the harness."""
+
+    WEIGHT = "weight"
+    TASK_DEFINITION = "task-definition"
+    IMAGE = "image"
+    DESIRED_COUNT = "desired-count"
+    MIN_CAPACITY = "min-capacity"  # only with autoscaling
+    MAX_CAPACITY = "max-capacity"
+
+
+# The deployment table's key attributes (stacks/deployment_table.py; shifter/readers/table_keys.py).
+TABLE_PARTITION_KEY: Final = "pk"
+TABLE_SORT_KEY: Final = "sk"
+
+
 class LockAttribute(StrEnum):
     """The deployment lock item's attributes (besides its keys, shifter/readers/table_keys.py):
     written by shifter/adapters/deployment_table.py, read by shifter/readers/lock.py."""

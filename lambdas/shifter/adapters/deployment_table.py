@@ -31,7 +31,10 @@ _PLACEHOLDER: Final = re.compile(r"#(\w+)")
 
 def _names(*expressions: str) -> dict[str, str]:
     """ExpressionAttributeNames for the `#attribute` placeholders the expressions use, each a lock
-    attribute (shifter.contract.LockAttribute): DynamoDB rejects a name no expression uses."""
+    attribute (shifter.contract.LockAttribute), and no other: DynamoDB rejects a request whose
+    ExpressionAttributeNames holds a name no expression uses. A placeholder is `#` and
+    alphanumerics or `_` ("Expression attribute names (aliases) in DynamoDB",
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ExpressionPlaceholders.html)."""
     return {f"#{name}": LockAttribute(name).value for text in expressions for name in _PLACEHOLDER.findall(text)}
 
 

@@ -392,9 +392,11 @@ def format_validation_error(error: ValidationError, *, tagged_by: str | None = N
 
 
 def _unknown_tag(error: ErrorDetails, tagged_by: str) -> str:
+    """`unknown action 'x' (expected one of: deploy, switch, …)`: the value as the input has it
+    (pydantic's own message shows it as text, so 5 and '5' would read the same)."""
     document = error["input"]
     tag = document.get(tagged_by) if isinstance(document, dict) else None
-    expected = ", ".join(ACTION_MODELS) if tagged_by == "action" else error.get("ctx", {}).get("expected_tags", "")
+    expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")
     return f"unknown {tagged_by} {shorten(repr(tag))} (expected one of: {expected})"
 
 

@@ -53,7 +53,8 @@ ENVIRONMENT = {
     ),
     "CUTOVER_GLOBAL_ALARMS": "[]",
     "CUTOVER_CONTAINER_NAME": "app",
-    "CUTOVER_ECR_REPOSITORIES": "[]",
+    # The execution role may pull the deployed image's repository (stacks/image_pull.py).
+    "CUTOVER_ECR_REPOSITORIES": json.dumps([f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/app"]),
     "CUTOVER_BASE_URL": "http://cutover-demo.eu-west-1.elb.amazonaws.com",
     "CUTOVER_TEST_TOKEN_SECRET_ARN": "",
     "CUTOVER_STICKINESS_SECONDS": "",

@@ -29,7 +29,8 @@ REGION = "eu-west-1"
 TABLE = "cutover-demo-deployments"
 EXECUTION = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:cutover-demo:cold-start"
 _ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}"
-# What stacks/shifter_functions.py sets on the functions (values shaped like the real ones).
+# What stacks/shifter_functions.py sets on the functions (values shaped like the real ones; the
+# names are shifter.contract.Env, spelt out here: tests/unit/shifter/test_contract.py checks them).
 ENVIRONMENT = {
     "CUTOVER_SERVICE": "demo",
     "CUTOVER_CLUSTER": "cutover-demo",
@@ -52,6 +53,8 @@ ENVIRONMENT = {
     ),
     "CUTOVER_GLOBAL_ALARMS": "[]",
     "CUTOVER_CONTAINER_NAME": "app",
+    # The execution role may pull the deployed image's repository (stacks/image_pull.py).
+    "CUTOVER_ECR_REPOSITORIES": json.dumps([f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/app"]),
     "CUTOVER_BASE_URL": "http://cutover-demo.eu-west-1.elb.amazonaws.com",
     "CUTOVER_TEST_TOKEN_SECRET_ARN": "",
     "CUTOVER_STICKINESS_SECONDS": "",

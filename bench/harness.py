@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
+from shifter.contract import Output
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
@@ -188,7 +189,7 @@ def local_cutover(assembly: Path, *, time_scale: float) -> Iterator[Any]:
             with mock_aws(config=MOTO_CONFIG):
                 local = runtime.LocalCutover(assembly, STACK, REGION)
                 outputs = local.create()
-                token = local.client("secretsmanager").get_secret_value(SecretId=outputs["TestTokenSecretArn"])
+                token = local.client("secretsmanager").get_secret_value(SecretId=outputs[Output.TEST_TOKEN_SECRET_ARN])
                 stand_in = TestRouteStandIn(token=token["SecretString"])
                 try:
                     local.point_smoke_tests_at(stand_in.url)

@@ -15,7 +15,7 @@ Shifts fall on period boundaries (an unaligned shift loses the period it falls i
 period in every figure below, and no call at a bake's first check, as `calls_per_deployment`
 counts).
 
-A default canary (stacks/config.py StrategyDefaults: 10 %, bake 300 s, poll 60 s, termination
+A default canary (shifter/logic/plan.py StrategyDefaults: 10 %, bake 300 s, poll 60 s, termination
 wait 900 s): 5 checks during the bake against the same window on the old side, then 15 during
 the final wait at 100 % against the old side's window before the shift, each check judging
 the three built-in metrics at the default JudgeConfig. Every check of every metric counts.

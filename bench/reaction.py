@@ -32,8 +32,9 @@ from typing import Any
 
 from bench.harness import REPOSITORY, local_assemblies, local_cutover, real_time_bake_polls, wait_until
 from cutover.local.gc_pauses import frozen_heap
+from shifter.logic.errors import DeploymentRolledBack
 
-POLL_INTERVAL_SECONDS = 5  # the configuration's minimum (stacks/config.py StrategyDefaults)
+POLL_INTERVAL_SECONDS = 5  # the configuration's minimum (shifter/logic/plan.py StrategyDefaults)
 BAKE_SECONDS = 3600  # long enough that every trial ends in a rollback during the first bake
 LISTENER_POLL_SECONDS = 0.005
 PATHS = ("event", "polling")
@@ -130,7 +131,7 @@ def _trial(local: Any, index: int, path: str, rng: random.Random, poll_seconds: 
     reaction_ms = (time.perf_counter() - started) * 1000
 
     execution = local.wait(arn, timeout_seconds=120)
-    if execution.status != "FAILED" or execution.error != "DeploymentRolledBack":
+    if execution.status != "FAILED" or execution.error != DeploymentRolledBack.__name__:
         raise RuntimeError(f"trial {index} ({path}) ended {execution.status} {execution.error}: {execution.cause}")
     local.set_alarm(alarm, "OK", "benchmark: recovered")  # so the next deployment may start
     return Trial(path, _triggered_by(execution.cause or ""), delay, reaction_ms, listener_ms)

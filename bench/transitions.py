@@ -36,6 +36,7 @@ from cutover.local.loaded_stack import (
     loaded_stack,
 )
 from cutover.local.runtime import AWS_TIMING
+from shifter.logic.errors import DeploymentRolledBack
 
 RATE_PER_SECOND = 100
 TIME_SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s
@@ -44,6 +45,7 @@ BAD_RELEASES = {"v-broken": 1.0}  # answers 500 to every MCP call: its smoke tes
 SHORT = {"bake_seconds": 120, "termination_wait_seconds": 120}  # AWS seconds
 HALF_THEN_ALL = {"steps": [{"weight": 50, "bake_seconds": 600}, {"weight": 100}]}
 ALARM = "cutover-demo-{side}-5xx"
+ROLLED_BACK = DeploymentRolledBack.__name__  # the error a rollback ends its execution with
 VARIANT: dict[str, Any] = {"image": "asset"}
 CONTROL_VARIANT: dict[str, Any] = {"image": "asset", "strategy_defaults": {"alb_propagation_seconds": 0}}
 
@@ -135,7 +137,7 @@ def _sequence(quick: bool) -> list[tuple[str, str, Step]]:
         ("canary deployment", "SUCCEEDED", lambda s: s.run({"image": f"{REGISTRY}:v2", **SHORT}, "canary")),
         (
             "abort mid-bake",
-            "DeploymentRolledBack",
+            ROLLED_BACK,
             lambda s: _abort_mid_bake(s, f"{REGISTRY}:v3", "abort"),
         ),
     ]
@@ -153,10 +155,10 @@ def _sequence(quick: bool) -> list[tuple[str, str, Step]]:
             "SUCCEEDED",
             lambda s: s.run({"image": f"{REGISTRY}:v4", "strategy": "all-at-once", **SHORT}, "all-at-once"),
         ),
-        ("alarm rollback (event)", "DeploymentRolledBack", lambda s: _alarm_rollback(s, f"{REGISTRY}:v5")),
+        ("alarm rollback (event)", ROLLED_BACK, lambda s: _alarm_rollback(s, f"{REGISTRY}:v5")),
         (
             "failed smoke test",
-            "DeploymentRolledBack",
+            ROLLED_BACK,
             lambda s: s.run({"image": f"{REGISTRY}:v-broken", "smoke_tests": [MCP_SMOKE_TEST], **SHORT}, "smoke-fails"),
         ),
         ("rollback to the cold side", "SUCCEEDED", lambda s: s.run({"action": "rollback"}, "rollback")),
@@ -198,7 +200,7 @@ def measure_transitions(quick: bool = False, echo: Callable[[str], None] = lambd
     control = None
     if not quick:
         with _stack(assemblies[1], CONTROL_TIMING) as stack:
-            control = _row("control: abort mid-bake, no propagation wait", "DeploymentRolledBack", _control(stack))
+            control = _row("control: abort mid-bake, no propagation wait", ROLLED_BACK, _control(stack))
         echo(f"  {control.name}: {control.outcome}, {control.served} served, {control.platform_failures} failed")
     timing = aws_timing.AwsTiming()
     return TransitionsResult(

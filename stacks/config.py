@@ -11,11 +11,13 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from shifter.logic.analysis.models import JudgeConfig
+from shifter.logic.inputs import ECS_IMAGE_REFERENCE, IMAGE_TAG
+from shifter.logic.plan import Defaults, StrategyDefaults
 from stacks.example_service import (
     ASSET_IMAGE,
     CONTAINER_PORT,
@@ -27,11 +29,6 @@ from stacks.example_service import (
 )
 
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{1,24}[a-z0-9]$")
-# registry/repository[:tag][@sha256:digest] — the forms ECS accepts for `image`.
-IMAGE_REFERENCE = re.compile(
-    r"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*"
-    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
-)
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:\d{12}:(parameter/|secret:).+$")
 CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -144,7 +141,6 @@ class HooksConfig(_Frozen):
 
 # ECR's rules for a repository name (2-256 characters, optional namespaces) and for an image tag.
 ECR_REPOSITORY_NAME = re.compile(r"^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 ECR_REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:repository/(?P<name>.+)$")
 # Each repository is one ARN in the execution role's inline policy (IAM: 10,240 characters per
 # role, "IAM and AWS STS quotas") and one in the shifter's environment (Lambda: 4 KB in all).
@@ -189,19 +185,6 @@ class PipelineConfig(_Frozen):
         if not IMAGE_TAG.match(value):
             raise ValueError(f"not an image tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -): {value!r}")
         return value
-
-
-class StrategyDefaults(_Frozen):
-    """Defaults the traffic shifter applies when an execution input omits a field."""
-
-    strategy: Literal["canary", "linear", "all-at-once"] = "canary"
-    canary_weight: int = Field(default=10, ge=1, le=99)
-    linear_step: int = Field(default=20, ge=1, le=99)
-    bake_seconds: int = Field(default=300, ge=0, le=86_400)
-    termination_wait_seconds: int = Field(default=900, ge=0, le=172_800)  # CodeDeploy's longest: 2,880 min
-    poll_interval_seconds: int = Field(default=60, ge=5, le=3_600)
-    alb_propagation_seconds: int = Field(default=60, ge=0, le=3_600)
-    max_pause_seconds: int = Field(default=86_400, ge=60, le=604_800)
 
 
 MAX_EXTRA_ALARMS = 10
@@ -332,7 +315,7 @@ class ServiceConfig(_Frozen):
     def _image(cls, value: str) -> str:
         if value == ASSET_IMAGE:
             return value
-        if not IMAGE_REFERENCE.fullmatch(value):
+        if not ECS_IMAGE_REFERENCE.fullmatch(value):  # a bare repository too: see its definition
             raise ValueError(f"not a valid image reference (repository[:tag][@sha256:digest]): {value!r}")
         return value
 
@@ -476,6 +459,14 @@ class ServiceConfig(_Frozen):
         if self.container_health_command:
             return self.container_health_command
         return f"wget -q -O /dev/null http://127.0.0.1:{self.container_port}{self.health_check_path} || exit 1"
+
+    def shifter_defaults(self) -> Defaults:
+        """What the shifter applies to an input that omits a field (CUTOVER_DEFAULTS): the stack
+        writes it into the Lambda environment, `cutover plan` uses it offline. The judge keeps
+        which fields the context set, so only those are written (analysis_json)."""
+        return Defaults(
+            **self.strategy_defaults.model_dump(), health_check_path=self.health_check_path, analysis=self.analysis
+        )
 
 
 def _contains(outer: str, inner: str) -> bool:

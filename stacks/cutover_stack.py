@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, DefaultStackSynthesizer, Environment, Fn, Stack
 from constructs import Construct
 
-from shifter.contract import SIDES
+from shifter.contract import SIDES, Output, SideOutput, side_output
 from stacks.blue_green_service import BlueGreenService
 from stacks.config import DEPLOY_TIME_AZS, ServiceConfig
 from stacks.nag_acknowledgements import acknowledge_shifter_findings, acknowledge_stack_findings
@@ -58,29 +58,32 @@ class CutoverStack(Stack):
     def _outputs(self, config: ServiceConfig) -> None:
         service = self.service
         values: dict[str, str] = {
-            "ServiceName": config.service_name,
-            "AlbDnsName": service.load_balancer.alb.load_balancer_dns_name,
-            "BaseUrl": service.load_balancer.base_url,
-            "ListenerArn": service.load_balancer.listener.listener_arn,
-            "ClusterName": service.cluster.cluster_name,
-            "TableName": service.deployments.table.table_name,
-            "TopicArn": service.notifications.topic.topic_arn,
-            "LiveStatePrefix": service.live_state.prefix,
-            "DashboardName": f"cutover-{config.service_name}",
-            "StateMachineArn": self.shifter.state_machine.state_machine_arn,
-            "WorkflowFunctionName": self.shifter.functions.workflow.function_name,
-            "AlarmEventsFunctionName": self.shifter.functions.alarm_events.function_name,
-            "ExecutionEventsFunctionName": self.shifter.functions.execution_events.function_name,
+            Output.SERVICE_NAME: config.service_name,
+            Output.ALB_DNS_NAME: service.load_balancer.alb.load_balancer_dns_name,
+            Output.BASE_URL: service.load_balancer.base_url,
+            Output.LISTENER_ARN: service.load_balancer.listener.listener_arn,
+            Output.CLUSTER_NAME: service.cluster.cluster_name,
+            Output.TABLE_NAME: service.deployments.table.table_name,
+            Output.TOPIC_ARN: service.notifications.topic.topic_arn,
+            Output.LIVE_STATE_PREFIX: service.live_state.prefix,
+            Output.DASHBOARD_NAME: f"cutover-{config.service_name}",
+            Output.STATE_MACHINE_ARN: self.shifter.state_machine.state_machine_arn,
+            Output.WORKFLOW_FUNCTION_NAME: self.shifter.functions.workflow.function_name,
+            Output.ALARM_EVENTS_FUNCTION_NAME: self.shifter.functions.alarm_events.function_name,
+            Output.EXECUTION_EVENTS_FUNCTION_NAME: self.shifter.functions.execution_events.function_name,
         }
         if service.test_route.token_secret is not None:
-            values["TestTokenSecretArn"] = service.test_route.token_secret.secret_arn
+            values[Output.TEST_TOKEN_SECRET_ARN] = service.test_route.token_secret.secret_arn
         for side in SIDES:
-            title = side.capitalize()
             side_construct = service.sides[side]
-            values[f"{title}ServiceName"] = side_construct.service.service_name
-            values[f"{title}TargetGroupArn"] = side_construct.target_group.target_group_arn
-            values[f"{title}TemplateTaskDefinitionArn"] = side_construct.task_definition.task_definition_arn
-            values[f"{title}TestRuleArn"] = service.test_route.rules[side].listener_rule_arn
-            values[f"{title}AlarmNames"] = ",".join(alarm_name(config.service_name, side, kind) for kind in ALARM_KINDS)
+            values[side_output(side, SideOutput.SERVICE_NAME)] = side_construct.service.service_name
+            values[side_output(side, SideOutput.TARGET_GROUP_ARN)] = side_construct.target_group.target_group_arn
+            values[side_output(side, SideOutput.TEMPLATE_TASK_DEFINITION_ARN)] = (
+                side_construct.task_definition.task_definition_arn
+            )
+            values[side_output(side, SideOutput.TEST_RULE_ARN)] = service.test_route.rules[side].listener_rule_arn
+            values[side_output(side, SideOutput.ALARM_NAMES)] = ",".join(
+                alarm_name(config.service_name, side, kind) for kind in ALARM_KINDS
+            )
         for key, value in values.items():
-            CfnOutput(self, key, value=value)
+            CfnOutput(self, str(key), value=value)  # a plain str for jsii (Output is a StrEnum)

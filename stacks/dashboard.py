@@ -15,10 +15,9 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
-from shifter.contract import SIDES, Side
+from shifter.contract import METRICS_NAMESPACE, SIDES, Side
 
-# Emitted by the traffic shifter (Powertools Metrics); dimensions Service (+ Side).
-METRIC_NAMESPACE = "Cutover"
+# Emitted by the traffic shifter (Powertools Metrics) in METRICS_NAMESPACE; dimensions Service (+ Side).
 WEIGHT_METRIC = "TrafficWeight"
 DEPLOYMENT_METRICS = ("DeploymentsStarted", "DeploymentsSucceeded", "DeploymentsRolledBack")
 
@@ -47,7 +46,7 @@ class Dashboard(Construct):
             width=12,
             left=[
                 cloudwatch.Metric(
-                    namespace=METRIC_NAMESPACE,
+                    namespace=METRICS_NAMESPACE,
                     metric_name=WEIGHT_METRIC,
                     dimensions_map={"Service": service_name, "Side": side},
                     statistic="Maximum",
@@ -63,7 +62,7 @@ class Dashboard(Construct):
             width=12,
             left=[
                 cloudwatch.Metric(
-                    namespace=METRIC_NAMESPACE,
+                    namespace=METRICS_NAMESPACE,
                     metric_name=name,
                     dimensions_map={"Service": service_name},
                     statistic="Sum",

@@ -6,11 +6,13 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from shifter.contract import TABLE_PARTITION_KEY, TABLE_SORT_KEY
+
 # Keys (the shifter's contract, docs/live-state.md):
 #   pk = "SERVICE#<name>", sk = "LOCK"                     the deployment lock
 #   pk = "SERVICE#<name>", sk = "DEPLOYMENT#<iso time>#<execution>"   one history record
-PARTITION_KEY = "pk"
-SORT_KEY = "sk"
+PARTITION_KEY = TABLE_PARTITION_KEY
+SORT_KEY = TABLE_SORT_KEY
 
 
 class DeploymentTable(Construct):

@@ -31,10 +31,10 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from shifter.contract import Side
+from shifter.contract import LiveKey, Side
 from stacks.capacity_seeds import CapacitySeeds
 
-LIVE_KEYS = ("weight", "task-definition", "image", "desired-count", "min-capacity", "max-capacity")
+LIVE_KEYS: tuple[LiveKey, ...] = tuple(LiveKey)
 
 
 def live_state_prefix(service_name: str) -> str:
@@ -52,10 +52,10 @@ class LiveState(Construct):
         self._seeds: dict[str, Construct] = {}
         self._capacity_seeds: CapacitySeeds | None = None
 
-    def parameter_name(self, side: Side, key: str) -> str:
+    def parameter_name(self, side: Side, key: LiveKey) -> str:
         return f"{self.prefix}/{side}/{key}"
 
-    def seed(self, side: Side, key: str, seed_value: str | int) -> str | int:
+    def seed(self, side: Side, key: LiveKey, seed_value: str | int) -> str | int:
         """Create the parameter once with `seed_value`; return what the template should use."""
         if key not in LIVE_KEYS:
             raise ValueError(f"unknown live-state key {key}")
@@ -96,20 +96,20 @@ class LiveState(Construct):
         blue live: `live`)."""
         if self._local:
             minimum, maximum = configured if live else (0, 0)
-            return self.seed(side, "min-capacity", minimum), self.seed(side, "max-capacity", maximum)
+            return self.seed(side, LiveKey.MIN_CAPACITY, minimum), self.seed(side, LiveKey.MAX_CAPACITY, maximum)
         if self._capacity_seeds is None:
             self._capacity_seeds = CapacitySeeds(self, "Capacity")
-        names = (self.parameter_name(side, "min-capacity"), self.parameter_name(side, "max-capacity"))
-        for key, name in zip(("min-capacity", "max-capacity"), names, strict=True):
+        names = (self.parameter_name(side, LiveKey.MIN_CAPACITY), self.parameter_name(side, LiveKey.MAX_CAPACITY))
+        for key, name in zip((LiveKey.MIN_CAPACITY, LiveKey.MAX_CAPACITY), names, strict=True):
             self.parameter_names[f"{side}/{key}"] = name
         seeded = self._capacity_seeds.seed(
             f"{side}-capacity",
-            count=self.parameter_name(side, "desired-count"),
+            count=self.parameter_name(side, LiveKey.DESIRED_COUNT),
             bounds=names,
             configured=configured,
         )
         # The count must be recorded first (a new stack creates both in one operation).
-        seeded.node.add_dependency(self._seeds[f"{side}/desired-count"])
+        seeded.node.add_dependency(self._seeds[f"{side}/{LiveKey.DESIRED_COUNT}"])
         # A literal name: the readers depend on the seed explicitly (blue_green_service.py).
         self._seeds[f"{side}/capacity"] = seeded
         return f"{{{{resolve:ssm:{names[0]}}}}}", f"{{{{resolve:ssm:{names[1]}}}}}"

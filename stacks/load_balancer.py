@@ -18,7 +18,7 @@ from aws_cdk import aws_route53_targets as route53_targets
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from shifter.contract import SIDES, Side
+from shifter.contract import SIDES, LiveKey, Side
 from stacks.config import ServiceConfig
 from stacks.live_state import LiveState
 
@@ -113,5 +113,5 @@ class LoadBalancer(Construct):
         cfn_listener = self.listener.node.default_child
         assert isinstance(cfn_listener, elbv2.CfnListener)
         for index, side in enumerate(SIDES):
-            weight = live_state.seed(side, "weight", 100 if side == "blue" else 0)
+            weight = live_state.seed(side, LiveKey.WEIGHT, 100 if side == "blue" else 0)
             cfn_listener.add_property_override(f"DefaultActions.0.ForwardConfig.TargetGroups.{index}.Weight", weight)

@@ -19,7 +19,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from shifter.contract import Side
+from shifter.contract import LiveKey, Side
 from stacks.config import ServiceConfig
 from stacks.example_service import ASSET_IMAGE, SERVICE_DIR, drain_timings
 from stacks.image_pull import acknowledge_granted_pull
@@ -142,12 +142,12 @@ class ServiceSide(Construct):
         cfn_service = self.service.node.default_child
         assert isinstance(cfn_service, ecs.CfnService)
         cfn_service.add_property_override(
-            "TaskDefinition", live_state.seed(side, "task-definition", template_task_definition)
+            "TaskDefinition", live_state.seed(side, LiveKey.TASK_DEFINITION, template_task_definition)
         )
-        cfn_service.add_property_override("DesiredCount", live_state.seed(side, "desired-count", live_count))
+        cfn_service.add_property_override("DesiredCount", live_state.seed(side, LiveKey.DESIRED_COUNT, live_count))
         container = self.task_definition.default_container
         assert container is not None
-        live_state.seed(side, "image", container.image_name)
+        live_state.seed(side, LiveKey.IMAGE, container.image_name)
 
     def autoscale(self, config: ServiceConfig, live_state: LiveState, seed_live: bool) -> None:
         """Call after the target group is routed: request-count scaling needs its load balancer."""

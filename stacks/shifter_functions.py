@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
@@ -12,9 +11,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from shifter.contract import SIDES
+from shifter.contract import METRICS_NAMESPACE, SIDES
+from shifter.environment import ShifterEnvironment, variables
 from stacks.blue_green_service import BlueGreenService
-from stacks.config import analysis_json
 from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
 from stacks.live_state import LIVE_KEYS
 from stacks.service_side import CONTAINER_NAME
@@ -148,42 +147,35 @@ class ShifterFunctions(Construct):
         )
 
     def _environment(self, service: BlueGreenService) -> dict[str, str]:
+        """Built from the model the Lambda parses it with, so a name or a shape cannot drift."""
         config = service.config
         sides = service.sides
-        defaults = {
-            **config.strategy_defaults.model_dump(),
-            "health_check_path": config.health_check_path,
-            # Only what the context sets: the Lambda environment holds 4 KB in all (config.py).
-            "analysis": json.loads(analysis_json(config.analysis)),
-        }
         token = service.test_route.token_secret
-        return {
-            "CUTOVER_SERVICE": config.service_name,
-            "CUTOVER_ON_STEP_HOOKS": str(len(config.hooks.on_step)),
-            "CUTOVER_ON_ROLLBACK_HOOKS": str(len(config.hooks.on_rollback)),
-            "CUTOVER_CLUSTER": service.cluster.cluster_name,
-            "CUTOVER_LISTENER_ARN": service.load_balancer.listener.listener_arn,
-            "CUTOVER_TABLE": service.deployments.table.table_name,
-            "CUTOVER_TOPIC_ARN": service.notifications.topic.topic_arn,
-            "CUTOVER_LIVE_STATE_PREFIX": service.live_state.prefix,
-            "CUTOVER_SERVICES": _json({side: sides[side].service_name for side in SIDES}),
-            "CUTOVER_TARGET_GROUPS": _json({side: sides[side].target_group.target_group_arn for side in SIDES}),
-            "CUTOVER_TEMPLATE_TASK_DEFINITIONS": _json(
-                {side: sides[side].task_definition.task_definition_arn for side in SIDES}
-            ),
-            "CUTOVER_SIDE_ALARMS": json.dumps(
-                {side: [alarm_name(config.service_name, side, kind) for kind in ALARM_KINDS] for side in SIDES}
-            ),
-            "CUTOVER_GLOBAL_ALARMS": json.dumps(list(config.alarms.extra_alarm_names)),
-            "CUTOVER_CONTAINER_NAME": CONTAINER_NAME,
-            "CUTOVER_ECR_REPOSITORIES": Fn.to_json_string(service.pull_repository_arns),
-            "CUTOVER_BASE_URL": config.smoke_test_base_url or service.load_balancer.base_url,
-            "CUTOVER_TEST_TOKEN_SECRET_ARN": token.secret_arn if token is not None else "",
-            "CUTOVER_STICKINESS_SECONDS": str(config.stickiness_seconds) if config.stickiness else "",
-            "CUTOVER_AUTOSCALING": "true" if config.autoscaling is not None else "false",
-            "CUTOVER_DEFAULTS": json.dumps(defaults),
-            "POWERTOOLS_METRICS_NAMESPACE": "Cutover",
-        }
+        environment = ShifterEnvironment(
+            service_name=config.service_name,
+            on_step_hooks=len(config.hooks.on_step),
+            on_rollback_hooks=len(config.hooks.on_rollback),
+            cluster=service.cluster.cluster_name,
+            listener_arn=service.load_balancer.listener.listener_arn,
+            table_name=service.deployments.table.table_name,
+            topic_arn=service.notifications.topic.topic_arn,
+            live_state_prefix=service.live_state.prefix,
+            services={side: sides[side].service_name for side in SIDES},
+            target_groups={side: sides[side].target_group.target_group_arn for side in SIDES},
+            template_task_definitions={side: sides[side].task_definition.task_definition_arn for side in SIDES},
+            side_alarms={side: [alarm_name(config.service_name, side, kind) for kind in ALARM_KINDS] for side in SIDES},
+            global_alarms=list(config.alarms.extra_alarm_names),
+            container_name=CONTAINER_NAME,
+            ecr_repositories=service.pull_repository_arns,
+            base_url=config.smoke_test_base_url or service.load_balancer.base_url,
+            test_token_secret_arn=token.secret_arn if token is not None else None,
+            stickiness_seconds=config.stickiness_seconds if config.stickiness else None,
+            autoscaling=config.autoscaling is not None,
+            # Only the judge fields the context sets (`variables` drops unset ones).
+            defaults=config.shifter_defaults(),
+        )
+        # JSON that may hold CDK tokens (CloudFormation joins them at deploy time).
+        return variables(environment, to_json=Fn.to_json_string) | {"POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE}
 
     def _grant_workflow(self, service: BlueGreenService) -> None:
         config = service.config
@@ -303,8 +295,3 @@ def _unscoped_in_cluster(action: str, cluster_arn: str) -> iam.PolicyStatement:
     statement = _unscoped(action)
     statement.add_condition("ArnEquals", {"ecs:cluster": cluster_arn})
     return statement
-
-
-def _json(value: dict[str, str]) -> str:
-    """JSON text that may contain CDK tokens (CloudFormation joins it at deploy time)."""
-    return Fn.to_json_string(value)

@@ -20,7 +20,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from shifter.contract import SIDES
+from shifter.contract import SIDES, StateMachineError, StepName
+from shifter.logic.errors import HookFailed, Promoted, TransientAwsError, WeightsNotApplied
 from shifter.logic.quotas import STATE_MACHINE_TIMEOUT_SECONDS
 from stacks.blue_green_service import BlueGreenService
 from stacks.event_dead_letters import EventDeadLetters
@@ -30,7 +31,7 @@ from stacks.state_names import fit_state_name
 
 # Our Lambdas raise TransientAwsError for throttling and 5xx that outlived botocore's own
 # adaptive retries; WeightsNotApplied when the listener has not yet read back a change.
-TRANSIENT_ERRORS = ["TransientAwsError", "WeightsNotApplied"]
+TRANSIENT_ERRORS = [TransientAwsError.__name__, WeightsNotApplied.__name__]
 # Lambda's transient service errors, as "Handle Lambda service exceptions" lists them
 # (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
 LAMBDA_SERVICE_ERRORS = [
@@ -152,13 +153,14 @@ class TrafficShifter(Construct):
         )
 
     # ----------------------------------------------------------------- definition
-    def _invoke(self, name: str, step: str, **payload: Any) -> tasks.LambdaInvoke:
+    def _invoke(self, name: str, step: StepName, **payload: Any) -> tasks.LambdaInvoke:
         task = tasks.LambdaInvoke(
             self,
             name,
             lambda_function=self._workflow,
             payload=sfn.TaskInput.from_object(
-                {"step": step, "execution": sfn.JsonPath.execution_id, "state": sfn.JsonPath.entire_payload} | payload
+                {"step": step.value, "execution": sfn.JsonPath.execution_id, "state": sfn.JsonPath.entire_payload}
+                | payload
             ),
             payload_response_only=True,
             retry_on_service_exceptions=False,
@@ -219,13 +221,18 @@ class TrafficShifter(Construct):
             )
         )
 
-        rollback = self._invoke("Roll back", "rollback")
+        rollback = self._invoke("Roll back", StepName.ROLLBACK)
         rollback.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
         # The rollback itself failed after its retries: quarantine the lock and say what fixes it.
-        quarantine = self._invoke("Quarantine", "quarantine")
+        quarantine = self._invoke("Quarantine", StepName.QUARANTINE)
         quarantine.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
         quarantine.add_catch(
-            sfn.Fail(self, "Rollback incomplete", error="RollbackIncomplete", cause_path="$.rollback_error.Cause"),
+            sfn.Fail(
+                self,
+                "Rollback incomplete",
+                error=StateMachineError.ROLLBACK_INCOMPLETE.value,
+                cause_path="$.rollback_error.Cause",
+            ),
             errors=["States.ALL"],
             result_path="$.quarantine_error",
         )
@@ -236,7 +243,7 @@ class TrafficShifter(Construct):
         )
         # Traffic first (at once), then a wait of the ALB propagation delay, then the new side
         # is scaled down: nothing is scaled down while an ALB node may still route to it.
-        finish_rollback = self._invoke("Roll back: scale down new side", "finish_rollback")
+        finish_rollback = self._invoke("Roll back: scale down new side", StepName.FINISH_ROLLBACK)
         finish_rollback.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3, backoff_rate=2)
         propagation = sfn.Wait(
             self,
@@ -263,29 +270,34 @@ class TrafficShifter(Construct):
             task.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
             return task
 
-        validate = self._invoke("Validate input", "validate", state=None, input=sfn.JsonPath.entire_payload)
-        signal = self._invoke("Signal running deployment", "signal_running_deployment")
+        validate = self._invoke("Validate input", StepName.VALIDATE, state=None, input=sfn.JsonPath.entire_payload)
+        signal = self._invoke("Signal running deployment", StepName.SIGNAL_RUNNING_DEPLOYMENT)
         signal.add_catch(explain, errors=["States.ALL"], result_path="$.error")
         # The input may be any JSON (a list, a string): replace it with the error, then wrap.
         wrap = sfn.Pass(self, "Wrap input error", parameters={"error.$": "$"}).next(explain)
         validate.add_catch(wrap, errors=["States.ALL"], result_path="$")
-        acquire = self._invoke("Acquire lock", "acquire_lock")
+        acquire = self._invoke("Acquire lock", StepName.ACQUIRE_LOCK)
         acquire.add_catch(explain, errors=["States.ALL"], result_path="$.error")
 
-        read_live = guarded(self._invoke("Read live state", "read_live_state"))
-        prepare = guarded(self._invoke("Prepare idle side", "prepare_idle_side"))
-        stable = self._poll_loop("stable", "check_stable", "stability")
-        healthy = self._poll_loop("healthy", "check_target_health", "health")
-        smoke = guarded(self._invoke("Smoke tests", "run_smoke_tests"))
-        shift = guarded(self._invoke("Shift weights", "shift_weights"))
-        final_wait = guarded(self._invoke("Begin final wait", "begin_final_wait"))
+        read_live = guarded(self._invoke("Read live state", StepName.READ_LIVE_STATE))
+        prepare = guarded(self._invoke("Prepare idle side", StepName.PREPARE_IDLE_SIDE))
+        stable = self._poll_loop("stable", StepName.CHECK_STABLE, "stability")
+        healthy = self._poll_loop("healthy", StepName.CHECK_TARGET_HEALTH, "health")
+        smoke = guarded(self._invoke("Smoke tests", StepName.RUN_SMOKE_TESTS))
+        shift = guarded(self._invoke("Shift weights", StepName.SHIFT_WEIGHTS))
+        final_wait = guarded(self._invoke("Begin final wait", StepName.BEGIN_FINAL_WAIT))
         # Once the old side is being scaled down the deployment is committed: a failure from
         # here on must never send traffic back to a side that may have no tasks left.
         finish_incomplete = sfn.Fail(
-            self, "Deployed, finishing failed", error="FinishIncomplete", cause_path="$.finish_error.Cause"
+            self,
+            "Deployed, finishing failed",
+            error=StateMachineError.FINISH_INCOMPLETE.value,
+            cause_path="$.finish_error.Cause",
         )
-        scale_down = self._committed(self._invoke("Scale down old side", "scale_down_old_side"), finish_incomplete)
-        finish = self._committed(self._invoke("Finish", "finish"), finish_incomplete)
+        scale_down = self._committed(
+            self._invoke("Scale down old side", StepName.SCALE_DOWN_OLD_SIDE), finish_incomplete
+        )
+        finish = self._committed(self._invoke("Finish", StepName.FINISH), finish_incomplete)
         succeeded = sfn.Succeed(self, "Deployed", output_path="$.outcome")
 
         after_traffic = self._hooks("after_traffic", final_wait, rollback)
@@ -295,7 +307,7 @@ class TrafficShifter(Construct):
             .otherwise(shift)
         )
         # A promote fails the bake's token as Promoted: the bake ends at once, not at its next poll.
-        promoted = guarded(self._invoke("Bake: promoted", "end_promoted_bake")).next(more_steps)
+        promoted = guarded(self._invoke("Bake: promoted", StepName.END_PROMOTED_BAKE)).next(more_steps)
         bake_this_step = (
             sfn.Choice(self, "Bake this step?")
             .when(sfn.Condition.is_present("$.bake"), self._bake("Bake", rollback, promoted).next(more_steps))
@@ -390,7 +402,7 @@ class TrafficShifter(Construct):
             task_timeout=sfn.Timeout.duration(Duration.seconds(self._hooks_config.timeout_seconds)),
             retry_on_service_exceptions=True,
         )
-        record = self._invoke(f"Record {stage} hook {index + 1} failure", "record_rollback_hook", hook=name)
+        record = self._invoke(f"Record {stage} hook {index + 1} failure", StepName.RECORD_ROLLBACK_HOOK, hook=name)
         # Recording is best effort: a failure to record must not keep the next hook from running.
         record.add_catch(then, errors=["States.ALL"], result_path=sfn.JsonPath.DISCARD)
         record.next(then)
@@ -430,7 +442,7 @@ class TrafficShifter(Construct):
             return sfn.Pass(
                 self,
                 f"Hook {stage} {index + 1} {suffix}",
-                parameters={"Error": "HookFailed", **cause},
+                parameters={"Error": HookFailed.__name__, **cause},
                 result_path="$.error",
             ).next(rollback)
 
@@ -469,14 +481,14 @@ class TrafficShifter(Construct):
     ) -> sfn.Choice:
         """The final wait's bake, if it has one; one the judge paused ends on a promote too
         (its token failed as Promoted, steps/signals.py)."""
-        promoted = guarded(self._invoke("Final wait: promoted", "end_promoted_bake")).next(then)
+        promoted = guarded(self._invoke("Final wait: promoted", StepName.END_PROMOTED_BAKE)).next(then)
         return (
             sfn.Choice(self, "Final wait?")
             .when(sfn.Condition.is_present("$.bake"), self._bake("Final wait", rollback, promoted).next(then))
             .otherwise(then)
         )
 
-    def _poll_loop(self, name: str, step: str, phase: str) -> _PollLoop:
+    def _poll_loop(self, name: str, step: StepName, phase: str) -> _PollLoop:
         wait = sfn.Wait(self, f"Wait until {name}", time=sfn.WaitTime.seconds_path("$.loop.wait_seconds"))
         check = self._invoke(f"Check {name}", step)
         wait.next(check)
@@ -492,7 +504,7 @@ class TrafficShifter(Construct):
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
             payload=sfn.TaskInput.from_object(
                 {
-                    "step": "register_bake_token",
+                    "step": StepName.REGISTER_BAKE_TOKEN.value,
                     "execution": sfn.JsonPath.execution_id,
                     "token": sfn.JsonPath.task_token,
                     "state": sfn.JsonPath.entire_payload,
@@ -505,8 +517,8 @@ class TrafficShifter(Construct):
         # Not States.Timeout: the token's timeout is the backstop that ends an abandoned bake.
         self._retried(wait_for_event)
         poll_wait = sfn.Wait(self, f"{name}: poll wait", time=sfn.WaitTime.seconds_path("$.bake.wait_seconds"))
-        check = self._invoke(f"{name}: check alarms", "check_bake")
-        complete = self._invoke(f"{name}: complete", "complete_bake")
+        check = self._invoke(f"{name}: check alarms", StepName.CHECK_BAKE)
+        complete = self._invoke(f"{name}: complete", StepName.COMPLETE_BAKE)
         poll_wait.next(check).next(
             sfn.Choice(self, f"{name}: done?")
             .when(sfn.Condition.string_equals("$.bake.status", "done"), complete)
@@ -516,7 +528,7 @@ class TrafficShifter(Construct):
         bake.branch(wait_for_event)
         bake.branch(poll_wait)
         if promoted is not None:
-            bake.add_catch(promoted, errors=["Promoted"], result_path="$.error")
+            bake.add_catch(promoted, errors=[Promoted.__name__], result_path="$.error")
         bake.add_catch(rollback, errors=["States.ALL"], result_path="$.error")
         return bake
 

@@ -16,6 +16,7 @@ from cutover.cli.errors import CliError, ExitCode
 from cutover.cli.fleet import StackRow
 from cutover.cli.views import RolloutView, ServiceView, SideView
 from shifter.contract import SIDES
+from shifter.logic.errors import DeploymentRolledBack
 from shifter.logic.history import HistoryRecord
 from shifter.logic.inputs import DeployInput, ExecutionInput
 from shifter.logic.plan import DeploymentPlan
@@ -220,7 +221,7 @@ def execution(stack: str, view: RolloutView, exit_code: int) -> dict[str, Any]:
         image=image,
         status=view.status,
         succeeded=view.status == "SUCCEEDED",
-        rolled_back=view.error == "DeploymentRolledBack",
+        rolled_back=view.error == DeploymentRolledBack.__name__,
         error=view.error,
         cause=view.cause or output.get("cause"),
         weights=view.weights,

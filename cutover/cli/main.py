@@ -37,6 +37,7 @@ from cutover.cli.target import Target
 from cutover.cli.views import history as read_history
 from cutover.cli.views import lock, service_view
 from cutover.cli.watching import follow
+from shifter.contract import Env, Output
 from shifter.logic.inputs import DeployInput
 from shifter.logic.plan import Defaults
 from shifter.logic.quotas import ConfiguredHooks
@@ -167,14 +168,6 @@ def _offline_config() -> "ServiceConfig":
     return load_config(context).services[0]
 
 
-def _offline_defaults(service: "ServiceConfig") -> Defaults:
-    return Defaults(
-        **service.strategy_defaults.model_dump(),
-        health_check_path=service.health_check_path,
-        analysis=service.analysis,  # the judge's extra waits count in the plan's bounds
-    )
-
-
 def _offline_repositories(service: "ServiceConfig") -> list[str]:
     from stacks.image_pull import offline_repository_patterns  # imports aws_cdk: only when needed
 
@@ -183,7 +176,7 @@ def _offline_repositories(service: "ServiceConfig") -> list[str]:
 
 def _stack_variables(target: Target) -> dict[str, str]:
     configuration = target.client("lambda").get_function_configuration(
-        FunctionName=target.output("WorkflowFunctionName")
+        FunctionName=target.output(Output.WORKFLOW_FUNCTION_NAME)
     )
     variables: dict[str, str] = configuration["Environment"]["Variables"]
     return variables
@@ -213,14 +206,15 @@ def plan(
         stack = connection.stack
         if stack:
             variables = _stack_variables(connection.target())
-            defaults = Defaults.model_validate_json(variables["CUTOVER_DEFAULTS"])
-            repositories: list[str] = json.loads(variables.get("CUTOVER_ECR_REPOSITORIES", "[]"))
+            defaults = Defaults.model_validate_json(variables[Env.DEFAULTS])
+            repositories: list[str] = json.loads(variables.get(Env.ECR_REPOSITORIES, "[]"))
             hooks = ConfiguredHooks(
-                int(variables.get("CUTOVER_ON_STEP_HOOKS", "0")), int(variables.get("CUTOVER_ON_ROLLBACK_HOOKS", "0"))
+                int(variables.get(Env.ON_STEP_HOOKS, "0")), int(variables.get(Env.ON_ROLLBACK_HOOKS, "0"))
             )
         else:
             service = _offline_config()
-            defaults, repositories = _offline_defaults(service), _offline_repositories(service)
+            # With the judge: its extra waits count in the plan's bounds.
+            defaults, repositories = service.shifter_defaults(), _offline_repositories(service)
             hooks = ConfiguredHooks(len(service.hooks.on_step), len(service.hooks.on_rollback))
         # the input's own errors first
         result, cost = inputs.plan_for(request, defaults, pipeline=pipeline, hooks=hooks)
@@ -392,7 +386,7 @@ def history(
         target = connection.target()
         records = read_history(target, limit)
         if output is OutputFormat.json:
-            json_output.emit(json_output.history(target.stack, target.output("ServiceName"), records))
+            json_output.emit(json_output.history(target.stack, target.output(Output.SERVICE_NAME), records))
         else:
             console.print(render.history(records))
 

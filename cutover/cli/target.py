@@ -10,11 +10,18 @@ import boto3
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
 
 from cutover.cli.errors import NO_CREDENTIALS_MESSAGE, AwsError, NoCredentials, StackNotFound
+from shifter.contract import Output
 
 DEFAULT_STACK = "cutover-demo"
 # What makes a stack a Cutover stack: the outputs every CutoverStack declares
 # (stacks/cutover_stack.py) and the CLI reads. `status --all` recognises stacks by them.
-MARKER_OUTPUTS = ("ServiceName", "StateMachineArn", "LiveStatePrefix", "ListenerArn", "TableName")
+MARKER_OUTPUTS = (
+    Output.SERVICE_NAME,
+    Output.STATE_MACHINE_ARN,
+    Output.LIVE_STATE_PREFIX,
+    Output.LISTENER_ARN,
+    Output.TABLE_NAME,
+)
 
 
 def is_cutover_stack(outputs: dict[str, str]) -> bool:
@@ -62,4 +69,4 @@ class Target:
 
     @property
     def state_machine_arn(self) -> str:
-        return self.output("StateMachineArn")
+        return self.output(Output.STATE_MACHINE_ARN)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cutover.cli.target import Target
-from shifter.contract import SIDES
+from shifter.contract import SIDES, LiveKey, Output, SideOutput, side_output
 from shifter.logic.history import HistoryRecord
 from shifter.readers.history import read_history
 from shifter.readers.live_state import read_live_state
@@ -51,8 +51,8 @@ def shown_weights(sides: dict[str, int], unknown: int) -> dict[str, int]:
 
 
 def listener_weights(target: Target) -> ListenerWeights:
-    groups: dict[str, str] = {side: target.output(f"{side.capitalize()}TargetGroupArn") for side in SIDES}
-    return read_weights(target.client("elbv2"), target.output("ListenerArn"), groups)
+    groups: dict[str, str] = {side: target.output(side_output(side, SideOutput.TARGET_GROUP_ARN)) for side in SIDES}
+    return read_weights(target.client("elbv2"), target.output(Output.LISTENER_ARN), groups)
 
 
 def weights(target: Target) -> dict[str, int]:
@@ -63,29 +63,29 @@ def weights(target: Target) -> dict[str, int]:
 
 
 def lock(target: Target) -> Lock | None:
-    return read_lock(target.client("dynamodb"), target.output("TableName"), target.output("ServiceName"))
+    return read_lock(target.client("dynamodb"), target.output(Output.TABLE_NAME), target.output(Output.SERVICE_NAME))
 
 
 def service_view(target: Target) -> ServiceView:
     current = listener_weights(target)
-    live = read_live_state(target.client("ssm"), target.output("LiveStatePrefix"))
-    names = [target.output(f"{s.capitalize()}ServiceName") for s in SIDES]
-    described = target.client("ecs").describe_services(cluster=target.output("ClusterName"), services=names)
+    live = read_live_state(target.client("ssm"), target.output(Output.LIVE_STATE_PREFIX))
+    names = [target.output(side_output(s, SideOutput.SERVICE_NAME)) for s in SIDES]
+    described = target.client("ecs").describe_services(cluster=target.output(Output.CLUSTER_NAME), services=names)
     services = {s["serviceName"]: s for s in described["services"]}
-    alarm_names = {s: target.output(f"{s.capitalize()}AlarmNames").split(",") for s in SIDES}
+    alarm_names = {s: target.output(side_output(s, SideOutput.ALARM_NAMES)).split(",") for s in SIDES}
     alarms = target.client("cloudwatch").describe_alarms(AlarmNames=[n for ns in alarm_names.values() for n in ns])
     firing = {a["AlarmName"] for a in alarms.get("MetricAlarms", []) if a["StateValue"] == "ALARM"}
     sides = []
     for side, name in zip(SIDES, names, strict=True):
         health = target.client("elbv2").describe_target_health(
-            TargetGroupArn=target.output(f"{side.capitalize()}TargetGroupArn")
+            TargetGroupArn=target.output(side_output(side, SideOutput.TARGET_GROUP_ARN))
         )
         ecs = services.get(name, {})
         sides.append(
             SideView(
                 side=side,
                 weight=current.sides[side],
-                image=live.get(f"{side}/image", "?"),
+                image=live.get(f"{side}/{LiveKey.IMAGE}", "?"),
                 revision=ecs.get("taskDefinition", "?").rsplit("/", 1)[-1],
                 desired=ecs.get("desiredCount", 0),
                 running=ecs.get("runningCount", 0),
@@ -95,7 +95,7 @@ def service_view(target: Target) -> ServiceView:
         )
     held = lock(target)
     return ServiceView(
-        service=target.output("ServiceName"),
+        service=target.output(Output.SERVICE_NAME),
         sides=tuple(sides),
         deployment=held,
         unknown_weight=current.unknown,
@@ -145,7 +145,9 @@ def verdict_key(verdict: dict[str, Any]) -> tuple[object, ...]:
 
 
 def history(target: Target, limit: int) -> list[HistoryRecord]:
-    return read_history(target.client("dynamodb"), target.output("TableName"), target.output("ServiceName"), limit)
+    return read_history(
+        target.client("dynamodb"), target.output(Output.TABLE_NAME), target.output(Output.SERVICE_NAME), limit
+    )
 
 
 @dataclass(frozen=True)

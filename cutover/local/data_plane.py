@@ -19,7 +19,7 @@ from cutover.local.alb_metrics import AlbMetrics
 from cutover.local.metrics_publisher import MetricsPublisher
 from cutover.local.router_process import RouterProcess
 from cutover.local.task_processes import TaskProcesses
-from shifter.contract import SIDES
+from shifter.contract import SIDES, Output, SideOutput, side_output
 from shifter.logic.analysis.queries import AlbTargets, alb_targets
 
 if TYPE_CHECKING:
@@ -51,11 +51,11 @@ def start_data_plane(
     timing = aws_timing.current()
     if timing is None:
         raise RuntimeError("AWS's timing is off: runtime.install() with a timing first")
-    services = {local.outputs[f"{side.capitalize()}ServiceName"]: side for side in SIDES}
+    services = {local.outputs[side_output(side, SideOutput.SERVICE_NAME)]: side for side in SIDES}
     tasks = TaskProcesses(fleet, services, version_of, error_rates, extra_latency_ms)
     ecs_emulation.run_tasks_with(tasks)
-    listener = local.outputs["ListenerArn"]
-    group_arns = {side: local.outputs[f"{side.capitalize()}TargetGroupArn"] for side in SIDES}
+    listener = local.outputs[Output.LISTENER_ARN]
+    group_arns = {side: local.outputs[side_output(side, SideOutput.TARGET_GROUP_ARN)] for side in SIDES}
     targets = alb_targets(listener, group_arns)
     metrics = AlbMetrics(
         lambda: local.client("cloudwatch"),

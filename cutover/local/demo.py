@@ -40,6 +40,7 @@ from cutover.local.demo_judge import (
 )
 from cutover.local.loaded_stack import MCP_SMOKE_TEST
 from cutover.local.stage import LOCAL_CREDENTIALS, REGION, LocalStage, quiet
+from shifter.logic.errors import AlarmFired, DeploymentRolledBack, JudgeFailed, SmokeTestFailed
 
 if TYPE_CHECKING:
     from cutover.local.load_generator import LoadGenerator
@@ -65,7 +66,11 @@ def stand_in(text: str) -> None:
 
 
 # A rollback's trigger (its cause's first word) as the summary shows it.
-TRIGGER_SHOWN = {"AlarmFired": "by an alarm", "SmokeTestFailed": "by smoke test", "JudgeFailed": "by the judge"}
+TRIGGER_SHOWN = {
+    AlarmFired.__name__: "by an alarm",
+    SmokeTestFailed.__name__: "by smoke test",
+    JudgeFailed.__name__: "by the judge",
+}
 
 
 @dataclass
@@ -212,7 +217,7 @@ class Demo:
             helper.join(timeout=60)
         outcome, rolled_back_by = final.status, None
         if final.status == "FAILED":
-            outcome = "ROLLED_BACK" if final.error == "DeploymentRolledBack" else f"FAILED {final.error}"
+            outcome = "ROLLED_BACK" if final.error == DeploymentRolledBack.__name__ else f"FAILED {final.error}"
             rolled_back_by = (final.cause or "").split(":", 1)[0] or None
         verdict, decisions = self.show_verdict(arn)
         transitions = sum(1 for e in self.local.history(arn) if e["type"].endswith("StateEntered"))
@@ -334,7 +339,7 @@ class Demo:
             {"image": f"{REGISTRY}:v3", "strategy": "canary", "bake_seconds": 600, "smoke_tests": SMOKE_TESTS},
             during=self.fire_alarm_during_first_bake(alarm),
             release_flags=RELEASE_FLAGS["v3"],
-            trigger="AlarmFired",
+            trigger=AlarmFired.__name__,
         )
         self.local.set_alarm(alarm, "OK", "recovered")
         stand_in("v4's processes answer 500 to everything but their health checks")
@@ -342,7 +347,7 @@ class Demo:
             "3 deploy v4, broken: smoke fails",
             "ROLLED_BACK",
             {"image": f"{REGISTRY}:v4", "smoke_tests": SMOKE_TESTS},
-            trigger="SmokeTestFailed",
+            trigger=SmokeTestFailed.__name__,
         )
         self.judged_slow_release()
         self.execution(
@@ -375,7 +380,7 @@ class Demo:
                 "reason": "demo: v5 under the judge",
                 "analysis": JUDGE_ON_LOCAL_TRAFFIC,
             },
-            trigger="JudgeFailed",
+            trigger=JudgeFailed.__name__,
         )
 
     def paused_quiet_release(self) -> None:

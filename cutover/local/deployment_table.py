@@ -1,19 +1,24 @@
 """The stack's deployment table created directly on moto, for code that runs a handler or a
 reader without the whole stack (reader tests, the cold-start bench). Keys as in
-stacks/deployment_table.py: pk, sk, both strings."""
+stacks/deployment_table.py: the contract's partition and sort keys, both strings."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from shifter.contract import TABLE_PARTITION_KEY, TABLE_SORT_KEY
+
 
 def create_deployment_table(dynamodb: Any, table_name: str) -> None:
     dynamodb.create_table(
         TableName=table_name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        KeySchema=[
+            {"AttributeName": TABLE_PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": TABLE_SORT_KEY, "KeyType": "RANGE"},
+        ],
         AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": TABLE_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": TABLE_SORT_KEY, "AttributeType": "S"},
         ],
         BillingMode="PAY_PER_REQUEST",
     )

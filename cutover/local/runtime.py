@@ -34,7 +34,7 @@ from cutover.local.lambda_runtime import InProcessLambda
 from cutover.local.moto_lookups import MotoLookups
 from cutover.local.template_roles import StackResolver, function_identities
 from shifter import clock as metrics_clock
-from shifter.contract import SIDES
+from shifter.contract import SIDES, Env, Output, SideOutput, side_output
 from shifter.logic.history import HistoryRecord
 from shifter.readers.history import read_history
 from shifter.readers.live_state import read_live_state
@@ -105,18 +105,19 @@ class LocalCutover:
         ecs_emulation.reset()
         for side in SIDES:
             ecs_emulation.bind(
-                self.outputs[f"{side.capitalize()}ServiceName"], self.outputs[f"{side.capitalize()}TargetGroupArn"]
+                self.outputs[side_output(side, SideOutput.SERVICE_NAME)],
+                self.outputs[side_output(side, SideOutput.TARGET_GROUP_ARN)],
             )
         # ECS starts a side's tasks only if its execution role (as the template defines it) may.
         failed_task_starts.configure(ExecutionRoles(self.stack.template, self.resolver))
-        ecs_emulation.sync(self.account, self.region, self.outputs["ClusterName"])
+        ecs_emulation.sync(self.account, self.region, self.outputs[Output.CLUSTER_NAME])
         return self.outputs
 
     # ------------------------------------------------------------------ executions
     def start(self, execution_input: Any, name: str) -> str:
         body = execution_input if isinstance(execution_input, str) else json.dumps(execution_input)
         started = self.client("stepfunctions").start_execution(
-            stateMachineArn=self.outputs["StateMachineArn"], name=name, input=body
+            stateMachineArn=self.outputs[Output.STATE_MACHINE_ARN], name=name, input=body
         )
         return str(started["executionArn"])
 
@@ -151,13 +152,13 @@ class LocalCutover:
     # ------------------------------------------------------------------ what a user looks at
     def weights(self) -> dict[str, int]:
         """What the shifter sees: a foreign target group on the listener raises InconsistentTraffic."""
-        groups: dict[str, str] = {side: self.outputs[f"{side.capitalize()}TargetGroupArn"] for side in SIDES}
-        return read_weights(self.client("elbv2"), self.outputs["ListenerArn"], groups).owned()
+        groups: dict[str, str] = {side: self.outputs[side_output(side, SideOutput.TARGET_GROUP_ARN)] for side in SIDES}
+        return read_weights(self.client("elbv2"), self.outputs[Output.LISTENER_ARN], groups).owned()
 
     def service(self, side: str) -> dict[str, Any]:
-        name = self.outputs[f"{side.capitalize()}ServiceName"]
+        name = self.outputs[side_output(side, SideOutput.SERVICE_NAME)]
         ecs = self.client("ecs")
-        described = ecs.describe_services(cluster=self.outputs["ClusterName"], services=[name])["services"][0]
+        described = ecs.describe_services(cluster=self.outputs[Output.CLUSTER_NAME], services=[name])["services"][0]
         task_definition = ecs.describe_task_definition(taskDefinition=described["taskDefinition"])["taskDefinition"]
         return {
             "desired": described["desiredCount"],
@@ -166,16 +167,18 @@ class LocalCutover:
         }
 
     def live_state(self) -> dict[str, str]:
-        return read_live_state(self.client("ssm"), self.outputs["LiveStatePrefix"])
+        return read_live_state(self.client("ssm"), self.outputs[Output.LIVE_STATE_PREFIX])
 
     def lock(self) -> dict[str, Any] | None:
         """The lock item's attributes as plain values (the demo and the tests match on them)."""
-        item = read_lock_item(self.client("dynamodb"), self.outputs["TableName"], self.outputs["ServiceName"])
+        item = read_lock_item(
+            self.client("dynamodb"), self.outputs[Output.TABLE_NAME], self.outputs[Output.SERVICE_NAME]
+        )
         return {key: next(iter(value.values())) for key, value in item.items()} if item else None
 
     def deployments(self) -> list[HistoryRecord]:
         """The whole history, newest first."""
-        return read_history(self.client("dynamodb"), self.outputs["TableName"], self.outputs["ServiceName"])
+        return read_history(self.client("dynamodb"), self.outputs[Output.TABLE_NAME], self.outputs[Output.SERVICE_NAME])
 
     # ------------------------------------------------------------------ what AWS would do
     def set_alarm(self, name: str, state: str, reason: str = "threshold crossed") -> None:
@@ -206,7 +209,7 @@ class LocalCutover:
             },
         }
         response = self.client("lambda").invoke(
-            FunctionName=self.outputs["AlarmEventsFunctionName"], Payload=json.dumps(event).encode()
+            FunctionName=self.outputs[Output.ALARM_EVENTS_FUNCTION_NAME], Payload=json.dumps(event).encode()
         )
         payload: dict[str, Any] = json.loads(response["Payload"].read())
         return payload
@@ -225,25 +228,25 @@ class LocalCutover:
             "resources": [execution_arn],
             "detail": {
                 "executionArn": execution_arn,
-                "stateMachineArn": self.outputs["StateMachineArn"],
+                "stateMachineArn": self.outputs[Output.STATE_MACHINE_ARN],
                 "name": execution_arn.rsplit(":", 1)[-1],
                 "status": status,
             },
         }
         response = self.client("lambda").invoke(
-            FunctionName=self.outputs["ExecutionEventsFunctionName"], Payload=json.dumps(event).encode()
+            FunctionName=self.outputs[Output.EXECUTION_EVENTS_FUNCTION_NAME], Payload=json.dumps(event).encode()
         )
         payload: dict[str, Any] = json.loads(response["Payload"].read())
         return payload
 
     def set_target_health(self, side: str, state: str | None) -> None:
-        ecs_emulation.set_health(self.outputs[f"{side.capitalize()}TargetGroupArn"], state)
+        ecs_emulation.set_health(self.outputs[side_output(side, SideOutput.TARGET_GROUP_ARN)], state)
 
     def point_smoke_tests_at(self, base_url: str) -> None:
         """The shifter's smoke tests reach the test route at CUTOVER_BASE_URL (the ALB on AWS)."""
         lam = self.client("lambda")
-        name = self.outputs["WorkflowFunctionName"]
+        name = self.outputs[Output.WORKFLOW_FUNCTION_NAME]
         variables = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
         lam.update_function_configuration(
-            FunctionName=name, Environment={"Variables": {**variables, "CUTOVER_BASE_URL": base_url}}
+            FunctionName=name, Environment={"Variables": {**variables, Env.BASE_URL.value: base_url}}
         )

@@ -22,6 +22,7 @@ from rich.console import Console
 from cutover.local import sandbox_state
 from cutover.local.sandbox_state import SandboxState
 from cutover.local.stage import REGION, LocalStage, quiet
+from shifter.contract import SIDES, Output, SideOutput, side_output
 
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"  # an ECR repository the local stack may pull
 READY = "Sandbox ready"
@@ -33,10 +34,12 @@ def guide(state: SandboxState, stage: LocalStage) -> str:
     exports = "\n".join(f"  export {key}={shlex.quote(value)}" for key, value in environment.items())
     token = stage.test_token()
     token_header = f" -H 'X-Cutover-Test-Token: {token}'" if token else ""
-    alarms = [name for side in ("Blue", "Green") for name in stage.outputs.get(f"{side}AlarmNames", "").split(",")]
+    alarms = [
+        name for side in SIDES for name in stage.outputs.get(side_output(side, SideOutput.ALARM_NAMES), "").split(",")
+    ]
     pace = "AWS's own pace" if state.time_scale == 1 else f"{1 / state.time_scale:g}x faster than AWS"
     router = state.router_url
-    service = stage.outputs.get("ServiceName", "demo")
+    service = stage.outputs.get(Output.SERVICE_NAME, "demo")
     return f"""
 Cutover sandbox: stack {state.stack} on local AWS at {state.endpoint_url} ({pace})
 

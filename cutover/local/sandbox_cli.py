@@ -18,6 +18,7 @@ from rich.console import Console
 from cutover.local import sandbox_state
 from cutover.local.sandbox_state import SandboxState
 from cutover.local.stage import LOCAL_CREDENTIALS, ROOT
+from shifter.contract import SIDES, SideOutput, side_output
 
 DEFAULT_ASSEMBLY = ROOT / "cdk.out.local"
 DEFAULT_STACK = "cutover-demo"
@@ -86,7 +87,9 @@ def alarm(
     local = LocalCutover(Path(sandbox.assembly), sandbox.stack, sandbox.region)
     local.outputs = Target(sandbox.stack, sandbox.region, sandbox.endpoint_url).outputs
     local.account = local.client("sts").get_caller_identity()["Account"]
-    known = [n for side in ("Blue", "Green") for n in local.outputs.get(f"{side}AlarmNames", "").split(",") if n]
+    known = [
+        n for side in SIDES for n in local.outputs.get(side_output(side, SideOutput.ALARM_NAMES), "").split(",") if n
+    ]
     names = known if all_alarms else [name or ""]
     unknown = [n for n in names if n not in known]
     if unknown:

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from cutover.local.gc_pauses import frozen_heap
+from shifter.contract import Output
 
 if TYPE_CHECKING:
     from cutover.cli.target import Target
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION}
-SIDES = ("blue", "green")
 
 
 def free_port() -> int:
@@ -182,7 +182,7 @@ class LocalStage:
 
     def test_token(self) -> str | None:
         """The test route's X-Cutover-Test-Token (the stack's generated secret), if it has one."""
-        arn = self.outputs.get("TestTokenSecretArn")
+        arn = self.outputs.get(Output.TEST_TOKEN_SECRET_ARN)
         if arn is None:
             return None
         token: str = self.local.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+from shifter.contract import METRICS_NAMESPACE
+
 SERVICE = "cutover-shifter"
-NAMESPACE = "Cutover"
+NAMESPACE = METRICS_NAMESPACE  # the dashboard reads these metrics (stacks/dashboard.py)
 
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE)

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from shifter.contract import Env
 from shifter.logic.analysis.models import JudgeConfig
+from shifter.logic.errors import Aborted, AlarmFired, TransientAwsError
 from shifter.logic.quotas import MAX_PLAN_SECONDS, STATE_MACHINE_TIMEOUT_SECONDS, UNWAITED_SECONDS
 from stacks.config import (
     MAX_ANALYSIS_CHARACTERS,
@@ -109,10 +111,10 @@ def test_every_workflow_invocation_retries_service_errors_and_timeouts_including
         retried = {error for retrier in task.get("Retry", []) for error in retrier["ErrorEquals"]}
         for error in ("Sandbox.Timedout", "Lambda.TooManyRequestsException", "Lambda.ServiceException"):
             assert error in retried, f"{name}: {error} is not retried"
-        assert "TransientAwsError" in retried, name
+        assert TransientAwsError.__name__ in retried, name
     for name in token_tasks:
         retried = {error for retrier in tasks[name]["Retry"] for error in retrier["ErrorEquals"]}
-        assert not retried & {"States.Timeout", "States.ALL", "AlarmFired", "Aborted"}, name
+        assert not retried & {"States.Timeout", "States.ALL", AlarmFired.__name__, Aborted.__name__}, name
 
 
 def test_the_state_machine_timeout_covers_the_longest_plan_validation_accepts() -> None:
@@ -154,9 +156,9 @@ def test_the_shifter_environment_stays_under_lambdas_4_kb_with_the_most_alarms_a
     assert sizes and max(sizes) < 4_096, sizes
     # The stack's judge reaches the Lambda as the context set it (validated again there).
     defaults = [
-        json.loads(variables["CUTOVER_DEFAULTS"])
+        json.loads(variables[Env.DEFAULTS])
         for f in functions
-        if "CUTOVER_DEFAULTS" in (variables := f["Properties"].get("Environment", {}).get("Variables", {}))
+        if Env.DEFAULTS in (variables := f["Properties"].get("Environment", {}).get("Variables", {}))
     ]
     assert len(defaults) == 3  # the workflow, alarm-event and execution-event functions
     assert {json.dumps(d["analysis"], sort_keys=True) for d in defaults} == {json.dumps(analysis, sort_keys=True)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shifter.contract import SIDES
 from stacks.side_alarms import alarm_name
 from stacks.test_route import CANARY_HEADER, TOKEN_HEADER
 from tests.synth import one_resource, resources_of_type, seed_call, synth
@@ -106,10 +107,7 @@ def test_services_read_task_definition_and_desired_count_from_the_live_state() -
 
 def test_green_starts_with_zero_tasks_in_the_local_template() -> None:
     template = local_template()
-    counts = {
-        side: template["Resources"][service_id(template, side)]["Properties"]["DesiredCount"]
-        for side in ("blue", "green")
-    }
+    counts = {side: template["Resources"][service_id(template, side)]["Properties"]["DesiredCount"] for side in SIDES}
     assert counts == {"blue": 2, "green": 0}
 
 
@@ -195,7 +193,7 @@ def test_alarms_per_side_watch_that_sides_target_group() -> None:
         a["Properties"]["AlarmName"]: a["Properties"]
         for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
     }
-    for side in ("blue", "green"):
+    for side in SIDES:
         expected = {alarm_name("demo", side, kind) for kind in ("5xx", "latency-p99", "unhealthy-hosts")}
         assert expected <= set(alarms)
         for name in expected:

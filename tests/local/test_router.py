@@ -17,6 +17,7 @@ import pytest
 from moto import mock_aws
 
 from cutover.local.router import TARGET_GROUP_HEADER, ListenerRouter
+from shifter.contract import SIDES
 from tests.local.http_target import HttpTarget, QuietHandler
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def aws() -> Iterator[Aws]:
             elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")[
                 "TargetGroups"
             ][0]["TargetGroupArn"]
-            for name in ("blue", "green")
+            for name in SIDES
         )
         yield Aws(elbv2, vpc, alb, blue, green, iter(range(8000, 9000)))
 

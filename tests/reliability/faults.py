@@ -23,6 +23,7 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ConnectionClosedError
 
 from cutover.local.lambda_runtime import InProcessLambda
+from shifter.contract import StepName
 
 # The operations the shifter calls, by the protocol the fault must answer in.
 INJECTABLE = {
@@ -41,17 +42,17 @@ INJECTABLE = {
     "SendTaskFailure": "json",
 }
 STEPS = (
-    "read_live_state",
-    "prepare_idle_side",
-    "check_stable",
-    "run_smoke_tests",
-    "shift_weights",
-    "check_bake",
-    "begin_final_wait",
-    "scale_down_old_side",
-    "finish",
-    "rollback",
-    "finish_rollback",
+    StepName.READ_LIVE_STATE,
+    StepName.PREPARE_IDLE_SIDE,
+    StepName.CHECK_STABLE,
+    StepName.RUN_SMOKE_TESTS,
+    StepName.SHIFT_WEIGHTS,
+    StepName.CHECK_BAKE,
+    StepName.BEGIN_FINAL_WAIT,
+    StepName.SCALE_DOWN_OLD_SIDE,
+    StepName.FINISH,
+    StepName.ROLLBACK,
+    StepName.FINISH_ROLLBACK,
 )
 
 

@@ -23,6 +23,7 @@ from cutover.cli.main import app
 from cutover.local import runtime
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
+from shifter.contract import Output, StepName
 from shifter.logic.errors import InvalidInput
 from shifter.logic.inputs import parse_execution_input
 from stacks.test_route import LOCAL_TEST_TOKEN
@@ -294,7 +295,8 @@ def assert_rejected_and_nothing_changed(cutover: LocalCutover, case: Case, befor
         (i.function_name, i.event.get("step") if isinstance(i.event, dict) else None, i.error_type)
         for i in runtime.lambda_runtime.invocations
     ]
-    assert invoked == [(cutover.outputs["WorkflowFunctionName"], "validate", "InvalidInput")], f"{case.id}: {invoked}"
+    expected = [(cutover.outputs[Output.WORKFLOW_FUNCTION_NAME], StepName.VALIDATE, InvalidInput.__name__)]
+    assert invoked == expected, f"{case.id}: {invoked}"
     after = snapshot(cutover)
     changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
     assert not changed, f"{case.id} changed (before, after): {changed}"

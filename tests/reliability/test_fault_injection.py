@@ -12,6 +12,7 @@ from cutover.local import runtime
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
+from shifter.contract import StepName
 from tests.reliability.campaign import run_campaign
 from tests.reliability.faults import Fault, FaultInjector
 from tests.reliability.invariant import snapshot, violations
@@ -85,7 +86,7 @@ def test_a_fault_during_the_rollback_is_retried_and_the_rollback_completes(
     from cutover.local.test_route_stand_in import SideBehaviour
 
     test_route.sides["green"] = SideBehaviour(status=500)
-    faults = [Fault("crash", "rollback", 1), Fault("drop", "UpdateService", 9)]
+    faults = [Fault("crash", StepName.ROLLBACK, 1), Fault("drop", "UpdateService", 9)]
     outcome, found = run_with(cutover, injector, faults, {"image": IMAGE_V2}, "rollback-faults")
     assert (outcome, found) == ("DeploymentRolledBack", [])
     assert injector.log.injected["crash:rollback"] == 1

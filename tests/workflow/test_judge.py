@@ -20,8 +20,8 @@ from typing import Any
 from cutover.local import aws_timing
 from cutover.local.runtime import LocalCutover
 from shifter.adapters import aws_clients
+from shifter.logic.plan import StrategyDefaults
 from shifter.logic.quotas import polls
-from stacks.config import StrategyDefaults
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"

@@ -14,6 +14,7 @@ from moto.awslambda.exceptions import LambdaClientError
 from moto.awslambda_simple import models as lambda_models
 
 from cutover.local.runtime import LocalCutover
+from shifter.contract import StepName
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 THROTTLED = "Rate exceeded"
@@ -32,7 +33,7 @@ def test_a_plain_text_cause_before_the_lock_ends_failed_with_that_cause(
     original = lambda_models.LambdaSimpleBackend.invoke
 
     def throttled_validate(self: Any, function_name: str, qualifier: Any, body: Any, *args: Any) -> Any:
-        if body and json.loads(body).get("step") == "validate":
+        if body and json.loads(body).get("step") == StepName.VALIDATE:
             raise TooManyRequests
         return original(self, function_name, qualifier, body, *args)
 

@@ -1,14 +1,16 @@
-"""DynamoDB: the per-service deployment lock and the deployment history (the item's
-attributes: shifter/readers/lock.py, which also reads them)."""
+"""DynamoDB: the per-service deployment lock and the deployment history (the lock item's
+attributes: shifter.contract.LockAttribute; shifter/readers/lock.py reads them)."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
 
+from shifter.contract import LockAttribute
 from shifter.logic.errors import DeploymentInProgress
 from shifter.logic.history import HistoryRecord
 from shifter.readers.history import read_history
@@ -17,6 +19,22 @@ from shifter.readers.table_keys import history_sort_key, lock_key, service_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+# Lock attributes appear in expressions as `#name` placeholders only (`_names` maps them).
+OWNED: Final = "#owner = :owner"  # the caller holds the lock
+NOT_QUARANTINED: Final = "(attribute_not_exists(#quarantined) OR #quarantined = :false)"
+QUARANTINE: Final = "SET #quarantined = :true, #trigger = :reason REMOVE #expires_at, #task_token"
+_PLACEHOLDER: Final = re.compile(r"#(\w+)")
+
+
+def _names(*expressions: str) -> dict[str, str]:
+    """ExpressionAttributeNames for the `#attribute` placeholders the expressions use, each a lock
+    attribute (shifter.contract.LockAttribute), and no other: DynamoDB rejects a request whose
+    ExpressionAttributeNames holds a name no expression uses. A placeholder is `#` and
+    alphanumerics or `_` ("Expression attribute names (aliases) in DynamoDB",
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ExpressionPlaceholders.html)."""
+    return {f"#{name}": LockAttribute(name).value for text in expressions for name in _PLACEHOLDER.findall(text)}
 
 
 def _conditional(write: Callable[[], object]) -> bool:
@@ -47,14 +65,15 @@ class DeploymentTable:
                 TableName=self.table_name,
                 Item={
                     **self.key,
-                    "owner": {"S": owner},
-                    "acquired_at": {"S": acquired_at},
-                    "expires_at": {"N": str(expires_at)},
-                    "details": {"S": json.dumps(details)},
+                    LockAttribute.OWNER.value: {"S": owner},
+                    LockAttribute.ACQUIRED_AT.value: {"S": acquired_at},
+                    LockAttribute.EXPIRES_AT.value: {"N": str(expires_at)},
+                    LockAttribute.DETAILS.value: {"S": json.dumps(details)},
                 },
-                ConditionExpression="attribute_not_exists(pk) OR #owner = :owner "
-                "OR (expires_at < :now AND (attribute_not_exists(quarantined) OR quarantined = :false))",
-                ExpressionAttributeNames={"#owner": "owner"},
+                ConditionExpression=(
+                    f"attribute_not_exists(pk) OR {OWNED} OR (#expires_at < :now AND {NOT_QUARANTINED})"
+                ),
+                ExpressionAttributeNames=_names(OWNED, "#expires_at", NOT_QUARANTINED),
                 ExpressionAttributeValues={":owner": {"S": owner}, ":now": {"N": str(now)}, ":false": {"BOOL": False}},
             )
         except ClientError as error:
@@ -74,7 +93,7 @@ class DeploymentTable:
         """Set (or remove, for None) lock attributes, only while `owner` holds the lock."""
         sets = {k: v for k, v in values.items() if v is not None}
         removes = [k for k, v in values.items() if v is None]
-        names = {f"#{k}": k for k in values} | {"#owner": "owner"}
+        names = _names("#owner", *(f"#{k}" for k in values))  # a key that is no lock attribute is refused
         expression = ""
         if sets:
             expression += "SET " + ", ".join(f"#{k} = :{k}" for k in sets)
@@ -85,7 +104,7 @@ class DeploymentTable:
                 TableName=self.table_name,
                 Key=self.key,
                 UpdateExpression=expression.strip(),
-                ConditionExpression="#owner = :owner",
+                ConditionExpression=OWNED,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={":owner": {"S": owner}} | {f":{k}": {"S": v} for k, v in sets.items()},
             )
@@ -97,12 +116,10 @@ class DeploymentTable:
         A trigger (the abort's cause) is written in the same UpdateItem: a bake's poll that
         sees the request must also see why, or the rollback's cause loses the reason."""
         values: dict[str, Any] = {":request": {"SS": [request]}}
-        expression = "ADD requests :request"
-        names: dict[str, Any] = {}  # `trigger` is a DynamoDB reserved word; unused names are rejected
+        expression = "ADD #requests :request"
         if trigger is not None:
-            expression += " SET #trigger = :trigger"
+            expression += " SET #trigger = :trigger"  # `trigger` is a DynamoDB reserved word
             values[":trigger"] = {"S": trigger}
-            names = {"ExpressionAttributeNames": {"#trigger": "trigger"}}
         try:
             updated = self._client.update_item(
                 TableName=self.table_name,
@@ -110,14 +127,14 @@ class DeploymentTable:
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=values,
-                **names,
+                ExpressionAttributeNames=_names(expression),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return None
             raise
-        return updated["Attributes"]["owner"]["S"]
+        return updated["Attributes"][LockAttribute.OWNER]["S"]
 
     def quarantine(self, owner: str, reason: str) -> bool:
         """Keep the lock forever (no expiry; release skips it) until a repair clears it."""
@@ -125,9 +142,9 @@ class DeploymentTable:
             lambda: self._client.update_item(
                 TableName=self.table_name,
                 Key=self.key,
-                UpdateExpression="SET quarantined = :true, #trigger = :reason REMOVE expires_at, task_token",
-                ConditionExpression="#owner = :owner",
-                ExpressionAttributeNames={"#owner": "owner", "#trigger": "trigger"},
+                UpdateExpression=QUARANTINE,
+                ConditionExpression=OWNED,
+                ExpressionAttributeNames=_names(QUARANTINE, OWNED),
                 ExpressionAttributeValues={":owner": {"S": owner}, ":true": {"BOOL": True}, ":reason": {"S": reason}},
             )
         )
@@ -140,13 +157,15 @@ class DeploymentTable:
                 TableName=self.table_name,
                 Item={
                     **self.key,
-                    "owner": {"S": owner},
-                    "acquired_at": {"S": acquired_at},
-                    "quarantined": {"BOOL": True},  # stays quarantined until the repair succeeds
-                    "details": {"S": json.dumps({**details, "repairs": previous.details if previous else {}})},
+                    LockAttribute.OWNER.value: {"S": owner},
+                    LockAttribute.ACQUIRED_AT.value: {"S": acquired_at},
+                    LockAttribute.QUARANTINED.value: {"BOOL": True},  # stays quarantined until the repair succeeds
+                    LockAttribute.DETAILS.value: {
+                        "S": json.dumps({**details, "repairs": previous.details if previous else {}})
+                    },
                 },
-                ConditionExpression="attribute_not_exists(pk) OR quarantined = :true OR #owner = :owner",
-                ExpressionAttributeNames={"#owner": "owner"},
+                ConditionExpression=f"attribute_not_exists(pk) OR #quarantined = :true OR {OWNED}",
+                ExpressionAttributeNames=_names("#quarantined", OWNED),
                 ExpressionAttributeValues={":true": {"BOOL": True}, ":owner": {"S": owner}},
             )
         except ClientError as error:
@@ -165,8 +184,8 @@ class DeploymentTable:
             lambda: self._client.delete_item(
                 TableName=self.table_name,
                 Key=self.key,
-                ConditionExpression="#owner = :owner",
-                ExpressionAttributeNames={"#owner": "owner"},
+                ConditionExpression=OWNED,
+                ExpressionAttributeNames=_names(OWNED),
                 ExpressionAttributeValues={":owner": {"S": owner}},
             )
         )
@@ -177,8 +196,8 @@ class DeploymentTable:
             lambda: self._client.delete_item(
                 TableName=self.table_name,
                 Key=self.key,
-                ConditionExpression="#owner = :owner AND (attribute_not_exists(quarantined) OR quarantined = :false)",
-                ExpressionAttributeNames={"#owner": "owner"},
+                ConditionExpression=f"{OWNED} AND {NOT_QUARANTINED}",
+                ExpressionAttributeNames=_names(OWNED, NOT_QUARANTINED),
                 ExpressionAttributeValues={":owner": {"S": owner}, ":false": {"BOOL": False}},
             )
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shifter.contract import LiveKey
 from shifter.logic.observed import SideLiveState
 
 if TYPE_CHECKING:
@@ -23,23 +24,26 @@ class LiveStateStore:
         return f"{self.prefix}/{side}/{key}"
 
     def read(self, side: str) -> SideLiveState:
-        names = [self.name(side, key) for key in ("weight", "task-definition", "image", "desired-count")]
-        optional = [self.name(side, key) for key in ("min-capacity", "max-capacity")]
+        required = (LiveKey.WEIGHT, LiveKey.TASK_DEFINITION, LiveKey.IMAGE, LiveKey.DESIRED_COUNT)
+        names = [self.name(side, key) for key in required]
+        optional = [self.name(side, key) for key in (LiveKey.MIN_CAPACITY, LiveKey.MAX_CAPACITY)]
         found = self._client.get_parameters(Names=names + optional)
         values = {p["Name"].rsplit("/", 1)[1]: p["Value"] for p in found["Parameters"]}
         missing = [n for n in names if n.rsplit("/", 1)[1] not in values]
         if missing:
             raise LookupError(f"live-state parameters missing: {', '.join(missing)} (was the stack deployed?)")
+        minimum, maximum = values.get(LiveKey.MIN_CAPACITY), values.get(LiveKey.MAX_CAPACITY)
         return SideLiveState(
-            weight=int(values["weight"]),
-            task_definition=values["task-definition"],
-            image=values["image"],
-            desired_count=int(values["desired-count"]),
-            min_capacity=int(values["min-capacity"]) if "min-capacity" in values else None,
-            max_capacity=int(values["max-capacity"]) if "max-capacity" in values else None,
+            weight=int(values[LiveKey.WEIGHT]),
+            task_definition=values[LiveKey.TASK_DEFINITION],
+            image=values[LiveKey.IMAGE],
+            desired_count=int(values[LiveKey.DESIRED_COUNT]),
+            min_capacity=int(minimum) if minimum is not None else None,
+            max_capacity=int(maximum) if maximum is not None else None,
         )
 
     def write(self, side: str, values: dict[str, str | int]) -> None:
-        """Record values for one side; keys as in the contract (weight, task-definition, …)."""
-        for key, value in values.items():
+        """Record values for one side; each key a LiveKey (a misspelt one raises, unwritten)."""
+        keys = [LiveKey(key) for key in values]
+        for key, value in zip(keys, values.values(), strict=True):
             self._client.put_parameter(Name=self.name(side, key), Value=str(value), Type="String", Overwrite=True)

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from shifter.logic.errors import AlarmFired
 from shifter.logic.traffic import alarms_to_watch
 from shifter.observability import logger, metrics, tracer, use_service_dimension
 from shifter.steps.context import Context, context
@@ -65,7 +66,7 @@ def react_to_alarm(change: AlarmStateChange, ctx: Context) -> dict[str, Any]:
     ctx.table.update_lock(lock.owner, {"trigger": cause})
     if lock.task_token is None:
         return {"action": "recorded", "reason": "no bake waiting; the next poll sees the alarm"}
-    failed = ctx.task_tokens.fail(lock.task_token, "AlarmFired", cause)
+    failed = ctx.task_tokens.fail(lock.task_token, AlarmFired.__name__, cause)
     reference = change.detail.state.timestamp or change.time
     reaction_ms = (datetime.now(UTC) - reference).total_seconds() * 1000
     metrics.add_metric(name="AlarmReactionTime", unit="Milliseconds", value=max(0.0, reaction_ms))

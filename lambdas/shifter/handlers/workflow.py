@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from shifter.adapters.transient import is_transient
+from shifter.contract import StepName
 from shifter.logic.errors import TransientAwsError
 from shifter.logic.state import WorkflowState
 from shifter.observability import logger, metrics, tracer, use_service_dimension
@@ -18,26 +19,28 @@ from shifter.steps.context import Context, context
 
 Step = Callable[[WorkflowState, Context], WorkflowState]
 
-STEPS: dict[str, Step] = {
-    "acquire_lock": preconditions.acquire_lock,
-    "read_live_state": preconditions.read_live_state,
-    "prepare_idle_side": prepare.prepare_idle_side,
-    "check_stable": prepare.check_stable,
-    "check_target_health": prepare.check_target_health,
-    "run_smoke_tests": smoke_tests.run_smoke_tests,
-    "shift_weights": shift.shift_weights,
-    "check_bake": bake.check_bake,
-    "complete_bake": bake.complete_bake,
-    "end_promoted_bake": bake.end_promoted_bake,
-    "begin_final_wait": shift.begin_final_wait,
-    "scale_down_old_side": finish.scale_down_old_side,
-    "finish": finish.finish,
-    "rollback": rollback.rollback,
-    "finish_rollback": rollback.finish_rollback,
-    "quarantine": rollback.quarantine,
-    "signal_running_deployment": signals.signal_running_deployment,
+STEPS: dict[StepName, Step] = {
+    StepName.ACQUIRE_LOCK: preconditions.acquire_lock,
+    StepName.READ_LIVE_STATE: preconditions.read_live_state,
+    StepName.PREPARE_IDLE_SIDE: prepare.prepare_idle_side,
+    StepName.CHECK_STABLE: prepare.check_stable,
+    StepName.CHECK_TARGET_HEALTH: prepare.check_target_health,
+    StepName.RUN_SMOKE_TESTS: smoke_tests.run_smoke_tests,
+    StepName.SHIFT_WEIGHTS: shift.shift_weights,
+    StepName.CHECK_BAKE: bake.check_bake,
+    StepName.COMPLETE_BAKE: bake.complete_bake,
+    StepName.END_PROMOTED_BAKE: bake.end_promoted_bake,
+    StepName.BEGIN_FINAL_WAIT: shift.begin_final_wait,
+    StepName.SCALE_DOWN_OLD_SIDE: finish.scale_down_old_side,
+    StepName.FINISH: finish.finish,
+    StepName.ROLLBACK: rollback.rollback,
+    StepName.FINISH_ROLLBACK: rollback.finish_rollback,
+    StepName.QUARANTINE: rollback.quarantine,
+    StepName.SIGNAL_RUNNING_DEPLOYMENT: signals.signal_running_deployment,
 }
-STEP_NAMES = (*STEPS, "validate", "register_bake_token", "record_rollback_hook")
+# Steps with their own arguments (the raw input, the task token, the failed hook), dispatched below.
+SPECIAL_STEPS = (StepName.VALIDATE, StepName.REGISTER_BAKE_TOKEN, StepName.RECORD_ROLLBACK_HOOK)
+STEP_NAMES: tuple[str, ...] = tuple(StepName)
 
 
 class WorkflowEvent(BaseModel):
@@ -62,17 +65,17 @@ def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, A
     logger.append_keys(step=request.step)
     ctx = context()
     use_service_dimension(ctx.env.service_name)
-    if request.step == "validate":
+    if request.step == StepName.VALIDATE:
         return preconditions.validate(request.input, request.execution, ctx).dump()
     if request.state is None:
         raise ValueError(f"step {request.step} needs the workflow state")
     state = WorkflowState.model_validate(request.state)
-    step = STEPS.get(request.step)
-    if step is None and request.step not in STEP_NAMES:
+    if request.step not in STEP_NAMES:
         raise ValueError(f"unknown step {request.step!r} (known: {', '.join(STEP_NAMES)})")
+    step = STEPS.get(StepName(request.step))
     logger.info("step", extra={"new_side": state.new_side, "new_weight": state.new_weight})
     try:
-        if request.step == "record_rollback_hook":
+        if request.step == StepName.RECORD_ROLLBACK_HOOK:
             if request.hook is None:
                 raise ValueError("record_rollback_hook needs the hook's name")
             return rollback_hooks.record_rollback_hook(state, request.hook, ctx).dump()

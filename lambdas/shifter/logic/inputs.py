@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -19,21 +19,30 @@ from pydantic import (
     JsonValue,
     StrictBool,
     Tag,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
 )
 from pydantic_core import ErrorDetails
 
+from shifter.contract import Side
 from shifter.logic.analysis.models import JudgeConfig
 from shifter.logic.errors import InvalidInput
 
-# registry/repository followed by a tag, a digest or both: a bare repository would deploy
+# Image references: [registry[:port]/]repository, then a tag, a digest or both
+# (registry/repository[:tag][@sha256:digest], the forms ECS accepts for a container's `image`).
+_REPOSITORY: Final = r"(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*"
+_TAG_NAME: Final = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+_TAG: Final = rf":{_TAG_NAME}"
+_DIGEST: Final = r"@sha256:[a-f0-9]{64}"
+# Every form ECS accepts, a bare repository included (ECS pulls its `latest`): the stack's first
+# image (`image` context key, stacks/config.py), which the operator chose when creating the stack.
+ECS_IMAGE_REFERENCE: Final = re.compile(rf"^{_REPOSITORY}(?:{_TAG})?(?:{_DIGEST})?$")
+# What a deployment accepts: the same with a tag, a digest or both. A bare repository would deploy
 # whatever `latest` is at the time ECS pulls, which is not a reproducible deployment.
-IMAGE_REFERENCE: Final = re.compile(
-    r"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*"
-    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$"
-)
+IMAGE_REFERENCE: Final = re.compile(rf"^{_REPOSITORY}(?:{_TAG}(?:{_DIGEST})?|{_DIGEST})$")
+IMAGE_TAG: Final = re.compile(rf"^{_TAG_NAME}$")  # a tag alone (a pipeline's `tag`, stacks/config.py)
 
 StrategyName = Literal["canary", "linear", "all-at-once"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -274,7 +283,7 @@ class SwitchInput(_Input):
     """100 % to one side now, after checking its health (and smoke tests unless forced)."""
 
     action: Literal["switch"]
-    to: Literal["blue", "green"]
+    to: Side
     force: StrictBool = False
     reason: str | None = Field(default=None, max_length=1000)
 
@@ -307,14 +316,17 @@ class RepairInput(_Input):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-ExecutionInput = DeployInput | SwitchInput | RollbackInput | PromoteInput | AbortInput | RepairInput
-ACTION_MODELS: Final[Mapping[str, type[ExecutionInput]]] = {
-    "deploy": DeployInput,
-    "switch": SwitchInput,
-    "rollback": RollbackInput,
-    "promote": PromoteInput,
-    "abort": AbortInput,
-    "repair": RepairInput,
+# One model per action, told apart by `action` (pydantic's discriminated union: the document is
+# validated against its action's model only, and an unknown action is named as such).
+ExecutionInput = Annotated[
+    DeployInput | SwitchInput | RollbackInput | PromoteInput | AbortInput | RepairInput,
+    Field(discriminator="action"),
+]
+EXECUTION_INPUT: Final[TypeAdapter[ExecutionInput]] = TypeAdapter(ExecutionInput)
+DEFAULT_ACTION: Final = "deploy"  # an input without `action` is a deployment
+# action → its model, read from the union (each model's `action` is a one-value Literal).
+ACTION_MODELS: Final[Mapping[str, type[BaseModel]]] = {
+    get_args(model.model_fields["action"].annotation)[0]: model for model in get_args(get_args(ExecutionInput)[0])
 }
 
 
@@ -332,17 +344,15 @@ def _is_image_detail(document: Mapping[str, Any]) -> bool:
 def parse_execution_input(raw: object) -> ExecutionInput:
     """The validated input an execution was started with (a dict, or the same as JSON text)."""
     document = _as_object(raw)
-    try:
-        if _is_image_detail(document):
+    if _is_image_detail(document):
+        try:
             return ImageDetailInput.model_validate(document).to_deploy()
-        action = document.get("action", "deploy")
-        model = ACTION_MODELS.get(action) if isinstance(action, str) else None
-        if model is None:
-            expected = ", ".join(ACTION_MODELS)
-            raise InvalidInput(f"action: unknown action {shorten(repr(action))} (expected one of: {expected})")
-        return model.model_validate(document)
+        except ValidationError as error:
+            raise InvalidInput(format_validation_error(error)) from None
+    try:
+        return EXECUTION_INPUT.validate_python({"action": DEFAULT_ACTION} | document)
     except ValidationError as error:
-        raise InvalidInput(format_validation_error(error)) from None
+        raise InvalidInput(format_validation_error(error, tagged_by="action")) from None
 
 
 def _as_object(raw: object) -> dict[str, Any]:
@@ -359,12 +369,19 @@ def _as_object(raw: object) -> dict[str, Any]:
 _MESSAGES: Final = {"extra_forbidden": "unknown field", "missing": "required field"}
 
 
-def format_validation_error(error: ValidationError) -> str:
-    """One line, `path.to[0].field: what is wrong`, for the most telling of the errors."""
+def format_validation_error(error: ValidationError, *, tagged_by: str | None = None) -> str:
+    """One line, `path.to[0].field: what is wrong`, for the most telling of the errors.
+
+    `tagged_by`: the discriminator of a union validated at the root, whose tag pydantic puts
+    first in every location (`switch.to`); the message names the field as the input has it."""
     errors = error.errors()
     # An unknown field is often a misspelt one, so it explains a "required field" error too.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    if first["type"] == "union_tag_invalid" and tagged_by is not None:
+        return f"{tagged_by}: {_unknown_tag(first, tagged_by)}"
     location, message = list(first["loc"]), _message(first)
+    if tagged_by is not None and location:
+        location.pop(0)
     if message == _TOO_DEEP:  # name the field, not the thousand indexes below it
         while location and (isinstance(location[-1], int) or location[-1] in _JSON_VALUE_TAGS):
             location.pop()
@@ -372,6 +389,15 @@ def format_validation_error(error: ValidationError) -> str:
     if isinstance(nested, FieldError):
         location.extend(nested.location)
     return f"{_path(location)}: {message}"
+
+
+def _unknown_tag(error: ErrorDetails, tagged_by: str) -> str:
+    """`unknown action 'x' (expected one of: deploy, switch, …)`: the value as the input has it
+    (pydantic's own message shows it as text, so 5 and '5' would read the same)."""
+    document = error["input"]
+    tag = document.get(tagged_by) if isinstance(document, dict) else None
+    expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")
+    return f"unknown {tagged_by} {shorten(repr(tag))} (expected one of: {expected})"
 
 
 def _message(error: ErrorDetails) -> str:

@@ -19,17 +19,24 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Defaults(_Frozen):
-    """The stack's strategy defaults (`StrategyDefaults` in stacks/config.py) and health check path."""
+class StrategyDefaults(_Frozen):
+    """What a deployment gets for a field its input omits. The stack's `strategy_defaults` context
+    key (stacks/config.py) is this model, so these defaults are the documented ones (README)."""
 
-    strategy: StrategyName
-    canary_weight: int = Field(ge=1, le=99)
-    linear_step: int = Field(ge=1, le=99)
-    bake_seconds: int = Field(ge=0, le=86_400)
-    termination_wait_seconds: int = Field(ge=0, le=172_800)
-    poll_interval_seconds: int = Field(ge=5, le=3_600)
-    alb_propagation_seconds: int = Field(ge=0, le=3_600)
-    max_pause_seconds: int = Field(ge=60, le=604_800)
+    strategy: StrategyName = "canary"
+    canary_weight: int = Field(default=10, ge=1, le=99)
+    linear_step: int = Field(default=20, ge=1, le=99)
+    bake_seconds: int = Field(default=300, ge=0, le=86_400)
+    termination_wait_seconds: int = Field(default=900, ge=0, le=172_800)  # CodeDeploy's longest: 2,880 min
+    poll_interval_seconds: int = Field(default=60, ge=5, le=3_600)
+    alb_propagation_seconds: int = Field(default=60, ge=0, le=3_600)
+    max_pause_seconds: int = Field(default=86_400, ge=60, le=604_800)
+
+
+class Defaults(StrategyDefaults):
+    """The stack's strategy defaults, health check path and judge, as the Lambda environment
+    carries them (`CUTOVER_DEFAULTS`: the stack writes every field, shifter/environment.py)."""
+
     health_check_path: str = Field(pattern=r"^/")
     analysis: JudgeConfig = Field(default_factory=JudgeConfig)  # the stack's judge (`analysis` context)
 

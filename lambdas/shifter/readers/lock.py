@@ -1,6 +1,7 @@
 """The deployment lock item, read strongly consistently.
 
-Lock item (pk SERVICE#<service>, sk LOCK): owner (execution ARN), acquired_at,
+Lock item (pk SERVICE#<service>, sk LOCK; attribute names: shifter.contract.LockAttribute):
+owner (execution ARN), acquired_at,
 expires_at (epoch seconds), and while a deployment runs: task_token (the bake task
 waiting for an alarm event), new_side, phase, requests (promote/abort) and trigger
 (what failed the token: moto and the console drop a task failure's cause, so the
@@ -14,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shifter.contract import LockAttribute
 from shifter.readers.table_keys import lock_key
 
 if TYPE_CHECKING:
@@ -38,23 +40,23 @@ class Lock:
 
 
 def lock_from_item(item: dict[str, Any]) -> Lock:
-    def text(name: str) -> str | None:
+    def text(name: LockAttribute) -> str | None:
         return item[name]["S"] if name in item else None
 
     return Lock(
-        owner=item["owner"]["S"],
-        acquired_at=item["acquired_at"]["S"],
-        expires_at=int(item["expires_at"]["N"]) if "expires_at" in item else None,
-        quarantined=item.get("quarantined", {}).get("BOOL", False),
-        task_token=text("task_token"),
-        task_key=text("task_key"),
-        new_side=text("new_side"),
-        phase=text("phase"),
-        trigger=text("trigger"),
-        requests=tuple(item["requests"]["SS"]) if "requests" in item else (),
-        details=json.loads(item["details"]["S"]) if "details" in item else {},
-        bake_notes=json.loads(item["bake_notes"]["S"]) if "bake_notes" in item else None,
-        paused_key=text("paused_key"),
+        owner=item[LockAttribute.OWNER]["S"],
+        acquired_at=item[LockAttribute.ACQUIRED_AT]["S"],
+        expires_at=int(item[LockAttribute.EXPIRES_AT]["N"]) if LockAttribute.EXPIRES_AT in item else None,
+        quarantined=item.get(LockAttribute.QUARANTINED, {}).get("BOOL", False),
+        task_token=text(LockAttribute.TASK_TOKEN),
+        task_key=text(LockAttribute.TASK_KEY),
+        new_side=text(LockAttribute.NEW_SIDE),
+        phase=text(LockAttribute.PHASE),
+        trigger=text(LockAttribute.TRIGGER),
+        requests=tuple(item[LockAttribute.REQUESTS]["SS"]) if LockAttribute.REQUESTS in item else (),
+        details=json.loads(item[LockAttribute.DETAILS]["S"]) if LockAttribute.DETAILS in item else {},
+        bake_notes=json.loads(item[LockAttribute.BAKE_NOTES]["S"]) if LockAttribute.BAKE_NOTES in item else None,
+        paused_key=text(LockAttribute.PAUSED_KEY),
     )
 
 

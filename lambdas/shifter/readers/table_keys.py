@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shifter.contract import TABLE_PARTITION_KEY, TABLE_SORT_KEY
+
 LOCK_SORT_KEY = "LOCK"
 HISTORY_PREFIX = "DEPLOYMENT#"
 
@@ -11,7 +13,7 @@ def service_key(service: str) -> str:
 
 
 def lock_key(service: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": service_key(service)}, "sk": {"S": LOCK_SORT_KEY}}
+    return {TABLE_PARTITION_KEY: {"S": service_key(service)}, TABLE_SORT_KEY: {"S": LOCK_SORT_KEY}}
 
 
 def history_sort_key(started_at: str, execution_name: str) -> str:

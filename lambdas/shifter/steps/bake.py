@@ -44,7 +44,7 @@ def register_bake_token(state: WorkflowState, token: str, ctx: Context) -> dict[
     assert state.bake is not None
     bake = state.bake
     if not ctx.table.update_lock(state.execution, {"task_token": token, "task_key": bake.key}):
-        ctx.task_tokens.fail(token, "Aborted", f"{state.execution_name} no longer holds the deployment lock")
+        ctx.task_tokens.fail(token, Aborted.__name__, f"{state.execution_name} no longer holds the deployment lock")
         return {}
     lock = ctx.table.get_lock()
     phase = lock.phase if lock else None
@@ -86,7 +86,7 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     try:
         lock = current_lock(state, ctx)
     except Aborted as aborted:
-        fail_bake(state, ctx, ctx.table.get_lock(), "Aborted", str(aborted))
+        fail_bake(state, ctx, ctx.table.get_lock(), Aborted.__name__, str(aborted))
         raise
     bake.elapsed_seconds += bake.wait_seconds
     watched = alarms_to_watch(state.new_side, ctx.env.side_alarms, ctx.env.global_alarms)
@@ -94,7 +94,7 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
     fired = firing(statuses, watched)
     if fired:
         cause = alarm_cause(fired, firing_reasons(statuses, fired), state.new_weight, state.new_side)
-        fail_bake(state, ctx, lock, "AlarmFired", cause)
+        fail_bake(state, ctx, lock, AlarmFired.__name__, cause)
         raise AlarmFired(cause)
     verdict = _judge(state, ctx, lock)
     move = after_check(bake, promote_requested=PROMOTE in lock.requests)
@@ -103,7 +103,7 @@ def check_bake(state: WorkflowState, ctx: Context) -> WorkflowState:
         bake.status = "done"
     elif move == "pause-expired":
         cause = pause_expired_cause(bake, state.new_weight)
-        fail_bake(state, ctx, lock, "PauseExpired", cause)
+        fail_bake(state, ctx, lock, PauseExpired.__name__, cause)
         raise PauseExpired(cause)
     elif move == "time-up":
         if not _judge_keeps_baking(state, ctx, lock, verdict):

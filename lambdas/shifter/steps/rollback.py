@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shifter.contract import StateMachineError
 from shifter.logic.errors import DeploymentRolledBack, TargetUnhealthy
 from shifter.logic.rollback import brought_up, had_production_traffic
 from shifter.logic.state import Outcome, RollbackProgress, WorkflowState
@@ -119,7 +120,7 @@ def quarantine(state: WorkflowState, ctx: Context) -> WorkflowState:
         where = f"unknown (the listener could not be read: {error})"
     cause = rollback_incomplete_cause(failure, where)
     ctx.table.quarantine(state.execution, cause)
-    state.outcome = Outcome(status="FAILED", error="RollbackIncomplete", cause=cause)
+    state.outcome = Outcome(status="FAILED", error=StateMachineError.ROLLBACK_INCOMPLETE.value, cause=cause)
     note(state, "rollback incomplete", cause=failure, traffic=where)
     ctx.table.record_history(state.started_at, state.execution_name, history_record(state, ctx, "ROLLBACK_INCOMPLETE"))
     ctx.notifier.publish(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shifter.contract import Side
+from shifter.contract import SIDES, Side
 from shifter.logic.errors import InconsistentTraffic
 from shifter.logic.traffic import (
     AlarmStatus,
@@ -77,7 +77,7 @@ def test_weights_out_of_range_are_refused(weight: int) -> None:
         weights_for("green", weight)
 
 
-@given(st.sampled_from(["blue", "green"]), st.integers(0, 100))
+@given(st.sampled_from(SIDES), st.integers(0, 100))
 def test_weights_always_sum_to_100(side: Side, weight: int) -> None:
     weights = weights_for(side, weight)
     assert set(weights) == {"blue", "green"}

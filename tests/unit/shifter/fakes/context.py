@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shifter.adapters.metric_data import CloudWatchMetricData
+from shifter.contract import Env
 from shifter.environment import ShifterEnvironment
 from shifter.steps.context import Context
 from tests.unit.shifter.fakes.aws import (
@@ -33,22 +34,22 @@ SERVICES = {"blue": "app-blue", "green": "app-green"}
 
 ENVIRONMENT = ShifterEnvironment.model_validate(
     {
-        "CUTOVER_SERVICE": "app",
-        "CUTOVER_CLUSTER": "cluster",
-        "CUTOVER_LISTENER_ARN": LISTENER_ARN,
-        "CUTOVER_TABLE": "table",
-        "CUTOVER_TOPIC_ARN": "arn:topic",
-        "CUTOVER_LIVE_STATE_PREFIX": "/cutover/app",
-        "CUTOVER_SERVICES": SERVICES,
-        "CUTOVER_TARGET_GROUPS": TARGET_GROUPS,
-        "CUTOVER_TEMPLATE_TASK_DEFINITIONS": {"blue": "app-blue-td", "green": "app-green-td"},
-        "CUTOVER_SIDE_ALARMS": {"blue": ["blue-5xx"], "green": ["green-5xx"]},
-        "CUTOVER_GLOBAL_ALARMS": [],
-        "CUTOVER_CONTAINER_NAME": "app",
-        "CUTOVER_ECR_REPOSITORIES": [],
-        "CUTOVER_BASE_URL": "http://test-route",
-        "CUTOVER_AUTOSCALING": True,
-        "CUTOVER_DEFAULTS": {
+        Env.SERVICE: "app",
+        Env.CLUSTER: "cluster",
+        Env.LISTENER_ARN: LISTENER_ARN,
+        Env.TABLE: "table",
+        Env.TOPIC_ARN: "arn:topic",
+        Env.LIVE_STATE_PREFIX: "/cutover/app",
+        Env.SERVICES: SERVICES,
+        Env.TARGET_GROUPS: TARGET_GROUPS,
+        Env.TEMPLATE_TASK_DEFINITIONS: {"blue": "app-blue-td", "green": "app-green-td"},
+        Env.SIDE_ALARMS: {"blue": ["blue-5xx"], "green": ["green-5xx"]},
+        Env.GLOBAL_ALARMS: [],
+        Env.CONTAINER_NAME: "app",
+        Env.ECR_REPOSITORIES: [],
+        Env.BASE_URL: "http://test-route",
+        Env.AUTOSCALING: True,
+        Env.DEFAULTS: {
             "strategy": "canary",
             "canary_weight": 10,
             "linear_step": 25,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from cutover.local.deployment_table import create_deployment_table
 from shifter.adapters.deployment_table import DeploymentTable
 from shifter.readers.lock import Lock, read_lock, read_lock_item
@@ -51,3 +53,15 @@ def test_every_lock_read_is_strongly_consistent() -> None:
     read_lock_item(dynamodb, TABLE, "demo")
     DeploymentTable(TABLE, "demo", dynamodb).get_lock()
     assert [call.get("ConsistentRead") for call in sent] == [True, True, True]
+
+
+def test_a_lock_attribute_the_contract_does_not_name_is_refused_and_nothing_is_written() -> None:
+    dynamodb = deployment_table()
+    table = DeploymentTable(TABLE, "demo", dynamodb)
+    table.acquire(EXECUTION, "2026-12-03T10:00:00+00:00", now=1_000, expires_at=5_000, details={})
+    before = read_lock_item(dynamodb, TABLE, "demo")
+
+    with pytest.raises(ValueError, match="tasktoken"):
+        table.update_lock(EXECUTION, {"tasktoken": "a-token"})  # task_token, misspelt
+
+    assert read_lock_item(dynamodb, TABLE, "demo") == before

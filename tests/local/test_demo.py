@@ -9,17 +9,15 @@ import sys
 from pathlib import Path
 
 from cutover.local.demo import Outcome
-from cutover.local.demo_hooks import DEMO_HOOKS, RollbackHookCheck
-from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
-from tests.synth import ROOT, synth_assembly
+from cutover.local.demo_hooks import RollbackHookCheck
+from tests.local.synth_local import synth_local_assembly
+from tests.synth import ROOT
 
 
 def test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_requests(tmp_path: Path) -> None:
     # What `make demo` synthesizes: the local variant with the example service as the image.
     summary_file = tmp_path / "summary.json"
-    assembly = synth_assembly(
-        local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES), hooks=DEMO_HOOKS
-    )
+    assembly = synth_local_assembly()
     environment = {**os.environ, "CUTOVER_DEMO_ASSEMBLY": str(assembly), "CUTOVER_DEMO_SUMMARY": str(summary_file)}
     result = subprocess.run(
         [sys.executable, "-m", "cutover.local.demo"],

@@ -6,20 +6,33 @@ A command is a line of a ```bash, ```sh or ```console block (in a console block,
 the repository root with the project's virtualenv first on PATH and no way to reach AWS (no
 credentials, no profile, the endpoint a closed local port), so a command that would need an
 AWS account fails here instead of reaching one.
+
+Most run one by one, each on its own. The sandbox's commands run in the order a person types
+them, against one sandbox that `make sandbox` starts (RUN_BY_A_TEST_HERE names the test; at most
+SESSION_SECONDS, 15 minutes); `make install` runs in a test of its own, which first checks it has
+nothing to do.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
+from tests.local.synth_local import synth_local_assembly
+from tests.local.test_sandbox import MARKER, Sandbox, processes_marked, wait_for_bake
 from tests.synth import ROOT
 
 DOCUMENTS = ("README.md", "docs/sandbox.md")
@@ -35,47 +48,24 @@ class NotRunHere:
 
 
 NEEDS_AWS = "needs an AWS account"
-NEEDS_SANDBOX = "needs a running sandbox (make sandbox) and its environment"
 BY_THE_ISSUE = "runs the suite itself (issue 19 leaves it out)"
 
 NOT_RUN_HERE: dict[str, NotRunHere] = {
     # the two commands, and the other make targets
-    "make demo": NotRunHere("about a minute of deployments on local AWS", "tests/local/test_demo.py"),
+    "make demo": NotRunHere(
+        "about a minute of deployments on local AWS: `make demo` is `make synth-local` (run here by `make "
+        "sandbox`) then `python -m cutover.local.demo`, which test_demo runs on the same template "
+        "(assert_test_demo_runs_what_make_demo_runs, in the sandbox session, checks both)",
+        "tests/local/test_demo.py::test_demo_runs_its_scenarios_to_the_expected_outcomes_without_failed_requests",
+    ),
     "make test": NotRunHere(BY_THE_ISSUE, "tests/conftest.py"),
-    "make test-fast": NotRunHere(BY_THE_ISSUE + ": the unit and infra tiers", "tests/conftest.py"),
-    "make install": NotRunHere(
-        "installs the dependencies (minutes on a fresh clone); every test runs in what it installed",
+    "make test-fast": NotRunHere(
+        "a subset of `make test` (its unit and infra tiers, about 90 s on 2 cores): run from the suite it "
+        "would run those tiers a second time inside `make test`; test_make_test_fast_selects_the_unit_and_"
+        "infra_tiers collects what it runs",
         "tests/conftest.py",
     ),
-    # the sandbox
-    "make sandbox": NotRunHere("stays up until stopped", "tests/local/test_sandbox.py"),
-    'make sandbox SANDBOX_ARGS="--time-scale 0.1"': NotRunHere(
-        "stays up until stopped; the test runs it at 0.01", "tests/local/test_sandbox.py"
-    ),
-    "source .sandbox/env.sh": NotRunHere(NEEDS_SANDBOX, "tests/local/test_sandbox.py"),
-    "cutover status": NotRunHere(
-        NEEDS_SANDBOX + ", or AWS", "tests/cli/test_cli.py::test_status_shows_the_live_side_and_each_sides_tasks"
-    ),
-    "cutover deploy 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v2 --bake 1m --watch": NotRunHere(
-        NEEDS_SANDBOX, "tests/local/test_sandbox.py"
-    ),
-    "cutover deploy 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v3 --bake 10m --watch": NotRunHere(
-        NEEDS_SANDBOX, "tests/local/test_sandbox.py"
-    ),
-    "cutover-local alarm cutover-demo-green-5xx": NotRunHere(NEEDS_SANDBOX, "tests/local/test_sandbox.py"),
-    "cutover-local alarm cutover-demo-blue-5xx": NotRunHere(NEEDS_SANDBOX, "tests/local/test_sandbox.py"),
-    "cutover-local alarm --all --state OK": NotRunHere(NEEDS_SANDBOX, "tests/local/test_sandbox.py"),
-    "cutover-local stop": NotRunHere(NEEDS_SANDBOX, "tests/local/test_sandbox.py"),
-    "curl -s http://127.0.0.1:<router port>/health": NotRunHere(
-        NEEDS_SANDBOX + " (its router's port)", "tests/local/test_router.py"
-    ),
-    "curl -s -H 'X-Canary-Version: green' -H 'X-Cutover-Test-Token: <token>' http://127.0.0.1:<router port>/health": (
-        NotRunHere(NEEDS_SANDBOX + " (its router's port and token)", "tests/local/test_router.py")
-    ),
-    "cutover history": NotRunHere(
-        NEEDS_SANDBOX + ", or AWS",
-        "tests/cli/test_cli_json.py::test_deploy_watch_json_reports_success_and_history_json_records_it",
-    ),
+    # the CLI against a stack
     # the CLI against a stack
     "cutover plan --input deploy.json": NotRunHere(
         "reads a file you write; the stdin form next to it runs here",
@@ -224,11 +214,13 @@ def offline_environment() -> dict[str, str]:
     }
 
 
-def run_in_shell(command: str, environment: dict[str, str]) -> tuple[int | None, str]:
+def run_in_shell(
+    command: str, environment: dict[str, str], cwd: Path = ROOT, timeout: float = SECONDS_PER_COMMAND
+) -> tuple[int | None, str]:
     """Exit code (None on timeout) and output; on timeout every process it started is killed."""
     process = subprocess.Popen(
         ["bash", "-c", f"set -o pipefail\n{command}"],
-        cwd=ROOT,
+        cwd=cwd,
         env=environment,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -237,7 +229,7 @@ def run_in_shell(command: str, environment: dict[str, str]) -> tuple[int | None,
         start_new_session=True,
     )
     try:
-        output, _ = process.communicate(timeout=SECONDS_PER_COMMAND)
+        output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
@@ -245,8 +237,33 @@ def run_in_shell(command: str, environment: dict[str, str]) -> tuple[int | None,
     return process.returncode, output
 
 
+SANDBOX_SESSION = "test_the_sandbox_commands_run_as_documented_against_one_sandbox"
+PRODUCTION_CURL = "curl -s http://127.0.0.1:<router port>/health"
+TEST_ROUTE_CURL = (
+    "curl -s -H 'X-Canary-Version: green' -H 'X-Cutover-Test-Token: <token>' http://127.0.0.1:<router port>/health"
+)
+# Commands a test in this file runs in its own way: the sandbox's, in a person's order against one
+# sandbox; `make install`, once checked to have nothing to install.
+RUN_BY_A_TEST_HERE: dict[str, str] = {
+    "make sandbox": SANDBOX_SESSION,
+    'make sandbox SANDBOX_ARGS="--time-scale 0.1"': SANDBOX_SESSION,
+    "source .sandbox/env.sh": SANDBOX_SESSION,
+    "cutover status": SANDBOX_SESSION,
+    "cutover deploy 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v2 --bake 1m --watch": SANDBOX_SESSION,
+    "cutover deploy 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v3 --bake 10m --watch": SANDBOX_SESSION,
+    "cutover-local alarm cutover-demo-green-5xx": SANDBOX_SESSION,
+    "cutover-local alarm cutover-demo-blue-5xx": SANDBOX_SESSION,
+    "cutover-local alarm --all --state OK": SANDBOX_SESSION,
+    PRODUCTION_CURL: SANDBOX_SESSION,
+    TEST_ROUTE_CURL: SANDBOX_SESSION,
+    "cutover history": SANDBOX_SESSION,
+    "cutover-local stop": SANDBOX_SESSION,
+    "make install": "test_make_install_has_nothing_to_do_once_installed",
+}
+
+
 COMMANDS = documented_commands()
-RUN_HERE = [found for found in COMMANDS if found.key not in NOT_RUN_HERE]
+RUN_HERE = [found for found in COMMANDS if found.key not in NOT_RUN_HERE and found.key not in RUN_BY_A_TEST_HERE]
 
 
 @pytest.mark.parametrize("documented", RUN_HERE, ids=[f"{c.document}:{c.line}" for c in RUN_HERE])
@@ -267,10 +284,17 @@ def test_some_commands_run_here_and_the_rest_are_accounted_for() -> None:
     assert RUN_HERE
 
 
-def test_every_command_not_run_here_is_still_documented() -> None:
+def test_every_command_not_run_here_or_run_by_a_test_of_its_own_is_still_documented() -> None:
     documented = {found.key for found in COMMANDS}
-    stale = sorted(set(NOT_RUN_HERE) - documented)
-    assert not stale, f"NOT_RUN_HERE in {THIS_FILE} lists commands no longer in {', '.join(DOCUMENTS)}: {stale}"
+    stale = sorted((set(NOT_RUN_HERE) | set(RUN_BY_A_TEST_HERE)) - documented)
+    assert not stale, f"{THIS_FILE} lists commands no longer in {', '.join(DOCUMENTS)}: {stale}"
+    assert not set(NOT_RUN_HERE) & set(RUN_BY_A_TEST_HERE)
+
+
+@pytest.mark.parametrize("command", sorted(RUN_BY_A_TEST_HERE))
+def test_the_test_running_a_command_in_its_own_way_exists(command: str) -> None:
+    name = RUN_BY_A_TEST_HERE[command]
+    assert re.search(rf"^def {re.escape(name)}\(", Path(__file__).read_text(), flags=re.MULTILINE), name
 
 
 @pytest.mark.parametrize("command", sorted(NOT_RUN_HERE))
@@ -336,3 +360,242 @@ def test_the_first_screen_shows_the_two_commands_then_the_sandbox_then_your_own_
     parts = ["make demo", "make test", "## Try it by hand", "make sandbox", "## Use it in your own CDK app"]
     positions = [first_screen.find(part) for part in parts]
     assert -1 not in positions and positions == sorted(positions), dict(zip(parts, positions, strict=True))
+
+
+# ------------------------------------------------------------------ run by tests of their own
+def make_has_nothing_to_install() -> tuple[bool, str]:
+    """`make --question install`: whether the virtualenv and node_modules are newer than what they
+    are installed from. A `make` target that needs `install` would otherwise install, for
+    minutes, inside the test (`make test` installs first)."""
+    code, output = run_in_shell("make --question install", offline_environment())
+    return code == 0, output
+
+
+INSTALL_FIRST = "the virtualenv or node_modules is older than what it is installed from: run `make install` first"
+
+
+def documented(key: str) -> str:
+    """The command as the documents write it (the same text wherever it appears)."""
+    (text,) = {found.text for found in COMMANDS if found.key == key}
+    return text
+
+
+def test_make_install_has_nothing_to_do_once_installed() -> None:
+    installed, output = make_has_nothing_to_install()
+    assert installed, f"{INSTALL_FIRST}\n{output}"
+    code, output = run_in_shell(documented("make install"), offline_environment())
+    assert code == 0, output
+    assert "pip install" not in output and "npm install" not in output, output  # idempotent, as its help says
+    assert make_has_nothing_to_install()[0]
+
+
+COLLECT_SECONDS = 240  # importing every test module: ~20 s of CPU, 90 s at a load of 16 on 2 cores
+
+
+def test_make_test_fast_selects_the_unit_and_infra_tiers() -> None:
+    """`make test-fast` is not run here (NOT_RUN_HERE says why); what it would run is collected."""
+    code, recipe = run_in_shell("make --dry-run --no-print-directory test-fast", offline_environment())
+    assert code == 0, recipe
+    pytest_line = recipe.strip().splitlines()[-1]
+    assert pytest_line.startswith(".venv/bin/pytest ") and '-m "unit or infra"' in pytest_line, recipe
+    words = shlex.split(pytest_line)
+    for option in ("-n", "--dist"):  # the workers change how it runs, not what it selects
+        at = words.index(option)
+        del words[at : at + 2]
+    collected = subprocess.run(
+        [*words, "--collect-only"],  # with the recipe's -q: one line per test
+        cwd=ROOT,
+        env=offline_environment(),
+        capture_output=True,
+        text=True,
+        timeout=COLLECT_SECONDS,
+        check=False,
+    )
+    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
+    tests = [line for line in collected.stdout.splitlines() if "::" in line]
+    assert {test.split("/")[1] for test in tests} == {"unit", "infra"}, collected.stdout[-3000:]
+
+
+# ------------------------------------------------------------------ the sandbox, as a person uses it
+# `make sandbox` passes SANDBOX_ARGS, which make also reads from the environment: the session's
+# sandbox runs 50x faster than AWS, so a `--bake 10m` leaves 12 s to set the alarm in.
+SESSION_ARGS = "--time-scale 0.02"
+SANDBOX_START_SECONDS = 300  # `make synth-local` (cdk synth, ~1 min on 2 busy cores), then the start (~20 s)
+# The session's bound: two sandboxes (each `make synth-local` then a start), four deployments,
+# each command bounded by COMMAND_SECONDS. It took 458 s at a load average of 16 on 2 cores.
+SESSION_SECONDS = 900
+COMMAND_SECONDS = 180  # a deployment with --watch, at the session's pace
+ROLLBACKS = 2
+
+
+@dataclass(frozen=True)
+class Person:
+    """A second terminal: its working directory holds the repository's .venv and the sandbox's
+    .sandbox (CUTOVER_SANDBOX_DIR, so a sandbox a developer runs in the checkout is left alone)."""
+
+    home: Path
+    environment: dict[str, str]
+    run_id: str  # the marker every process a sandbox of this session starts inherits
+
+    @property
+    def runtime_dir(self) -> Path:
+        return self.home / ".sandbox"
+
+    def shell(self, command: str, timeout: float = COMMAND_SECONDS) -> tuple[int | None, str]:
+        """The command after the two documented lines that set up the terminal."""
+        setup = f"{documented('source .venv/bin/activate')}\n{documented('source .sandbox/env.sh')}"
+        return run_in_shell(f"{setup}\n{command}", self.environment, cwd=self.home, timeout=timeout)
+
+    def start_sandbox(self, key: str, environment: dict[str, str] | None = None) -> Sandbox:
+        """The documented `make sandbox …` line, from the repository, as a shell's foreground job."""
+        started = {**self.environment, MARKER: self.run_id, "PYTHONUNBUFFERED": "1", **(environment or {})}
+        return Sandbox(["bash", "-c", documented(key)], started, self.runtime_dir, own_process_group=True)
+
+
+@pytest.fixture(scope="module")
+def person(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Person]:
+    installed, output = make_has_nothing_to_install()
+    assert installed, f"{INSTALL_FIRST}\n{output}"
+    home = tmp_path_factory.mktemp("terminal")
+    (home / ".venv").symlink_to(ROOT / ".venv")
+    environment = {**offline_environment(), "CUTOVER_SANDBOX_DIR": str(home / ".sandbox"), "COLUMNS": "200"}
+    run_id = uuid.uuid4().hex
+    yield Person(home, environment, run_id)
+    for pid in processes_marked(run_id):  # only after a failure: this session's own processes
+        os.kill(pid, signal.SIGKILL)
+
+
+def placeholders(sandbox: Sandbox) -> dict[str, str]:
+    """What a person fills into `<router port>` and `<token>`: the sandbox prints both."""
+    port = urlsplit(sandbox.state()["router_url"]).port
+    token = re.search(r"X-Cutover-Test-Token: ([^'\s]+)'", sandbox.output)
+    assert port and token, sandbox.output
+    return {"<router port>": str(port), "<token>": token.group(1)}
+
+
+def rolls_back_on_the_alarm(person: Person, sandbox: Sandbox, deploy: str, alarm: str, side: str) -> None:
+    """The documented deploy with a long bake; while it bakes on `side`, the documented alarm."""
+    baking = subprocess.Popen(
+        ["bash", "-c", f"{documented('source .venv/bin/activate')}\n{documented('source .sandbox/env.sh')}\n{deploy}"],
+        cwd=person.home,
+        env=person.environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert wait_for_bake({**person.environment, **sandbox.exports()}) == side, "the documents name this side"
+        code, output = person.shell(alarm)
+        assert code == 0, output
+        watched, _ = baking.communicate(timeout=COMMAND_SECONDS)
+    finally:
+        if baking.poll() is None:
+            os.killpg(baking.pid, signal.SIGKILL)
+            baking.communicate()
+    assert baking.returncode == 1 and "AlarmFired" in watched, watched[-3000:]
+
+
+STACK_TEMPLATE = "cutover-demo.template.json"
+
+
+def comparable(template: dict[str, Any]) -> dict[str, Any]:
+    """The template without what only says how it was synthesized: the CDK CLI's metadata
+    (construct paths, asset paths, the version-reporting resource), not what CloudFormation creates."""
+    resources = {
+        name: {key: value for key, value in resource.items() if key != "Metadata"}
+        for name, resource in template["Resources"].items()
+        if resource["Type"] != "AWS::CDK::Metadata"
+    }
+    conditions = {
+        name: value for name, value in template.get("Conditions", {}).items() if name != "CDKMetadataAvailable"
+    }
+    return {**template, "Resources": resources, "Conditions": conditions}
+
+
+def assert_test_demo_runs_what_make_demo_runs() -> None:
+    """`make demo` is `make synth-local` (which wrote cdk.out.local just now, for `make sandbox`),
+    then `$(PYTHON) -m cutover.local.demo`, which reads cdk.out.local. test_demo runs that same
+    module on synth_local_assembly(): the same stack, checked here template against template."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^demo: synth-local .*\n\t\$\(PYTHON\) -m cutover\.local\.demo\n", makefile, flags=re.MULTILINE)
+    assert re.search(r"^sandbox: synth-local ", makefile, flags=re.MULTILINE)
+    test_demo = (ROOT / "tests" / "local" / "test_demo.py").read_text()
+    assert '[sys.executable, "-m", "cutover.local.demo"]' in test_demo and "synth_local_assembly()" in test_demo
+    written = json.loads((ROOT / "cdk.out.local" / STACK_TEMPLATE).read_text())
+    tested = json.loads((synth_local_assembly() / STACK_TEMPLATE).read_text())
+    assert comparable(written) == comparable(tested)
+
+
+@pytest.mark.serial  # the alarm must land in a bake's window: not beside another worker
+@pytest.mark.timeout(SESSION_SECONDS)
+def test_the_sandbox_commands_run_as_documented_against_one_sandbox(person: Person) -> None:
+    ran: list[str] = []
+
+    def run(key: str, fill: dict[str, str] | None = None) -> str:
+        command = documented(key)
+        for placeholder, value in (fill or {}).items():
+            command = command.replace(placeholder, value)
+        code, output = person.shell(command)
+        ran.append(key)
+        assert code == 0, f"`{command}` exited {code}:\n{output[-3000:]}"
+        return output
+
+    sandbox = person.start_sandbox("make sandbox", {"SANDBOX_ARGS": SESSION_ARGS})
+    try:
+        assert sandbox.ready.wait(SANDBOX_START_SECONDS), sandbox.output[-5000:]
+        ran.append("make sandbox")
+        assert_test_demo_runs_what_make_demo_runs()
+        run("source .sandbox/env.sh")
+        assert person.shell("printenv CUTOVER_ENDPOINT_URL")[1].strip() == sandbox.state()["endpoint_url"]
+        assert "blue" in run("cutover status")
+
+        v3 = "cutover deploy 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v3 --bake 10m --watch"
+        rolls_back_on_the_alarm(
+            person, sandbox, documented(v3), documented("cutover-local alarm cutover-demo-green-5xx"), "green"
+        )
+        ran += [v3, "cutover-local alarm cutover-demo-green-5xx"]
+        assert run("cutover-local alarm --all --state OK").count("-> OK") >= 2
+
+        run("cutover deploy 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v2 --bake 1m --watch")
+        fill = placeholders(sandbox)
+        for key in (PRODUCTION_CURL, TEST_ROUTE_CURL):  # filled in, each is a line the sandbox printed
+            filled = documented(key)
+            for placeholder, value in fill.items():
+                filled = filled.replace(placeholder, value)
+            assert filled in sandbox.output, filled
+        assert json.loads(run(PRODUCTION_CURL, fill))["version"] == "v2"
+        answer = json.loads(run(TEST_ROUTE_CURL, fill))
+        assert (answer["side"], answer["version"]) == ("green", "v2")
+
+        rolls_back_on_the_alarm(
+            person, sandbox, documented(v3), documented("cutover-local alarm cutover-demo-blue-5xx"), "blue"
+        )
+        ran.append("cutover-local alarm cutover-demo-blue-5xx")
+        run("cutover-local alarm --all --state OK")
+        history = run("cutover history")
+        assert history.count("ROLLED_BACK") == ROLLBACKS and "SUCCEEDED" in history, history
+
+        run("cutover-local stop")
+        assert sandbox.process.wait(60) == 0, sandbox.output[-5000:]
+    finally:
+        sandbox.close()
+    assert processes_marked(person.run_id) == []
+    assert not (person.runtime_dir / "sandbox.json").exists()
+
+    # The other documented start, at 0.1, ended as the README says it may be: Ctrl-C in its terminal.
+    faster = 'make sandbox SANDBOX_ARGS="--time-scale 0.1"'
+    sandbox = person.start_sandbox(faster)
+    try:
+        assert sandbox.ready.wait(SANDBOX_START_SECONDS), sandbox.output[-5000:]
+        ran.append(faster)
+        assert "10x faster than AWS" in sandbox.output
+        os.killpg(sandbox.process.pid, signal.SIGINT)  # a terminal's Ctrl-C: its foreground job's whole group
+        sandbox.process.wait(60)
+    finally:
+        sandbox.close()
+    assert "Sandbox stopped" in sandbox.output, sandbox.output[-5000:]
+    assert processes_marked(person.run_id) == []
+
+    session = {key for key, test in RUN_BY_A_TEST_HERE.items() if test == SANDBOX_SESSION}
+    assert set(ran) == session, session ^ set(ran)

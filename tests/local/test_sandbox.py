@@ -23,10 +23,9 @@ from typing import Any
 
 import pytest
 
-from cutover.local.demo_hooks import DEMO_HOOKS
-from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.sandbox import READY, REGISTRY
-from tests.synth import ROOT, synth_assembly
+from tests.local.synth_local import synth_local_assembly
+from tests.synth import ROOT
 
 SCRIPTS = Path(sys.executable).parent  # the installed console scripts (`make install`)
 MARKER = "CUTOVER_SANDBOX_TEST_RUN"
@@ -48,15 +47,24 @@ def processes_marked(run_id: str) -> list[int]:
     return found
 
 
+def sandbox_command(assembly: Path) -> list[str]:
+    return [str(SCRIPTS / "cutover-local"), "sandbox", "--time-scale", "0.01", "--assembly", str(assembly)]
+
+
 class Sandbox:
-    def __init__(self, environment: dict[str, str], runtime_dir: Path, assembly: Path) -> None:
+    """A sandbox started by `command`, its output read as it comes; `ready` once it says so."""
+
+    def __init__(
+        self, command: list[str], environment: dict[str, str], runtime_dir: Path, *, own_process_group: bool = False
+    ) -> None:
         self.process = subprocess.Popen(
-            [str(SCRIPTS / "cutover-local"), "sandbox", "--time-scale", "0.01", "--assembly", str(assembly)],
+            command,
             cwd=ROOT,
             env=environment,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=own_process_group,  # as a shell starts a foreground job: a group of its own
         )
         self.runtime_dir = runtime_dir
         self.lines: list[str] = []
@@ -73,7 +81,7 @@ class Sandbox:
 
     def close(self) -> None:
         if self.process.poll() is None:
-            self.process.kill()
+            self.process.kill()  # only after a failure; the run_id fixture then kills what it started
         self.process.wait(10)
         self.reader.join(10)
         assert self.process.stdout is not None
@@ -141,13 +149,9 @@ def wait_for_bake(environment: dict[str, str], timeout: float = 60) -> str:
 def test_a_person_deploys_and_rolls_back_in_the_sandbox_and_stop_leaves_nothing_running(
     tmp_path: Path, run_id: str
 ) -> None:
-    # What `make synth-local` synthesizes, the demo's on_rollback hook included (the demo's test shares it).
-    assembly = synth_assembly(
-        local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES), hooks=DEMO_HOOKS
-    )
     base = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     sandbox_environment = {**base, "CUTOVER_SANDBOX_DIR": str(tmp_path), MARKER: run_id, "PYTHONUNBUFFERED": "1"}
-    sandbox = Sandbox(sandbox_environment, tmp_path, assembly)
+    sandbox = Sandbox(sandbox_command(synth_local_assembly()), sandbox_environment, tmp_path)
     try:
         assert sandbox.ready.wait(90), sandbox.output
         exports = sandbox.exports()
@@ -203,3 +207,44 @@ def test_a_person_deploys_and_rolls_back_in_the_sandbox_and_stop_leaves_nothing_
         sandbox.close()
     assert processes_marked(run_id) == []  # no service process, nothing else it started
     assert not (tmp_path / "sandbox.json").exists()
+
+
+def live_members_of_group(group: int) -> list[str]:
+    """The live (not zombie) processes in a process group, as `pid state command`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        state, _parent, process_group = stat.rsplit(")", 1)[-1].split()[:3]
+        if int(process_group) == group and state != "Z":
+            found.append(f"{entry.name} {state} {command}")
+    return found
+
+
+def test_ctrl_c_in_the_sandbox_ends_every_process_it_started(tmp_path: Path, run_id: str) -> None:
+    """A terminal's Ctrl-C sends SIGINT to its foreground process group: here the sandbox runs as a
+    shell's foreground job does, leading a group of its own, and the whole group gets SIGINT."""
+    base = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    sandbox_environment = {**base, "CUTOVER_SANDBOX_DIR": str(tmp_path), MARKER: run_id, "PYTHONUNBUFFERED": "1"}
+    sandbox = Sandbox(sandbox_command(synth_local_assembly()), sandbox_environment, tmp_path, own_process_group=True)
+    group = sandbox.process.pid
+    try:
+        assert sandbox.ready.wait(90), sandbox.output
+        with urllib.request.urlopen(f"{sandbox.state()['router_url']}/health", timeout=10) as answer:
+            assert json.loads(answer.read())["version"] == "v1"  # it serves: its processes are up
+        started = processes_marked(run_id)
+        assert sandbox.process.pid in started and len(started) >= 2, started
+
+        os.killpg(group, signal.SIGINT)
+        assert sandbox.process.wait(90) == 0, sandbox.output
+    finally:
+        sandbox.close()
+    assert "Sandbox stopped" in sandbox.output, sandbox.output
+    assert processes_marked(run_id) == []  # the service's processes (their own sessions) and all else it started
+    assert live_members_of_group(group) == []  # nor anything else the Ctrl-C reached
+    assert not (tmp_path / "sandbox.json").exists() and not (tmp_path / "env.sh").exists()

@@ -20,7 +20,7 @@ from tests.zero_downtime.conftest import RATE_PER_SECOND, Stage
 pytestmark = pytest.mark.load
 
 V2 = f"{REGISTRY}:v2"
-SENT_SHARE = 0.98  # of the asked rate, at least (assert_none_lost says why)
+SENT_SHARE = 0.9  # of the asked rate, at least (assert_none_lost says why)
 EDGE_REQUESTS = 10  # requests the window's edges can miss
 
 
@@ -33,12 +33,13 @@ def assert_none_lost(stage: Stage, transition: Transition) -> None:
     # The load really ran through the transition (a starved generator would prove nothing): answers
     # in every half second of it, and the asked rate sent. The generator runs in its own process
     # (load_generator.py) and counts the slots of its schedule it sent and those it skipped when it
-    # fell behind (late). In this suite on the 2-core machine under a load average of 15-18
-    # (2026-12-06), 15 transitions sent their 100/s with 0 late, within 10 requests of the schedule
-    # (the snapshots at the window's edges are a pipe's round trip apart from its timer); a rerun
-    # had one deployment 13 slots late of 1,905 (0.7 %: 130 ms without CPU). So: at least 98 % of
-    # the asked 100/s was sent. The 70 % of answers asserted before was room for a router in the
-    # harness's process (~60/s, 2026-12-03), which it no longer is.
+    # fell behind (late: its 64 workers all waiting on answers, or its process without CPU). On the
+    # 2-core machine (2026-12-06, load average 4-18, about 50 transitions) most sent their 100/s with 0
+    # late, within 10 requests of the schedule (the snapshots at the window's edges are a pipe's
+    # round trip apart from its timer); the worst were 13 late of 1,905 and, in an all-at-once
+    # shift onto a just-started process with 62 requests in flight, 29 late of 673 (95 % sent).
+    # So: at least 90 % of the asked 100/s was sent. The 70 % of answers asserted before was room
+    # for a router in the harness's process (~60/s, 2026-12-03), which it no longer is.
     answered = {round(b.start_seconds / BUCKET_SECONDS) for b in window.series if sum(b.by_version.values())}
     whole = range(
         math.ceil((window.at_seconds - seconds) / BUCKET_SECONDS), math.floor(window.at_seconds / BUCKET_SECONDS)

@@ -6,6 +6,9 @@ handful of samples and is what the smoke test runs. Order: the two local stacks 
 synthesized first (in parallel), then the moto figures (1; 2, 3 and 6 on one stack), the
 cold starts (5), the synth times (4), the judge (7) and the transitions under load (8),
 each in the foreground alone.
+
+`--figure 8` measures figure 8 alone and replaces its section of the report, keeping the other
+figures as they were (the section then says when, and at what load, it was measured).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
@@ -27,7 +31,7 @@ from bench.judge_report import render_judge
 from bench.lambda_figure import measure_lambda
 from bench.reaction import POLL_INTERVAL_SECONDS, measure_reaction
 from bench.synth_figure import measure_synth
-from bench.transitions import RATE_PER_SECOND, measure_transitions
+from bench.transitions import RATE_PER_SECOND, TransitionsResult, measure_transitions
 from bench.transitions_report import render_transitions
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
@@ -84,14 +88,54 @@ def run_all(parameters: report.Parameters, output: Path, echo: Callable[[str], N
     return results
 
 
+FIGURE_HEADING = "## 8. "
+
+
+def replace_section(report_text: str, heading: str, section: list[str]) -> str:
+    """`report_text` with the section that starts at `heading` (up to the next `## `) replaced."""
+    lines = report_text.rstrip("\n").split("\n")
+    starts = [index for index, line in enumerate(lines) if line.startswith(heading)]
+    if not starts:
+        return "\n".join([*lines, "", *section]).rstrip() + "\n"
+    start = starts[0]
+    end = next((index for index in range(start + 1, len(lines)) if lines[index].startswith("## ")), len(lines))
+    body = "\n".join(section).rstrip("\n").split("\n")
+    after = ["", *lines[end:]] if end < len(lines) else []
+    return "\n".join([*lines[:start], *body, *after]).rstrip() + "\n"
+
+
+def run_figure_8(output: Path, echo: Callable[[str], None] = print) -> TransitionsResult:
+    """Measure figure 8 alone (every transition and the control) and replace its section of `output`."""
+    load_at_start = load_average()
+    result = measure_transitions(quick=False, echo=echo)
+    section = render_transitions(result)
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    section[1:1] = [
+        "",
+        f"Measured by itself (`python -m bench.run --figure 8`, {result.elapsed_seconds:.0f} s) on {when}, "
+        f"while the machine ran other work: load average (1 min) {load_at_start} at the start and "
+        f"{load_average()} at the end; the machine table above is the full run's.",
+    ]
+    echo("\n".join(section))
+    previous = output.read_text() if output.exists() else ""
+    output.write_text(replace_section(previous, FIGURE_HEADING, section))
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a handful of samples per figure (the smoke test's)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"report path (default {DEFAULT_OUTPUT})")
+    parser.add_argument(
+        "--figure", type=int, choices=[8], help="measure this figure alone and replace its section of the report"
+    )
     arguments = parser.parse_args(argv)
     # moto warns about resources it skips; Powertools warns about flushes without metrics.
     warnings.filterwarnings("ignore")
     logging.basicConfig(level=logging.WARNING)
+    if arguments.figure == 8:
+        result = run_figure_8(arguments.output)
+        return 0 if all(row.as_expected and row.platform_failures == 0 for row in result.rows) else 1
     run_all(report.QUICK if arguments.quick else report.FULL, arguments.output)
     return 0
 

@@ -2,9 +2,10 @@
 
 One local stack under production load (cutover/local/loaded_stack.py: the example service's
 processes as tasks, the router as the ALB's data plane with AWS's propagation lag and task
-timing, a load generator in its own process sending MCP calls at RATE_PER_SECOND). The
-transitions run one after the other on it, as an operator would run them; each is counted from
-its StartExecution to the end of its execution. A second stack whose rollback does not wait for
+timing, a load generator in its own process sending MCP calls at RATE_PER_SECOND). Every
+transition of the zero-downtime suite runs one after the other on it, as an operator would run
+them, through the suite's own drivers (cutover/local/transition_drivers.py); each is counted
+from its StartExecution to the end of its execution. A second stack whose rollback does not wait for
 the listener change to propagate (`alb_propagation_seconds` 0) runs the same abort: the control,
 which shows what the wait buys.
 
@@ -27,26 +28,23 @@ from typing import Any
 from bench.harness import REGION, STACK, local_assemblies, local_environment
 from cutover.local import aws_timing
 from cutover.local.aws_timing import AwsTiming
-from cutover.local.loaded_stack import (
-    CLIENT_TIMEOUT_SECONDS,
-    CONTROL_TIMING,
-    MCP_SMOKE_TEST,
-    LoadedStack,
-    Transition,
-    loaded_stack,
+from cutover.local.loaded_stack import CLIENT_TIMEOUT_SECONDS, CONTROL_TIMING, Transition, loaded_stack
+from cutover.local.runtime import AWS_TIMING, LocalCutover
+from cutover.local.transition_drivers import (
+    BAD_RELEASES,
+    CANARY_WEIGHT,
+    HOOKS,
+    REGISTRY,
+    Drivers,
+    ReleaseHook,
+    install_release_hook,
 )
-from cutover.local.runtime import AWS_TIMING
+from shifter.contract import StateMachineError
 from shifter.logic.errors import DeploymentRolledBack
 
 RATE_PER_SECOND = 100
 TIME_SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s
-REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"
-BAD_RELEASES = {"v-broken": 1.0}  # answers 500 to every MCP call: its smoke test fails
-SHORT = {"bake_seconds": 120, "termination_wait_seconds": 120}  # AWS seconds
-HALF_THEN_ALL = {"steps": [{"weight": 50, "bake_seconds": 600}, {"weight": 100}]}
-ALARM = "cutover-demo-{side}-5xx"
-ROLLED_BACK = DeploymentRolledBack.__name__  # the error a rollback ends its execution with
-VARIANT: dict[str, Any] = {"image": "asset"}
+VARIANT: dict[str, Any] = {"image": "asset", "hooks": HOOKS}
 CONTROL_VARIANT: dict[str, Any] = {"image": "asset", "strategy_defaults": {"alb_propagation_seconds": 0}}
 
 
@@ -83,7 +81,7 @@ class TransitionsResult:
     elapsed_seconds: float
 
 
-Step = Callable[[LoadedStack], Transition]
+Step = Callable[[Drivers], Transition]
 
 
 def _row(name: str, expected: str, transition: Transition) -> Row:
@@ -101,77 +99,58 @@ def _row(name: str, expected: str, transition: Transition) -> Row:
     )
 
 
-def _idle_side(stack: LoadedStack) -> str:
-    """The side without traffic (the one a deployment brings up)."""
-    weights = stack.local.weights()
-    return min(weights, key=lambda side: weights[side])
+def _image(version: str) -> str:
+    return f"{REGISTRY}:{version}"
 
 
-def _in_bake(index: int) -> Callable[[dict[str, Any]], bool]:
-    return lambda lock: lock.get("task_key") == f"step:{index}"
-
-
-def _alarm_rollback(stack: LoadedStack, image: str) -> Transition:
-    alarm = ALARM.format(side=_idle_side(stack))
-
-    def fire() -> None:
-        stack.local.set_alarm(alarm, "ALARM", reason="12 target 5xx in 1 minute")
-        stack.local.deliver_alarm_event(alarm)
-
-    try:
-        return stack.run_acting({"image": image, "strategy": HALF_THEN_ALL}, "alarm", _in_bake(0), fire)
-    finally:
-        stack.local.set_alarm(alarm, "OK")
-
-
-def _abort_mid_bake(stack: LoadedStack, image: str, name: str) -> Transition:
-    def abort() -> None:
-        stack.local.run({"action": "abort"}, f"{name}-abort")
-
-    return stack.run_acting({"image": image, "strategy": HALF_THEN_ALL}, name, _in_bake(0), abort)
+ROLLED_BACK = DeploymentRolledBack.__name__
+BAD_CANARY = f"bad release's canary ({CANARY_WEIGHT} %), alarm rollback"
 
 
 def _sequence(quick: bool) -> list[tuple[str, str, Step]]:
-    """(name, expected outcome, how) in the order they run; each starts where the last ended."""
+    """(name, expected outcome, how) in the order they run; each starts where the last ended: every
+    transition of tests/zero_downtime, with the same drivers (cutover/local/transition_drivers.py)."""
     deployments: list[tuple[str, str, Step]] = [
-        ("canary deployment", "SUCCEEDED", lambda s: s.run({"image": f"{REGISTRY}:v2", **SHORT}, "canary")),
-        (
-            "abort mid-bake",
-            ROLLED_BACK,
-            lambda s: _abort_mid_bake(s, f"{REGISTRY}:v3", "abort"),
-        ),
+        ("canary deployment", "SUCCEEDED", lambda d: d.deploy(_image("v2"), name="canary")),
+        ("abort mid-bake", ROLLED_BACK, lambda d: d.abort_mid_bake(_image("v3"))),
     ]
     if quick:
         return deployments
+    linear = {"strategy": "linear", "linear_step": 25}
     return [
         *deployments,
-        (
-            "linear deployment (25 %)",
-            "SUCCEEDED",
-            lambda s: s.run({"image": f"{REGISTRY}:v3", "strategy": "linear", "linear_step": 25, **SHORT}, "linear"),
-        ),
+        ("linear deployment (25 %)", "SUCCEEDED", lambda d: d.deploy(_image("v3"), linear, "linear")),
+        ("explicit steps, pause and promote", "SUCCEEDED", lambda d: d.pause_and_promote(_image("v4"))),
+        ("alarm rollback (event)", ROLLED_BACK, lambda d: d.alarm_rollback(_image("v5"), "event")),
+        ("alarm rollback (poll)", ROLLED_BACK, lambda d: d.alarm_rollback(_image("v5"), "poll")),
+        (BAD_CANARY, ROLLED_BACK, lambda d: d.bad_canary()),
+        ("failed smoke test", ROLLED_BACK, lambda d: d.failed_smoke_test()),
+        ("failed hook (before traffic)", ROLLED_BACK, lambda d: d.failed_hook(_image("v5"))),
+        ("abort in the final wait", ROLLED_BACK, lambda d: d.abort_in_final_wait(_image("v5"))),
         (
             "all-at-once deployment",
             "SUCCEEDED",
-            lambda s: s.run({"image": f"{REGISTRY}:v4", "strategy": "all-at-once", **SHORT}, "all-at-once"),
+            lambda d: d.deploy(_image("v5"), {"strategy": "all-at-once"}, "all-at-once"),
         ),
-        ("alarm rollback (event)", ROLLED_BACK, lambda s: _alarm_rollback(s, f"{REGISTRY}:v5")),
+        ("rollback to the cold side", "SUCCEEDED", lambda d: d.rollback()),
+        ("switch to the warm side", "SUCCEEDED", lambda d: d.switch()),
+        ("forced switch", "SUCCEEDED", lambda d: d.switch(force=True)),
         (
-            "failed smoke test",
-            ROLLED_BACK,
-            lambda s: s.run({"image": f"{REGISTRY}:v-broken", "smoke_tests": [MCP_SMOKE_TEST], **SHORT}, "smoke-fails"),
+            "abort, rollback's ModifyListener denied",
+            StateMachineError.ROLLBACK_INCOMPLETE,
+            lambda d: d.incomplete_rollback(_image("v6")),
         ),
-        ("rollback to the cold side", "SUCCEEDED", lambda s: s.run({"action": "rollback"}, "rollback")),
-        ("switch to the warm side", "SUCCEEDED", _switch_to_idle),
+        ("repair", "SUCCEEDED", lambda d: d.repair()),
     ]
 
 
-def _switch_to_idle(stack: LoadedStack) -> Transition:
-    return stack.run({"action": "switch", "to": _idle_side(stack)}, "switch")
-
-
 @contextmanager
-def _stack(assembly: Path, timing: AwsTiming = AWS_TIMING) -> Iterator[LoadedStack]:
+def _stack(assembly: Path, timing: AwsTiming = AWS_TIMING, *, hook: bool = False) -> Iterator[Drivers]:
+    hooks: list[ReleaseHook] = []
+
+    def install_hook(local: LocalCutover) -> None:
+        hooks.append(install_release_hook(local))
+
     with (
         local_environment(),
         tempfile.TemporaryDirectory(prefix="cutover-bench-logs-") as logs,
@@ -183,24 +162,25 @@ def _stack(assembly: Path, timing: AwsTiming = AWS_TIMING) -> Iterator[LoadedSta
             time_scale=TIME_SCALE,
             rate_per_second=RATE_PER_SECOND,
             error_rates=BAD_RELEASES,
+            after_create=install_hook if hook else None,
             timing=timing,
         ) as stack,
     ):
-        yield stack
+        yield Drivers(stack, hooks[0] if hooks else None)
 
 
 def measure_transitions(quick: bool = False, echo: Callable[[str], None] = lambda _: None) -> TransitionsResult:
     started = time.perf_counter()
     assemblies = local_assemblies(VARIANT) if quick else local_assemblies(VARIANT, CONTROL_VARIANT)
     rows: list[Row] = []
-    with _stack(assemblies[0]) as stack:
+    with _stack(assemblies[0], hook=True) as drivers:
         for name, expected, step in _sequence(quick):
-            rows.append(row := _row(name, expected, step(stack)))
+            rows.append(row := _row(name, expected, step(drivers)))
             echo(f"  {row.name}: {row.outcome}, {row.served} served, {row.platform_failures} failed")
     control = None
     if not quick:
-        with _stack(assemblies[1], CONTROL_TIMING) as stack:
-            control = _row("control: abort mid-bake, no propagation wait", ROLLED_BACK, _control(stack))
+        with _stack(assemblies[1], CONTROL_TIMING) as drivers:
+            control = _row("control: abort mid-bake, no propagation wait", ROLLED_BACK, _control(drivers))
         echo(f"  {control.name}: {control.outcome}, {control.served} served, {control.platform_failures} failed")
     timing = aws_timing.AwsTiming()
     return TransitionsResult(
@@ -216,8 +196,8 @@ def measure_transitions(quick: bool = False, echo: Callable[[str], None] = lambd
     )
 
 
-def _control(stack: LoadedStack) -> Transition:
-    return _abort_mid_bake(stack, f"{REGISTRY}:v2", "control")
+def _control(drivers: Drivers) -> Transition:
+    return drivers.abort_mid_bake(_image("v2"), "control")
 
 
 def main(argv: list[str] | None = None) -> int:

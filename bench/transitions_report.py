@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bench.transitions import Row, TransitionsResult
+from bench.transitions import BAD_CANARY, Row, TransitionsResult
+from cutover.local.transition_drivers import ALARM_AFTER_ERRORS
+from cutover.local.transition_drivers import CANARY_WEIGHT as BAD_CANARY_WEIGHT
+
+
+def _bad_canary_cost(result: TransitionsResult) -> str:
+    row = next((row for row in result.rows if row.name == BAD_CANARY), None)
+    if row is None or not row.served:
+        return ""
+    return f"{row.release_errors} of its {row.served} requests, {row.release_errors / row.served:.1%}"
 
 
 def _line(row: Row) -> str:
@@ -39,9 +48,11 @@ def render_transitions(result: TransitionsResult) -> list[str]:
         verdict,
         "",
         "How, exactly:",
-        f"- One local stack (cutover/local/loaded_stack.py) runs the transitions in this order, each "
-        f"starting where the last ended; a load generator in its own process sends {result.rate_per_second} "
-        f"MCP calls per second through the router (the ALB's data plane) all along, one new connection each.",
+        "- One local stack (cutover/local/loaded_stack.py) runs the transitions in this order, each "
+        "starting where the last ended, with the zero-downtime suite's drivers (cutover/local/"
+        "transition_drivers.py: tests/zero_downtime runs each on a fresh stack); a load generator in its own "
+        f"process sends {result.rate_per_second} MCP calls per second through the router (the ALB's data plane) "
+        "all along, one new connection each.",
         f"- AWS's timing, compressed {1 / scale:.0f}x: a listener change reaches the last of "
         f"{result.propagation_nodes} ALB nodes {result.propagation_seconds:.0f} s after ModifyListener "
         f"({result.propagation_seconds * scale:.2f} s here), each node at its own moment; a task starts "
@@ -49,7 +60,11 @@ def render_transitions(result: TransitionsResult) -> list[str]:
         "drains for its target group's deregistration delay, then gets SIGTERM (cutover/local/aws_timing.py).",
         f"- Failed (platform): no answer within {result.client_timeout_seconds:.0f} s, a refused or dropped "
         "connection, or a 502/503/504 (cutover/local/load_counts.py). Release errors are a bad release's own "
-        "5xx during its canary (v-broken answers 500 to every call; its smoke test stops it before traffic).",
+        "5xx during its canary, counted apart: v-broken answers 500 to every MCP call; in its "
+        f"{BAD_CANARY_WEIGHT} % canary its 5xx alarm is set once it answered {ALARM_AFTER_ERRORS} errors, "
+        "as CloudWatch would, so its cost is bounded by its weight and by how long it baked"
+        + (f" ({_bad_canary_cost(result)})" if _bad_canary_cost(result) else "")
+        + "; elsewhere its MCP smoke test stops it before any traffic.",
         "- Counted from StartExecution to the execution's end. The control is a second stack synthesized with "
         "`alb_propagation_seconds` 0: its rollback scales the new side down while ALB nodes still route to it; "
         "its lag is 90 s (loaded_stack.CONTROL_TIMING: the Lambda's own uncompressed time between the two calls "

@@ -13,8 +13,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from moto.elbv2 import models as elbv2_models
-
 from cutover.local import aws_timing
 
 MUTATIONS = ("modify_listener", "create_rule", "modify_rule", "delete_rule", "set_rule_priorities")
@@ -50,6 +48,10 @@ def _changed() -> None:
 
 def install() -> None:
     """Idempotent: wrap moto's listener and rule mutations."""
+    # Imported here: the router's own process imports this module too, and needs no moto (whose
+    # import costs it seconds of CPU at every start).
+    from moto.elbv2 import models as elbv2_models
+
     for name in MUTATIONS:
         original = getattr(elbv2_models.ELBv2Backend, name)
         if getattr(original, "cutover_listener_change", False):

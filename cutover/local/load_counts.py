@@ -43,6 +43,11 @@ class Snapshot:
     failures_by_version: dict[str, int]  # 5xx answers by version (no_answer has none)
     failure_examples: tuple[str, ...]  # the latest few, each prefixed with its time
     series: tuple[Bucket, ...]  # per BUCKET_SECONDS, in time order, only buckets with requests
+    # The schedule (one slot per 1/rate s): requests started, answered or not yet; and slots skipped
+    # because the generator fell behind (every worker waiting on an answer, or its process starved).
+    # sent + late is the schedule's slots so far, give or take the slots workers are waiting for.
+    sent: int = 0
+    late: int = 0
 
     def shares(self) -> dict[str, float]:
         """Each version's fraction of the answers (a request without answer has no version)."""
@@ -67,6 +72,8 @@ class Snapshot:
             failures_by_version=_minus(self.failures_by_version, earlier.failures_by_version),
             failure_examples=tuple(e for e in self.failure_examples if e not in earlier.failure_examples),
             series=tuple(b for b in self.series if b.start_seconds + BUCKET_SECONDS > earlier.at_seconds),
+            sent=self.sent - earlier.sent,
+            late=self.late - earlier.late,
         )
 
     def describe(self) -> str:

@@ -51,6 +51,8 @@ class LoadSender:
         self._started_at = 0.0
         self._next_slot = 0.0
         self._total = 0
+        self._sent = 0
+        self._late = 0
         self._no_answer = 0
         self._failures = 0
         self._platform_failures = 0
@@ -94,6 +96,8 @@ class LoadSender:
             return Snapshot(
                 at_seconds=self._elapsed(),
                 total=self._total,
+                sent=self._sent,
+                late=self._late,
                 by_version=dict(self._by_version),
                 by_side=dict(self._by_side),
                 by_status=dict(self._by_status),
@@ -111,11 +115,14 @@ class LoadSender:
         return time.monotonic() - self._started_at if self._started_at else 0.0
 
     def _claim_slot(self) -> float:
-        """The next send time; a generator that fell behind (slow answers) resumes the rate, no burst."""
+        """The next send time; a generator that fell behind (slow answers, or a starved process)
+        resumes the rate, no burst, and counts the slots it skipped as late."""
         with self._lock:
             now = time.monotonic()
             if self._next_slot < now - self._interval:
-                self._next_slot = now
+                skipped = int((now - self._next_slot) / self._interval)  # the schedule keeps its phase
+                self._late += skipped
+                self._next_slot += skipped * self._interval
             slot = self._next_slot
             self._next_slot += self._interval
             return slot
@@ -129,6 +136,8 @@ class LoadSender:
             delay = slot - time.monotonic()
             if delay > 0 and self._stopping.wait(delay):
                 return
+            with self._lock:
+                self._sent += 1
             self._record(*self._send())
 
     def _send(self) -> tuple[int | None, str, str, str | None]:

@@ -41,16 +41,6 @@ CONCURRENCY = 64
 # ~0.3 s on a busy machine, as long as AWS's whole 30 s lag at 0.01 (a clean-clone `make test`,
 # 2026-12-03, lost 0 of 452). 90 s of lag (0.9 s here) keeps the window open past it.
 CONTROL_TIMING = AwsTiming(listener_propagation_seconds=90.0)
-# A smoke test a bad release fails: it answers MCP calls with 500 (the stack's default smoke
-# test is GET /health, which the service answers whatever ERROR_RATE says).
-MCP_SMOKE_TEST = {
-    "path": "/mcp",
-    "method": "POST",
-    "headers": {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"},
-    "body": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-    "expect_json": {"result": {"tools": [{"name": "search_appointments"}]}},
-    "max_latency_ms": 2000,
-}
 
 
 def version_of(image: str) -> str:

@@ -9,9 +9,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
-
 
 @dataclass
 class TimeRecorder:
@@ -24,6 +21,10 @@ recorder = TimeRecorder()
 
 
 def install(scale: float = 0.001) -> TimeRecorder:
+    # Imported here: the router's process reads `recorder` and needs no moto (seconds of CPU).
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+
     recorder.scale = scale
     if getattr(wait_function.WaitFunction._wait_interval, "cutover_compressed", False):
         return recorder

@@ -14,7 +14,7 @@ transition to seconds. These tests start processes and load both cores: they are
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,33 +23,27 @@ import pytest
 from cutover.local.aws_timing import AwsTiming
 from cutover.local.loaded_stack import CONTROL_TIMING, LoadedStack, loaded_stack
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
-from cutover.local.runtime import AWS_TIMING
-from tests.listener_faults import break_modify_listener
+from cutover.local.runtime import AWS_TIMING, LocalCutover
+from cutover.local.transition_drivers import BAD_RELEASES, HOOKS, Drivers, ReleaseHook, install_release_hook
 from tests.synth import synth_assembly
-from tests.workflow import hook_functions
 from tests.workflow.conftest import REGION, STACK
 from tests.zero_downtime.gc_pauses import GcPauses
 
 SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s
 RATE_PER_SECOND = 100  # production MCP calls per second through the router
-REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"
-BAD_RELEASES = {"v-broken": 1.0}  # answers 500 to every MCP call (its smoke test fails)
-ACCOUNT_REGION = "eu-west-1:123456789012"
-HOOK = f"arn:aws:lambda:{ACCOUNT_REGION}:function:cutover-hook-migrations"
-HOOKS = {"before_traffic": [HOOK], "timeout_seconds": 2}
 
 
 @dataclass
 class Stage(LoadedStack):
-    """A local stack under production load, and how long the garbage collector stopped this process."""
+    """A local stack under production load, how long the garbage collector stopped this process,
+    and the transitions' drivers (cutover/local/transition_drivers.py, which bench figure 8 runs too)."""
 
     gc_pauses: GcPauses
+    hook: ReleaseHook | None
+    drive: Drivers = field(init=False)
 
-
-@pytest.fixture
-def listener_breaks(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
-    """While `broken`, ModifyListener is denied (tests/listener_faults.py)."""
-    return break_modify_listener(monkeypatch)
+    def __post_init__(self) -> None:
+        self.drive = Drivers(self, self.hook)
 
 
 @pytest.fixture
@@ -72,6 +66,11 @@ def _stage(
     assembly = synth_assembly(
         local=True, image="asset", ecr_repositories=list(LOCAL_ECR_REPOSITORIES), hooks=HOOKS, **context
     )
+    hooks: list[ReleaseHook] = []
+
+    def install_hook(local: LocalCutover) -> None:
+        hooks.append(install_release_hook(local))
+
     with (
         GcPauses() as pauses,
         loaded_stack(
@@ -82,8 +81,8 @@ def _stage(
             time_scale=SCALE,
             rate_per_second=RATE_PER_SECOND,
             error_rates=BAD_RELEASES,
-            after_create=lambda local: hook_functions.create_hook_functions(local, (HOOK,)),
+            after_create=install_hook,
             timing=timing,
         ) as loaded,
     ):
-        yield Stage(loaded.local, loaded.plane, loaded.load, pauses)
+        yield Stage(loaded.local, loaded.plane, loaded.load, pauses, hooks[0] if hooks else None)

@@ -12,13 +12,14 @@ import time
 
 import boto3
 
+from cutover.local.transition_drivers import REGISTRY
 from shifter import clock
 from shifter.adapters.metric_data import CloudWatchMetricData
 from shifter.logic.analysis.judge import judge
 from shifter.logic.analysis.models import JudgeConfig, PeriodJudge, RateJudge
 from shifter.logic.analysis.queries import check_windows, metric_data_request
 from tests.workflow.conftest import REGION
-from tests.zero_downtime.conftest import REGISTRY, Stage
+from tests.zero_downtime.conftest import Stage
 
 PERIODS = 5  # whole 60 s periods to wait for in the bake (Mann-Whitney at 95 % or 98 % needs 4 per side)
 
@@ -36,9 +37,15 @@ def test_a_canary_bake_has_whole_periods_of_both_sides_traffic(stage: Stage) -> 
         assert time.monotonic() < deadline, "no whole periods in the bake"
         time.sleep(0.1)
         windows = check_windows(clock.metrics_now(), shifted_at, "same-window")
-    time.sleep(0.2)  # the publisher flushes a tenth of a period after each period ends
     reader = CloudWatchMetricData(boto3.client("cloudwatch", region_name=REGION))
-    samples = reader.read(metric_data_request(JudgeConfig(), stage.plane.targets, "green", windows, "same-window"))
+    request = metric_data_request(JudgeConfig(), stage.plane.targets, "green", windows, "same-window")
+    # The publisher flushes a tenth of a period after each period ends: read until the window's
+    # last period is there (blue, at 90 %, has requests in every period once it is published).
+    samples, published_by = reader.read(request), time.monotonic() + 30
+    while not (samples.baseline.requests and all(count > 0 for count in samples.baseline.requests)):
+        assert time.monotonic() < published_by, ("the window's periods never all reached CloudWatch", samples)
+        time.sleep(0.05)
+        samples = reader.read(request)
     stage.local.run({"action": "abort"}, "abort")
     assert stage.local.wait(arn).error == "DeploymentRolledBack"
 

@@ -21,10 +21,11 @@ def answer_with_error(boto_client: Any, operation: str, code: str, status: int =
     """Every later `operation` call fails with `code`; returns the requests that were refused.
 
     AWS throttles with HTTP 400 and a code such as ThrottlingException or
-    ProvisionedThroughputExceededException (AWS SDKs and Tools reference guide, "Retry
-    behavior": transient errors include throttling errors and 5xx), which botocore's retries
-    would repeat; this answer skips the retry loop (it replaces the whole call), so the test
-    sees the error the adapter gets once the SDK's retries are spent."""
+    ProvisionedThroughputExceededException, and fails with 5xx on its side; the SDKs retry
+    both (AWS SDKs and Tools Reference Guide, "Retry behavior":
+    https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). This
+    answer replaces the whole call, retries included, so the test sees the error the
+    adapter gets once the SDK's retries are spent."""
     refused: list[dict[str, Any]] = []
 
     def answer(params: dict[str, Any], **_: Any) -> tuple[_HttpAnswer, dict[str, Any]]:

@@ -43,8 +43,9 @@ def test_alarm_states_are_read_with_their_reason_and_unknown_names_are_left_out(
 
 
 def test_more_than_a_hundred_alarms_are_asked_for_in_batches_of_a_hundred() -> None:
-    """DescribeAlarms takes at most 100 AlarmNames (CloudWatch API reference, DescribeAlarms:
-    "Maximum number of 100 items"); moto does not enforce it, so the requests are checked."""
+    """DescribeAlarms takes at most 100 AlarmNames (CloudWatch API Reference, DescribeAlarms:
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html;
+    botocore's model: AlarmNames max 100); moto does not enforce it, so the requests are checked."""
     cloudwatch = client("cloudwatch")
     names = [f"alarm-{i:03}" for i in range(101)]
     for name in names:
@@ -56,14 +57,15 @@ def test_more_than_a_hundred_alarms_are_asked_for_in_batches_of_a_hundred() -> N
 
 def test_a_token_is_completed_once_and_a_gone_token_is_not_an_error() -> None:
     """moto accepts any token; Step Functions answers TaskTimedOut, InvalidToken or
-    TaskDoesNotExist for a token whose task is over (Step Functions API reference,
-    SendTaskSuccess and SendTaskFailure, Errors), given here as AWS would."""
+    TaskDoesNotExist for a token whose task is over (Step Functions API Reference, Errors of
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html and
+    API_SendTaskFailure.html), given here as AWS would."""
     sfn = client("stepfunctions")
     tokens = StepFunctionsTaskTokens(sfn)
     sent = calls(sfn, "SendTaskFailure")
     assert tokens.succeed("token-1", {"promoted": True})
     assert tokens.fail("token-1", "AlarmFired", "x" * 40_000)
-    # SendTaskFailure's cause is at most 32,768 characters (Step Functions API reference).
+    # SendTaskFailure's cause is at most 32,768 characters (API_SendTaskFailure.html, cause).
     assert len(sent[0]["cause"]) == 32_768
 
     answer_with_error(sfn, "SendTaskSuccess", "TaskTimedOut")

@@ -36,7 +36,8 @@ def test_a_side_never_written_names_the_missing_parameters() -> None:
 
 def test_one_side_is_read_in_a_single_get_parameters_call() -> None:
     """The shifter's role grants ssm:GetParameters on its own names only (stacks/shifter_functions.py);
-    GetParameters takes at most 10 names (SSM API reference, GetParameters: Names, 1-10 items)."""
+    GetParameters takes 1-10 names (SSM API Reference, GetParameters, Names:
+    https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html)."""
     ssm = client("ssm")
     store = LiveStateStore("/cutover/demo/live", ssm)
     store.write("blue", {"weight": 100, "task-definition": "td:1", "image": "app:v1", "desired-count": 2})

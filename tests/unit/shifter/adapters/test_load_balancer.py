@@ -74,7 +74,9 @@ def test_target_health_counts_healthy_targets_and_names_the_others() -> None:
 
     def with_a_draining_target(parsed: dict[str, Any], **_: Any) -> None:
         # moto forgets deregistered targets at once; ELB keeps them "draining" for the
-        # deregistration delay (ELB user guide, "Deregistration delay"), so add it as ELB would show it.
+        # deregistration delay (ELB API Reference, DeregisterTargets:
+        # https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeregisterTargets.html),
+        # so the answer shows it as ELB would.
         parsed["TargetHealthDescriptions"].append(
             {"Target": {"Id": "10.0.1.7", "Port": 80}, "TargetHealth": {"State": "draining"}}
         )

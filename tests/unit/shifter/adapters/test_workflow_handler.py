@@ -4,17 +4,13 @@ state machine retries (stacks/traffic_shifter.py) while a held lock is not retri
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from cutover.local.deployment_table import create_deployment_table
 from cutover.local.lambda_runtime import LambdaContext
 from shifter.adapters import aws_clients
-from shifter.environment import environment
 from shifter.handlers import workflow
 from shifter.logic.errors import DeploymentInProgress, TransientAwsError
 from shifter.readers.lock import read_lock
@@ -25,16 +21,7 @@ FIRST = "arn:aws:states:eu-west-1:123456789012:execution:shifter:deploy-1"
 SECOND = "arn:aws:states:eu-west-1:123456789012:execution:shifter:deploy-2"
 
 
-@pytest.fixture(autouse=True)
-def lambda_environment(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The CUTOVER_* variables as the stack sets them: JSON for the structured ones."""
-    for name, value in ENVIRONMENT.model_dump(mode="json", by_alias=True, exclude_none=True).items():
-        monkeypatch.setenv(name, value if isinstance(value, str) else json.dumps(value))
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-    environment.cache_clear()
-    create_deployment_table(aws_clients.dynamodb(), ENVIRONMENT.table_name)
-    yield
-    environment.cache_clear()
+pytestmark = pytest.mark.usefixtures("lambda_environment")  # the deployed handler, configured
 
 
 def invoke(event: dict[str, Any]) -> dict[str, Any]:

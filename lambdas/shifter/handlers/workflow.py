@@ -60,10 +60,16 @@ class WorkflowEvent(BaseModel):
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, Any]:
+    return run_step(event, context)
+
+
+def run_step(event: dict[str, Any], make_context: Callable[[], Context]) -> dict[str, Any]:
+    """Parse the event and run its step on the context `make_context` builds: the handler's
+    boto3 adapters, or a test's in-memory fakes (built after parsing, as the handler always did)."""
     request = parse(event=event, model=WorkflowEvent)
     logger.set_correlation_id(request.execution)
     logger.append_keys(step=request.step)
-    ctx = context()
+    ctx = make_context()
     use_service_dimension(ctx.env.service_name)
     if request.step == StepName.VALIDATE:
         return preconditions.validate(request.input, request.execution, ctx).dump()

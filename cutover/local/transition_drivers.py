@@ -13,13 +13,15 @@ ModifyListener denied (listener_faults.py)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cutover.local import aws_timing, time_compression
 from cutover.local.hook_functions import create_local_function
 from cutover.local.listener_faults import breakable_modify_listener
-from cutover.local.loaded_stack import LoadedStack, Transition
+from cutover.local.loaded_stack import LoadedStack, Transition, version_of
 from cutover.local.runtime import LocalCutover
 from cutover.local.smoke_tests import MCP_SMOKE_TEST
 
@@ -29,6 +31,7 @@ BAD_RELEASES = {"v-broken": 1.0}  # answers 500 to every MCP call (its MCP smoke
 SHORT = {"bake_seconds": 120, "termination_wait_seconds": 120}  # AWS seconds: 1.2 s each at 0.01
 HALF_THEN_ALL = {"steps": [{"weight": 50, "bake_seconds": 600}, {"weight": 100}]}
 CANARY_WEIGHT = 10  # the bad release's canary (bad_canary)
+SERVING_BEFORE_ABORT = 10  # answers by the new release before abort_mid_bake aborts (0.2 s at 50 % of 100/s)
 ALARM = "cutover-demo-{side}-5xx"  # the stack's per-side 5xx alarm (service_name "demo")
 # CloudWatch would set the 5xx alarm once the release answered this many errors (the stack's
 # default `http_5xx_count`); the bench's and the suite's alarm is set by the driver.
@@ -38,6 +41,12 @@ HOOKS: dict[str, Any] = {"before_traffic": [HOOK], "timeout_seconds": 2}  # the 
 HOOK_FAILURE = "schema version 41 expected, found 40"
 
 LockTest = Callable[[dict[str, Any]], bool]
+
+
+def _propagation_real_seconds() -> float:
+    """The listener propagation lag of local AWS's timing, in real seconds on the run's clock."""
+    timing = aws_timing.current()
+    return 0.0 if timing is None else timing.listener_propagation_seconds * time_compression.recorder.scale
 
 
 @dataclass
@@ -164,10 +173,27 @@ class Drivers:
             self.hook.failing = False
 
     def abort_mid_bake(self, image: str, name: str = "abort-mid-bake") -> Transition:
+        """Aborted at 50 % once every router node applies the shift (the propagation lag after
+        the bake began) and the new release has answered SERVING_BEFORE_ABORT production requests:
+        the bake begins right after the ModifyListener, before any node applies it, and an abort
+        then found green serving nothing (the control's window in 2 of 6 runs, 2026-12-06), which
+        tests no rollback under traffic."""
+        mark, version = self.stack.load.snapshot(), version_of(image)
+        propagated_after = _propagation_real_seconds()
+        bake_seen: list[float] = []
+
+        def serving(lock: dict[str, Any]) -> bool:
+            if not in_bake(0)(lock):
+                return False
+            if not bake_seen:
+                bake_seen.append(time.monotonic())
+            answered = self.stack.load.snapshot().since(mark).by_version.get(version, 0)
+            return time.monotonic() - bake_seen[0] >= propagated_after and answered >= SERVING_BEFORE_ABORT
+
         return self.stack.run_acting(
             {"image": image, "strategy": HALF_THEN_ALL},
             self.named(name),
-            in_bake(0),
+            serving,
             lambda: self.local.run({"action": "abort"}, self.named("abort")),
         )
 

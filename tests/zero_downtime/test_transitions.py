@@ -154,6 +154,7 @@ def test_control_a_rollback_that_does_not_wait_for_propagation_loses_requests(co
     suite could not tell a safe rollback from an unsafe one."""
     aborted = control_stage.drive.abort_mid_bake(V2, "abort-no-wait")
     assert (aborted.execution.status, aborted.execution.error) == ("FAILED", "DeploymentRolledBack")
+    assert "v2" in aborted.window.by_version  # green had half the traffic when the abort came
     assert aborted.window.platform_failures > 0
 
 

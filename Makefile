@@ -84,11 +84,11 @@ security: synth $(CHECKOV_VENV)/bin/checkov ## checkov on the default template; 
 # 2026-12-06, its tests used 0.3-0.4 s of CPU per second of wall, so it runs more workers than cores.
 PYTEST_WORKERS ?= 2
 PARALLEL_WORKERS ?= 4
-# lambdas/shifter branch coverage from the unit tier alone: 97.6 % measured on 2026-12-06. Only the
+# cutover/shifter branch coverage from the unit tier alone: 97.6 % measured on 2026-12-06. Only the
 # unit tier is traced: coverage's tracer cost the moto tiers ~50 % more CPU (tests/workflow/test_rollback.py:
 # 37 s without, 56 s with), which their timing-sensitive tests would pay for.
 COVERAGE_FLOOR ?= 95
-COVERAGE := --cov=lambdas/shifter --cov-branch --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+COVERAGE := --cov=cutover/shifter --cov-branch --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
 test: install ## install if needed, then ruff, mypy, cfn-lint (concurrently), the unit tier with its coverage floor, the other tiers in parallel, then the serial ones (each part prints its 15 slowest)
 	$(MAKE) --no-print-directory -j3 lint typecheck cfn-lint

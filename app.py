@@ -8,9 +8,9 @@ import sys
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from stacks.config import ConfigError, load_config
-from stacks.cutover_stack import CutoverStack
-from stacks.pipeline import PipelineStack, pipeline_for
+from cutover.cdk.cutover_stack import CutoverStack
+from cutover.cdk.pipeline import PipelineStack, pipeline_for
+from cutover.config import ConfigError, load_config
 
 
 def build_app(context: dict[str, object] | None = None) -> cdk.App:

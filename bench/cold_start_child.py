@@ -29,8 +29,8 @@ REGION = "eu-west-1"
 TABLE = "cutover-demo-deployments"
 EXECUTION = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:cutover-demo:cold-start"
 _ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}"
-# What stacks/shifter_functions.py sets on the functions (values shaped like the real ones; the
-# names are shifter.contract.Env, spelt out here: tests/unit/shifter/test_contract.py checks them).
+# What cutover/cdk/shifter_functions.py sets on the functions (values shaped like the real ones; the
+# names are cutover.shifter.contract.Env, spelt out here: tests/unit/shifter/test_contract.py checks them).
 ENVIRONMENT = {
     "CUTOVER_SERVICE": "demo",
     "CUTOVER_CLUSTER": "cutover-demo",
@@ -53,7 +53,7 @@ ENVIRONMENT = {
     ),
     "CUTOVER_GLOBAL_ALARMS": "[]",
     "CUTOVER_CONTAINER_NAME": "app",
-    # The execution role may pull the deployed image's repository (stacks/image_pull.py).
+    # The execution role may pull the deployed image's repository (cutover/cdk/image_pull.py).
     "CUTOVER_ECR_REPOSITORIES": json.dumps([f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/app"]),
     "CUTOVER_BASE_URL": "http://cutover-demo.eu-west-1.elb.amazonaws.com",
     "CUTOVER_TEST_TOKEN_SECRET_ARN": "",
@@ -117,7 +117,7 @@ def _alarm_event() -> dict[str, Any]:
 def sample(handler_name: str) -> dict[str, float]:
     os.environ.update(ENVIRONMENT)
     started = time.perf_counter()
-    module = importlib.import_module(f"shifter.handlers.{handler_name}")
+    module = importlib.import_module(f"cutover.shifter.handlers.{handler_name}")
     import_ms = (time.perf_counter() - started) * 1000
 
     import boto3

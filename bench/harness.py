@@ -5,7 +5,7 @@ instruments the benchmarks add around cutover/local without editing it:
 - `real_time_bake_polls`: the bake's poll Wait runs at another time scale than the other waits;
 - `InvocationTimer`: wall time of each in-process Lambda invocation (wraps InProcessLambda.run);
 - `ApiCalls`: every AWS API call our handlers make (a botocore `before-call` hook on the
-  shifter's own clients, through `shifter.adapters.aws_clients.client_hooks`).
+  shifter's own clients, through `cutover.shifter.adapters.aws_clients.client_hooks`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
-from shifter.contract import Output
+from cutover.shifter.contract import Output
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
@@ -44,7 +44,7 @@ SYNTH_ENVIRONMENT = {
     "CDK_DISABLE_VERSION_CHECK": "1",
 }
 SYNTH_TIMEOUT_SECONDS = 600
-# The name CDK gives the poll Wait of a shift step's bake (stacks/traffic_shifter.py, `_bake("Bake", …)`).
+# The name CDK gives the poll Wait of a shift step's bake (cutover/cdk/traffic_shifter.py, `_bake("Bake", …)`).
 BAKE_POLL_WAIT = "Bake: poll wait"
 NOISY_LOGGERS = ("moto", "botocore", "aws_lambda_powertools", "cutover-shifter", "werkzeug")
 
@@ -291,7 +291,7 @@ class ApiCalls:
 
     @contextmanager
     def installed(self) -> Iterator[ApiCalls]:
-        from shifter.adapters import aws_clients
+        from cutover.shifter.adapters import aws_clients
 
         def count_calls(client: Any) -> None:
             client.meta.events.register("before-call", self._count)

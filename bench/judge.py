@@ -1,4 +1,4 @@
-"""Figure 7: the judge (lambdas/shifter/logic/analysis) on simulated deployments.
+"""Figure 7: the judge (cutover/shifter/logic/analysis) on simulated deployments.
 
 Pure simulation, no AWS and no moto: per 60 s period and side, requests ~ Poisson(rate x 60),
 5xx ~ Binomial(requests, error rate), and the period's p50 and p99 as CloudWatch would compute
@@ -40,8 +40,8 @@ from typing import Final
 import numpy as np
 from scipy.special import ndtri
 
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import (
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import (
     ERROR_RATE,
     LATENCY_P50,
     LATENCY_P99,
@@ -55,7 +55,7 @@ from shifter.logic.analysis.models import (
     SideValues,
     Window,
 )
-from shifter.logic.analysis.queries import AlbTargets, check_windows, metric_data_request
+from cutover.shifter.logic.analysis.queries import AlbTargets, check_windows, metric_data_request
 
 BAKE_CHECKS = 300 // 60  # bake_seconds / poll_interval_seconds
 FINAL_CHECKS = 900 // 60  # termination_wait_seconds / poll_interval_seconds

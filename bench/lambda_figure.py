@@ -63,9 +63,9 @@ def staged_lambda_asset(assembly: Path, stack: str = STACK) -> Path:
     manifest = json.loads((assembly / f"{stack}.assets.json").read_text())
     for asset in manifest.get("files", {}).values():
         source: Path = assembly / str(asset["source"]["path"])
-        if (source / "shifter" / "handlers" / "workflow.py").is_file():
+        if (source / "cutover" / "shifter" / "handlers" / "workflow.py").is_file():
             return source
-    raise FileNotFoundError(f"no staged asset with shifter/handlers/workflow.py in {assembly}")
+    raise FileNotFoundError(f"no staged asset with cutover/shifter/handlers/workflow.py in {assembly}")
 
 
 def zip_like_cdk(directory: Path) -> bytes:

@@ -11,7 +11,7 @@ STEP_FUNCTIONS_PER_TRANSITION = 0.025 / 1_000
 # GB-second, duration billed in 1 ms increments.
 LAMBDA_PER_REQUEST = 0.20 / 1_000_000
 LAMBDA_PER_GB_SECOND = 0.0000166667
-LAMBDA_MEMORY_GB = 512 / 1024  # stacks/shifter_functions.py: memory_size=512, x86_64
+LAMBDA_MEMORY_GB = 512 / 1024  # cutover/cdk/shifter_functions.py: memory_size=512, x86_64
 # https://aws.amazon.com/cloudwatch/pricing/ — CloudWatch Logs standard ingestion, $0.50 per GB
 # (the state machine logs at level ALL with execution data).
 LOGS_INGESTION_PER_GB = 0.50

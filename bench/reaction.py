@@ -32,7 +32,7 @@ from typing import Any
 
 from bench.harness import REPOSITORY, local_assemblies, local_cutover, real_time_bake_polls, wait_until
 from cutover.local.gc_pauses import frozen_heap
-from shifter.logic.errors import DeploymentRolledBack
+from cutover.shifter.logic.errors import DeploymentRolledBack
 
 POLL_INTERVAL_SECONDS = 5  # the configuration's minimum (shifter/logic/plan.py StrategyDefaults)
 BAKE_SECONDS = 3600  # long enough that every trial ends in a rollback during the first bake

@@ -442,7 +442,7 @@ def render_lambda(result: LambdaResult) -> list[str]:
         total = [s["import_ms"] + s["first_invoke_ms"] + s["first_aws_step_ms"] for s in cold.samples]
         rows.append(
             [
-                f"`shifter.handlers.{handler}`",
+                f"`cutover.shifter.handlers.{handler}`",
                 str(len(cold.samples)),
                 f"{cold.median('import_ms'):.0f} (max {cold.maximum('import_ms'):.0f})",
                 f"{cold.median('first_invoke_ms'):.1f}",
@@ -457,7 +457,7 @@ def render_lambda(result: LambdaResult) -> list[str]:
             ["asset", "files", "Python lines", "unzipped KB", "zipped KB", "compile ms"],
             [
                 [
-                    "`lambdas/` as staged by CDK (both functions)",
+                    "`cutover/shifter/` as staged by CDK (both functions)",
                     str(asset.files),
                     str(asset.python_lines),
                     f"{asset.raw_bytes / 1024:.0f}",

@@ -39,8 +39,8 @@ from cutover.local.transition_drivers import (
     ReleaseHook,
     install_release_hook,
 )
-from shifter.contract import StateMachineError
-from shifter.logic.errors import DeploymentRolledBack
+from cutover.shifter.contract import StateMachineError
+from cutover.shifter.logic.errors import DeploymentRolledBack
 
 RATE_PER_SECOND = 100
 TIME_SCALE = 0.01  # the demo's compression: AWS's 30 s of propagation are 0.3 s

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from cutover.cli.errors import CliInputError
-from shifter.logic.durations import parse_duration
-from shifter.logic.ecr_images import check_pullable
-from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import HOOK_STAGES, DeployInput, ExecutionInput, parse_execution_input
-from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
-from shifter.logic.quotas import ConfiguredHooks, PlanEstimate, check_plan
+from cutover.shifter.logic.durations import parse_duration
+from cutover.shifter.logic.ecr_images import check_pullable
+from cutover.shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.inputs import HOOK_STAGES, DeployInput, ExecutionInput, parse_execution_input
+from cutover.shifter.logic.plan import Defaults, DeploymentPlan, build_plan
+from cutover.shifter.logic.quotas import ConfiguredHooks, PlanEstimate, check_plan
 
 
 def read_input(source: str) -> Any:

@@ -15,13 +15,13 @@ import typer
 from cutover.cli.errors import CliError, ExitCode
 from cutover.cli.fleet import StackRow
 from cutover.cli.views import RolloutView, ServiceView, SideView
-from shifter.contract import SIDES
-from shifter.logic.errors import DeploymentRolledBack
-from shifter.logic.history import HistoryRecord
-from shifter.logic.inputs import DeployInput, ExecutionInput
-from shifter.logic.plan import DeploymentPlan
-from shifter.logic.quotas import PlanEstimate
-from shifter.readers.lock import Lock
+from cutover.shifter.contract import SIDES
+from cutover.shifter.logic.errors import DeploymentRolledBack
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.logic.inputs import DeployInput, ExecutionInput
+from cutover.shifter.logic.plan import DeploymentPlan
+from cutover.shifter.logic.quotas import PlanEstimate
+from cutover.shifter.readers.lock import Lock
 
 SCHEMA_VERSION = 1
 

@@ -37,13 +37,13 @@ from cutover.cli.target import Target
 from cutover.cli.views import history as read_history
 from cutover.cli.views import lock, service_view
 from cutover.cli.watching import follow
-from shifter.contract import Env, Output
-from shifter.logic.inputs import DeployInput
-from shifter.logic.plan import Defaults
-from shifter.logic.quotas import ConfiguredHooks
+from cutover.shifter.contract import Env, Output
+from cutover.shifter.logic.inputs import DeployInput
+from cutover.shifter.logic.plan import Defaults
+from cutover.shifter.logic.quotas import ConfiguredHooks
 
 if TYPE_CHECKING:
-    from stacks.config import ServiceConfig
+    from cutover.config import ServiceConfig
 
 EXIT_CODES_HELP = "Exit codes: " + "; ".join(f"{int(code)} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
 app = typer.Typer(
@@ -159,7 +159,7 @@ def _follow_to_the_end(target: Target, arn: str, output: OutputFormat, *, interv
 # ------------------------------------------------------------------ plan
 def _offline_config() -> "ServiceConfig":
     """The first service as this project's cdk.json declares it (no AWS needed)."""
-    from stacks.config import load_config
+    from cutover.config import load_config
 
     context: dict[str, Any] = {}
     cdk_json = Path("cdk.json")
@@ -169,7 +169,7 @@ def _offline_config() -> "ServiceConfig":
 
 
 def _offline_repositories(service: "ServiceConfig") -> list[str]:
-    from stacks.image_pull import offline_repository_patterns  # imports aws_cdk: only when needed
+    from cutover.cdk.image_pull import offline_repository_patterns  # imports aws_cdk: only when needed
 
     return offline_repository_patterns(service)
 

@@ -10,10 +10,10 @@ from rich.text import Text
 
 from cutover.cli.fleet import StackRow
 from cutover.cli.views import UNKNOWN, RolloutView, ServiceView
-from shifter.logic.durations import format_duration
-from shifter.logic.history import HistoryRecord
-from shifter.logic.plan import DeploymentPlan
-from shifter.logic.quotas import PlanEstimate
+from cutover.shifter.logic.durations import format_duration
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.logic.plan import DeploymentPlan
+from cutover.shifter.logic.quotas import PlanEstimate
 
 BAR_WIDTH = 30
 STATUS_STYLE = {"SUCCEEDED": "bold green", "FAILED": "bold red", "RUNNING": "bold yellow", "ABORTED": "bold red"}

@@ -10,11 +10,11 @@ import boto3
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
 
 from cutover.cli.errors import NO_CREDENTIALS_MESSAGE, AwsError, NoCredentials, StackNotFound
-from shifter.contract import Output
+from cutover.shifter.contract import Output
 
 DEFAULT_STACK = "cutover-demo"
 # What makes a stack a Cutover stack: the outputs every CutoverStack declares
-# (stacks/cutover_stack.py) and the CLI reads. `status --all` recognises stacks by them.
+# (cutover/cdk/cutover_stack.py) and the CLI reads. `status --all` recognises stacks by them.
 MARKER_OUTPUTS = (
     Output.SERVICE_NAME,
     Output.STATE_MACHINE_ARN,

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cutover.cli.target import Target
-from shifter.contract import SIDES, LiveKey, Output, SideOutput, side_output
-from shifter.logic.history import HistoryRecord
-from shifter.readers.history import read_history
-from shifter.readers.live_state import read_live_state
-from shifter.readers.lock import Lock, read_lock
-from shifter.readers.weights import ListenerWeights, read_weights
+from cutover.shifter.contract import SIDES, LiveKey, Output, SideOutput, side_output
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.readers.history import read_history
+from cutover.shifter.readers.live_state import read_live_state
+from cutover.shifter.readers.lock import Lock, read_lock
+from cutover.shifter.readers.weights import ListenerWeights, read_weights
 
 UNKNOWN = "unknown"  # the weights' key for traffic to target groups Cutover does not own
 
@@ -103,7 +103,7 @@ def service_view(target: Target) -> ServiceView:
     )
 
 
-JUDGED = "judged"  # the timeline event of a verdict (lambdas/shifter/steps/judging.py)
+JUDGED = "judged"  # the timeline event of a verdict (cutover/shifter/steps/judging.py)
 
 
 def latest_verdict(held: Lock | None, records: list[HistoryRecord]) -> dict[str, Any] | None:

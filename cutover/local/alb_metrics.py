@@ -14,7 +14,7 @@ with (aws_timing.clock, AWS seconds since the run began, scaled by time_compress
 period at the demo's 0.01 compression lasts 0.6 s of real time, and datapoints are stamped
 `epoch + clock.now()` (epoch: aws_timing.ORIGIN unless given), floored to the period. The
 judge's now is the same (`aws_timing.utc_now`, which runtime.install() makes the Lambda's
-`shifter.clock.metrics_now`): one clock. It runs ahead of the system clock (100x at the demo's
+`cutover.shifter.clock.metrics_now`): one clock. It runs ahead of the system clock (100x at the demo's
 compression); moto's CloudWatch stores and queries timestamps without comparing them with its
 own clock, and only local runs use this clock. Response times are the real seconds the service took
 (compression shortens waits, not requests).

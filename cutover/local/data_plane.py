@@ -19,8 +19,8 @@ from cutover.local.alb_metrics import AlbMetrics
 from cutover.local.metrics_publisher import MetricsPublisher
 from cutover.local.router_process import RouterProcess
 from cutover.local.task_processes import TaskProcesses
-from shifter.contract import SIDES, Output, SideOutput, side_output
-from shifter.logic.analysis.queries import AlbTargets, alb_targets
+from cutover.shifter.contract import SIDES, Output, SideOutput, side_output
+from cutover.shifter.logic.analysis.queries import AlbTargets, alb_targets
 
 if TYPE_CHECKING:
     from cutover.local.runtime import LocalCutover

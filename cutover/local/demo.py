@@ -41,7 +41,7 @@ from cutover.local.demo_judge import (
 )
 from cutover.local.smoke_tests import MCP_SMOKE_TEST
 from cutover.local.stage import LOCAL_CREDENTIALS, REGION, LocalStage, quiet
-from shifter.logic.errors import AlarmFired, DeploymentRolledBack, JudgeFailed, SmokeTestFailed
+from cutover.shifter.logic.errors import AlarmFired, DeploymentRolledBack, JudgeFailed, SmokeTestFailed
 
 if TYPE_CHECKING:
     from cutover.local.load_generator import LoadGenerator

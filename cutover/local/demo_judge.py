@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shifter.logic.history import HistoryRecord
+    from cutover.shifter.logic.history import HistoryRecord
 
 WORK_MS = 50
 # v5 answers ~40 % later than the ~60 ms the others answer in through the router: no alarm

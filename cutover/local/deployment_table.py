@@ -1,12 +1,12 @@
 """The stack's deployment table created directly on moto, for code that runs a handler or a
 reader without the whole stack (reader tests, the cold-start bench). Keys as in
-stacks/deployment_table.py: the contract's partition and sort keys, both strings."""
+cutover/cdk/deployment_table.py: the contract's partition and sort keys, both strings."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shifter.contract import TABLE_PARTITION_KEY, TABLE_SORT_KEY
+from cutover.shifter.contract import TABLE_PARTITION_KEY, TABLE_SORT_KEY
 
 
 def create_deployment_table(dynamodb: Any, table_name: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from cutover.local.iam_policy import Decision, Outcome, evaluate
 from cutover.local.template_roles import StackResolver, role_policies
-from shifter.logic.ecr_images import partition_of, private_ecr_repository
+from cutover.shifter.logic.ecr_images import partition_of, private_ecr_repository
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ ECS on AWS instead stops each task it launches (`lastStatus` STOPPED with that
 marks the deployment FAILED once "0.5 * desired task count" tasks failed, with "a minimum
 threshold of 3 and a maximum threshold of 200" (ServiceDeploymentCircuitBreaker,
 https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html).
-The services of a Cutover stack enable it (stacks/service_side.py). This module makes moto
+The services of a Cutover stack enable it (cutover/cdk/service_side.py). This module makes moto
 say the same. A later update that can start its tasks clears it.
 """
 

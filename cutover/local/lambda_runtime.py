@@ -1,7 +1,7 @@
 """Run our Lambda handlers in-process when moto's Lambda is invoked.
 
 moto's Lambda needs Docker to run code. This replaces its invoke with one that imports
-the function's real handler from lambdas/ (the same files the asset holds), sets the
+the function's real handler from cutover/shifter/ (the same files the asset holds), sets the
 function's environment, and calls it with a Lambda-like context. An exception becomes
 what Lambda returns for an unhandled error (header `x-amz-function-error: Unhandled`,
 payload {errorType, errorMessage, stackTrace}), so Step Functions Retry and Catch behave
@@ -26,7 +26,7 @@ from typing import Any
 from moto.awslambda import models as lambda_models
 from moto.awslambda_simple import models as lambda_simple_models
 
-LAMBDA_ROOT = Path(__file__).resolve().parents[2] / "lambdas"
+LAMBDA_ROOT = Path(__file__).resolve().parents[2]
 # Locally there is no X-Ray daemon; Powertools Tracer is told so, as it would be told on a
 # function with tracing off.
 LOCAL_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "true"}
@@ -114,8 +114,8 @@ class InProcessLambda:
             os.environ.update(wanted)
             self._applied_environment = wanted
             for module_name, reset in (
-                ("shifter.environment", "environment"),
-                ("shifter.adapters.aws_clients", "_client"),
+                ("cutover.shifter.environment", "environment"),
+                ("cutover.shifter.adapters.aws_clients", "_client"),
             ):
                 module = sys.modules.get(module_name)
                 if module is not None:

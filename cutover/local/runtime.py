@@ -33,13 +33,13 @@ from cutover.local.execution_role_checks import ExecutionRoles
 from cutover.local.lambda_runtime import InProcessLambda
 from cutover.local.moto_lookups import MotoLookups
 from cutover.local.template_roles import StackResolver, function_identities
-from shifter import clock as metrics_clock
-from shifter.contract import SIDES, Env, Output, SideOutput, side_output
-from shifter.logic.history import HistoryRecord
-from shifter.readers.history import read_history
-from shifter.readers.live_state import read_live_state
-from shifter.readers.lock import read_lock_item
-from shifter.readers.weights import read_weights
+from cutover.shifter import clock as metrics_clock
+from cutover.shifter.contract import SIDES, Env, Output, SideOutput, side_output
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.readers.history import read_history
+from cutover.shifter.readers.live_state import read_live_state
+from cutover.shifter.readers.lock import read_lock_item
+from cutover.shifter.readers.weights import read_weights
 
 AWS_TIMING = AwsTiming()  # the defaults: see aws_timing
 lambda_runtime = InProcessLambda()

@@ -22,7 +22,7 @@ from rich.console import Console
 from cutover.local import sandbox_state
 from cutover.local.sandbox_state import SandboxState
 from cutover.local.stage import REGION, LocalStage, quiet
-from shifter.contract import SIDES, Output, SideOutput, side_output
+from cutover.shifter.contract import SIDES, Output, SideOutput, side_output
 
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop"  # an ECR repository the local stack may pull
 READY = "Sandbox ready"

@@ -18,7 +18,7 @@ from rich.console import Console
 from cutover.local import sandbox_state
 from cutover.local.sandbox_state import SandboxState
 from cutover.local.stage import LOCAL_CREDENTIALS, ROOT
-from shifter.contract import SIDES, SideOutput, side_output
+from cutover.shifter.contract import SIDES, SideOutput, side_output
 
 DEFAULT_ASSEMBLY = ROOT / "cdk.out.local"
 DEFAULT_STACK = "cutover-demo"

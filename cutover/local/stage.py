@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from cutover.local.gc_pauses import frozen_heap
-from shifter.contract import Output
+from cutover.shifter.contract import Output
 
 if TYPE_CHECKING:
     from cutover.cli.target import Target

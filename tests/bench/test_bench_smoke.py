@@ -106,7 +106,9 @@ def test_lambda_asset_and_cold_starts(quick: QuickRun) -> None:
     measured = quick.results.lambda_
     assert measured is not None
     asset = measured.asset
-    ours = [p for p in (ROOT / "lambdas").rglob("*.py") if "__pycache__" not in p.parts]
+    ours = [ROOT / "cutover" / "__init__.py"] + [
+        p for p in (ROOT / "cutover" / "shifter").rglob("*.py") if "__pycache__" not in p.parts
+    ]
     assert asset.python_files == len(ours)
     assert 0 < asset.zip_bytes < asset.raw_bytes
     assert set(measured.cold) == {"workflow", "alarm_event"}

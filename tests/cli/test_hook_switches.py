@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from cutover.cli import main
 from cutover.cli.main import app
 from cutover.local.runtime import LocalCutover
-from shifter.logic.quotas import (
+from cutover.shifter.logic.quotas import (
     ON_ROLLBACK_HOOK_EVENTS,
     ON_ROLLBACK_STAGE_EVENTS,
     ON_STEP_HOOK_EVENTS,

@@ -16,7 +16,7 @@ from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
-from shifter.contract import SIDES
+from cutover.shifter.contract import SIDES
 from tests.synth import synth_assembly
 from tests.workflow.conftest import REGION, local_cutover
 

@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from shifter.contract import SIDES, Env, Output, SideOutput, StateMachineError, StepName, side_output
-from shifter.environment import ShifterEnvironment
-from shifter.handlers.workflow import SPECIAL_STEPS, STEPS
-from shifter.logic import errors
+from cutover.shifter.contract import SIDES, Env, Output, SideOutput, StateMachineError, StepName, side_output
+from cutover.shifter.environment import ShifterEnvironment
+from cutover.shifter.handlers.workflow import SPECIAL_STEPS, STEPS
+from cutover.shifter.logic import errors
 from tests.synth import ROOT, one_resource, render_join, resources_of_type, synth
 
 STACK = "cutover-demo"
@@ -76,7 +76,7 @@ def thrown_errors(machine: dict[str, Any]) -> set[str]:
 def raised_by_our_code(name: str) -> bool:
     """Raised (`Name(`), or a task token failed with its name (`Name.__name__`), somewhere in the
     shifter besides its definition."""
-    sources = (p.read_text() for p in (ROOT / "lambdas" / "shifter").rglob("*.py") if p.name != "errors.py")
+    sources = (p.read_text() for p in (ROOT / "cutover" / "shifter").rglob("*.py") if p.name != "errors.py")
     pattern = re.compile(rf"\b{name}(\(|\.__name__)")
     return any(pattern.search(source) for source in sources)
 

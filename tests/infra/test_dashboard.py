@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shifter.contract import SIDES
-from shifter.logic.analysis.queries import ALB_NAMESPACE
-from stacks.dashboard import ERROR_RATE_TITLE, P99_TITLE
+from cutover.cdk.dashboard import ERROR_RATE_TITLE, P99_TITLE
+from cutover.shifter.contract import SIDES
+from cutover.shifter.logic.analysis.queries import ALB_NAMESPACE
 from tests.infra.test_topology import default_template, target_group_id
 from tests.synth import one_resource
 

@@ -39,7 +39,7 @@ def test_each_event_target_has_an_encrypted_tls_only_dead_letter_queue(handler: 
     function_id = next(
         k
         for k, f in resources_of_type(t, "AWS::Lambda::Function").items()
-        if f["Properties"].get("Handler") == f"shifter.handlers.{handler}.handler"
+        if f["Properties"].get("Handler") == f"cutover.shifter.handlers.{handler}.handler"
     )
     rule_id, target = next((r, tg) for r, tg in rule_targets(t).items() if tg["Arn"]["Fn::GetAtt"][0] == function_id)
     queue_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]

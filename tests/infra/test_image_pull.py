@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
+from cutover.cdk.iam_exceptions import UNSCOPABLE_ACTIONS
 from tests.infra.test_shifter import actions, role_statements
 from tests.synth import render_join, resources_of_type, synth
 

@@ -10,9 +10,9 @@ import pytest
 from cdk_nag import AwsSolutionsChecks
 from pydantic import ValidationError
 
-from stacks.config import ConfigError, ServiceConfig, build_service_config
-from stacks.cutover_stack import CutoverStack
-from stacks.pipeline import IMAGE_DETAIL, PipelineConfig, PipelineStack, pipeline_for, pipeline_stack_name
+from cutover.cdk.cutover_stack import CutoverStack
+from cutover.cdk.pipeline import IMAGE_DETAIL, PipelineConfig, PipelineStack, pipeline_for, pipeline_stack_name
+from cutover.config import ConfigError, ServiceConfig, build_service_config
 from tests.infra.test_nag import acknowledgements
 from tests.synth import cdk_json_context, one_resource, resources_of_type
 
@@ -289,7 +289,7 @@ def test_a_pipeline_stack_is_built_only_when_configured_and_never_for_local() ->
     assert pipeline_stack_name("api") == "cutover-api-pipeline"
 
 
-# These need the proposed edits to stacks/config.py and app.py; until then they are skipped.
+# These need the proposed edits to cutover/config.py and app.py; until then they are skipped.
 config_edit_applied = pytest.mark.skipif(
     "pipeline" not in ServiceConfig.model_fields, reason="ServiceConfig has no `pipeline` key yet"
 )

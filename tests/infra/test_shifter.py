@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
-from stacks.shifter_functions import LAMBDA_ROOT, POWERTOOLS_LAYER
+from cutover.cdk.iam_exceptions import UNSCOPABLE_ACTIONS
+from cutover.cdk.shifter_functions import LAMBDA_ROOT, POWERTOOLS_LAYER
 from tests.synth import ROOT, one_resource, resources_of_type, synth, synth_assembly
 
 STACK = "cutover-demo"
 # Lambda sends a failed asynchronous invocation to the function's on-failure destination (its
-# dead-letter queue, stacks/event_dead_letters.py) with the function's role.
+# dead-letter queue, cutover/cdk/event_dead_letters.py) with the function's role.
 DEAD_LETTER_DELIVERY = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
 
 
@@ -51,7 +51,7 @@ def test_only_unscopable_actions_are_granted_on_any_resource() -> None:
 
 def test_workflow_may_change_only_this_listener_and_these_services() -> None:
     t = template()
-    statements = role_statements(t, function_role(t, "shifter.handlers.workflow.handler"))
+    statements = role_statements(t, function_role(t, "cutover.shifter.handlers.workflow.handler"))
     by_action = {action: statement["Resource"] for statement in statements for action in actions(statement)}
     listener_id = next(iter(resources_of_type(t, "AWS::ElasticLoadBalancingV2::Listener")))
     assert by_action["elasticloadbalancing:ModifyListener"] == {"Ref": listener_id}
@@ -74,20 +74,22 @@ def test_only_the_workflow_function_may_read_metrics_for_the_judge() -> None:
     holders = {
         handler
         for handler in (
-            "shifter.handlers.workflow.handler",
-            "shifter.handlers.alarm_event.handler",
-            "shifter.handlers.execution_event.handler",
+            "cutover.shifter.handlers.workflow.handler",
+            "cutover.shifter.handlers.alarm_event.handler",
+            "cutover.shifter.handlers.execution_event.handler",
         )
         for statement in role_statements(t, function_role(t, handler))
         if "cloudwatch:GetMetricData" in actions(statement) and statement["Resource"] == "*"
     }
-    assert holders == {"shifter.handlers.workflow.handler"}
+    assert holders == {"cutover.shifter.handlers.workflow.handler"}
 
 
 def test_alarm_listener_can_only_read_the_lock_and_fail_a_task() -> None:
     t = template()
     granted = {
-        a for s in role_statements(t, function_role(t, "shifter.handlers.alarm_event.handler")) for a in actions(s)
+        a
+        for s in role_statements(t, function_role(t, "cutover.shifter.handlers.alarm_event.handler"))
+        for a in actions(s)
     }
     assert granted == {
         "dynamodb:GetItem",
@@ -134,7 +136,7 @@ def test_alarm_events_of_both_sides_reach_the_alarm_listener() -> None:
     assert target["Arn"]["Fn::GetAtt"][0] == next(
         k
         for k, v in resources_of_type(t, "AWS::Lambda::Function").items()
-        if v["Properties"].get("Handler") == "shifter.handlers.alarm_event.handler"
+        if v["Properties"].get("Handler") == "cutover.shifter.handlers.alarm_event.handler"
     )
 
 
@@ -144,14 +146,16 @@ def test_the_asset_holds_exactly_the_shifter_code_the_tests_run() -> None:
     handler_asset = next(
         Path(assembly / a["source"]["path"])
         for a in assets.values()
-        if (assembly / a["source"]["path"] / "shifter" / "handlers" / "workflow.py").exists()
+        if (assembly / a["source"]["path"] / "cutover" / "shifter" / "handlers" / "workflow.py").exists()
     )
 
     def files(root: Path) -> dict[str, bytes]:
         return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*.py") if "__pycache__" not in p.parts}
 
-    assert files(handler_asset) == files(LAMBDA_ROOT)
-    assert LAMBDA_ROOT == ROOT / "lambdas"
+    ours = files(LAMBDA_ROOT / "cutover")
+    shipped = {name: ours[name] for name in ours if name == "__init__.py" or name.startswith("shifter/")}
+    assert files(handler_asset) == {f"cutover/{name}": code for name, code in shipped.items()}
+    assert LAMBDA_ROOT == ROOT
 
 
 def test_the_state_machine_may_invoke_exactly_the_configured_hooks() -> None:
@@ -190,7 +194,7 @@ def test_the_state_machine_may_invoke_exactly_the_configured_on_rollback_hooks()
     workflow = next(
         v
         for v in resources_of_type(t, "AWS::Lambda::Function").values()
-        if v["Properties"].get("Handler") == "shifter.handlers.workflow.handler"
+        if v["Properties"].get("Handler") == "cutover.shifter.handlers.workflow.handler"
     )
     assert workflow["Properties"]["Environment"]["Variables"]["CUTOVER_ON_ROLLBACK_HOOKS"] == "2"
 
@@ -212,7 +216,7 @@ def test_the_state_machine_may_invoke_exactly_the_configured_on_step_hooks_and_i
     workflow_id = next(
         logical_id
         for logical_id, v in resources_of_type(t, "AWS::Lambda::Function").items()
-        if v["Properties"].get("Handler") == "shifter.handlers.workflow.handler"
+        if v["Properties"].get("Handler") == "cutover.shifter.handlers.workflow.handler"
     )
     others = [r for r in resources if not isinstance(r, str)]
     assert others and all(f'"{workflow_id}"' in json.dumps(r) for r in others), others
@@ -221,7 +225,7 @@ def test_the_state_machine_may_invoke_exactly_the_configured_on_step_hooks_and_i
 
 
 def test_hooks_must_be_lambda_arns() -> None:
-    from stacks.config import ConfigError, load_config
+    from cutover.config import ConfigError, load_config
 
     try:
         load_config({"hooks": '{"before_traffic": ["my-function"]}'})
@@ -238,7 +242,7 @@ def test_a_crashed_executions_lock_is_released_by_a_narrowly_allowed_function() 
     assert rule["EventPattern"]["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
     machine_id = next(iter(resources_of_type(t, "AWS::StepFunctions::StateMachine")))
     assert rule["EventPattern"]["detail"]["stateMachineArn"] == [{"Ref": machine_id}]
-    role = function_role(t, "shifter.handlers.execution_event.handler")
+    role = function_role(t, "cutover.shifter.handlers.execution_event.handler")
     granted = {a for s in role_statements(t, role) for a in actions(s)}
     assert granted == {
         "dynamodb:GetItem",

@@ -9,11 +9,8 @@ from typing import Any
 
 import pytest
 
-from shifter.contract import Env
-from shifter.logic.analysis.models import JudgeConfig
-from shifter.logic.errors import Aborted, AlarmFired, TransientAwsError
-from shifter.logic.quotas import MAX_PLAN_SECONDS, STATE_MACHINE_TIMEOUT_SECONDS, UNWAITED_SECONDS
-from stacks.config import (
+from cutover.cdk.state_names import MAX_STATE_NAME_LENGTH
+from cutover.config import (
     MAX_ANALYSIS_CHARACTERS,
     MAX_EXTRA_ALARM_CHARACTERS,
     MAX_EXTRA_ALARMS,
@@ -21,7 +18,10 @@ from stacks.config import (
     analysis_json,
     load_config,
 )
-from stacks.state_names import MAX_STATE_NAME_LENGTH
+from cutover.shifter.contract import Env
+from cutover.shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.errors import Aborted, AlarmFired, TransientAwsError
+from cutover.shifter.logic.quotas import MAX_PLAN_SECONDS, STATE_MACHINE_TIMEOUT_SECONDS, UNWAITED_SECONDS
 from tests.synth import one_resource, render_join, resources_of_type, synth
 
 STACK = "cutover-demo"
@@ -139,7 +139,7 @@ def test_the_shifter_environment_stays_under_lambdas_4_kb_with_the_most_alarms_a
     names = [
         f"{index}-" + "a" * (MAX_EXTRA_ALARM_CHARACTERS // MAX_EXTRA_ALARMS - 2) for index in range(MAX_EXTRA_ALARMS)
     ]
-    # And the largest judge the stack's context may set (stacks/config.py, MAX_ANALYSIS_CHARACTERS).
+    # And the largest judge the stack's context may set (cutover/config.py, MAX_ANALYSIS_CHARACTERS).
     user = {"namespace": "App", "metric_name": "Orders", "dimensions": {"Side": "{side}" + "s" * 26}}
     analysis = {"mode": "on", "user_metrics": [{"name": "checkout", "query": user}]}
     written = len(analysis_json(JudgeConfig.model_validate(analysis)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shifter.contract import SIDES
-from stacks.side_alarms import alarm_name
-from stacks.test_route import CANARY_HEADER, TOKEN_HEADER
+from cutover.cdk.side_alarms import alarm_name
+from cutover.cdk.test_route import CANARY_HEADER, TOKEN_HEADER
+from cutover.shifter.contract import SIDES
 from tests.synth import one_resource, resources_of_type, seed_call, synth
 
 STACK = "cutover-demo"

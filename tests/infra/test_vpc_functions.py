@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from cutover.cdk.iam_exceptions import UNSCOPABLE_ACTIONS
+from cutover.cdk.shifter_functions import VPC_NETWORK_INTERFACE_ACTIONS
 from cutover.local.iam_policy import evaluate
-from stacks.iam_exceptions import UNSCOPABLE_ACTIONS
-from stacks.shifter_functions import VPC_NETWORK_INTERFACE_ACTIONS
 from tests.infra.test_shifter import actions, role_statements
 from tests.synth import resources_of_type, synth
 

@@ -23,10 +23,10 @@ import boto3
 from cutover.local import moto_patches
 from cutover.local.alb_metrics import AlbMetrics
 from cutover.local.router import ListenerRouter
-from shifter.adapters.metric_data import CloudWatchMetricData
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import JudgeConfig, PeriodJudge, RateJudge, Verdict
-from shifter.logic.analysis.queries import AlbTargets, check_windows, metric_data_request
+from cutover.shifter.adapters.metric_data import CloudWatchMetricData
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import JudgeConfig, PeriodJudge, RateJudge, Verdict
+from cutover.shifter.logic.analysis.queries import AlbTargets, check_windows, metric_data_request
 from tests.local import test_router
 from tests.local.http_target import HttpTarget, QuietHandler
 from tests.local.manual_clock import ManualClock

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cutover.local.demo import Outcome
 from cutover.local.demo_hooks import RollbackHookCheck
-from shifter.logic.analysis.models import PeriodJudge, significance
+from cutover.shifter.logic.analysis.models import PeriodJudge, significance
 from tests.local.synth_local import synth_local_assembly
 from tests.synth import ROOT
 

@@ -22,9 +22,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from cutover.cdk.shifter_functions import POWERTOOLS_LAYER
 from cutover.local import moto_patches
 from cutover.local.cloud_assembly import SynthesizedStack, create_stack
-from stacks.shifter_functions import POWERTOOLS_LAYER
 from tests.synth import render_join, resources_of_type, seed_call, synth, synth_assembly
 
 STACK = "cutover-demo"

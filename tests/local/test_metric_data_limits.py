@@ -13,9 +13,9 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from cutover.local import moto_patches
-from shifter.logic.analysis.models import JudgeConfig
-from shifter.logic.analysis.queries import check_windows, metric_data_request
-from shifter.logic.analysis.responses import samples_from_response
+from cutover.shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.analysis.queries import check_windows, metric_data_request
+from cutover.shifter.logic.analysis.responses import samples_from_response
 from tests.unit.shifter.analysis.test_queries import SHIFT, TARGETS
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import pytest
 from moto import mock_aws
 
 from cutover.local.router import TARGET_GROUP_HEADER, ListenerRouter
-from shifter.contract import SIDES
+from cutover.shifter.contract import SIDES
 from tests.local.http_target import HttpTarget, QuietHandler
 
 if TYPE_CHECKING:

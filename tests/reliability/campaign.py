@@ -158,8 +158,8 @@ def main() -> int:
 
     from moto import mock_aws
 
+    from cutover.cdk.test_route import LOCAL_TEST_TOKEN
     from cutover.local import runtime
-    from stacks.test_route import LOCAL_TEST_TOKEN
     from tests.synth import synth_assembly
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -23,7 +23,7 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ConnectionClosedError
 
 from cutover.local.lambda_runtime import InProcessLambda
-from shifter.contract import StepName
+from cutover.shifter.contract import StepName
 
 # The operations the shifter calls, by the protocol the fault must answer in.
 INJECTABLE = {
@@ -121,7 +121,7 @@ class FaultInjector:
 
     # ------------------------------------------------------------------ install
     def install(self, runtime: InProcessLambda) -> None:
-        from shifter.adapters import aws_clients
+        from cutover.shifter.adapters import aws_clients
 
         def with_faults(client: Any) -> None:
             client.meta.events.register_first("before-send", self._before_send)

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cutover.cdk.test_route import LOCAL_TEST_TOKEN
 from cutover.cli.main import app
 from cutover.local import runtime
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
-from shifter.contract import Output, StepName
-from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import parse_execution_input
-from stacks.test_route import LOCAL_TEST_TOKEN
+from cutover.shifter.contract import Output, StepName
+from cutover.shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.inputs import parse_execution_input
 from tests.workflow.conftest import local_cutover
 
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"

@@ -41,7 +41,7 @@ would do. The test therefore plays CloudFormation's part (tests/reliability/chan
 
 Outside the routine case, the last test enables `autoscaling` on an existing stack whose
 live side is green: the bounds' seeds read each side's recorded count when they are created
-(stacks/capacity_seeds.py), so green keeps its tasks and idle blue stays at 0.
+(cutover/cdk/capacity_seeds.py), so green keeps its tasks and idle blue stays at 0.
 """
 
 from __future__ import annotations
@@ -51,11 +51,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from cutover.cdk.capacity_seeds import RESOURCE_TYPE as CAPACITY_SEED_TYPE
 from cutover.local.lambda_runtime import LambdaContext
 from cutover.local.runtime import LocalCutover
-from shifter.contract import SIDES
-from shifter.handlers import capacity_seed
-from stacks.capacity_seeds import RESOURCE_TYPE as CAPACITY_SEED_TYPE
+from cutover.shifter.contract import SIDES
+from cutover.shifter.handlers import capacity_seed
 from tests.infra.test_topology import live_reference, logical_id_of, service_id, target_group_id
 from tests.reliability.change_set import (
     SEED_TYPE,

@@ -12,7 +12,7 @@ from cutover.local import runtime
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
-from shifter.contract import StepName
+from cutover.shifter.contract import StepName
 from tests.reliability.campaign import run_campaign
 from tests.reliability.faults import Fault, FaultInjector
 from tests.reliability.invariant import snapshot, violations
@@ -46,7 +46,7 @@ def run_with(
 def test_a_lambda_crash_in_the_middle_of_shifting_rolls_back_cleanly(
     cutover: LocalCutover, injector: FaultInjector
 ) -> None:
-    # The state machine retries a timed-out invocation twice (stacks/traffic_shifter.py,
+    # The state machine retries a timed-out invocation twice (cutover/cdk/traffic_shifter.py,
     # LAMBDA_TIMEOUT_ERRORS): a crash that outlives those retries rolls back.
     crash_second_shift = [Fault("crash", "shift_weights", 3, after=1)]
     crashes_before = injector.log.injected["crash:shift_weights"]  # the injector's log spans the module

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from cutover.cli import inputs
 from cutover.cli.main import app
-from shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.analysis.models import JudgeConfig
 
 runner = CliRunner()
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:v2"

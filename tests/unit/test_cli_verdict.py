@@ -9,12 +9,12 @@ from rich.console import Console
 
 from cutover.cli.render import verdict
 from cutover.cli.views import latest_verdict
-from shifter.logic.analysis.actions import verdict_detail
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import JudgeConfig
-from shifter.logic.history import HistoryRecord
-from shifter.logic.state import TimelineEvent
-from shifter.readers.lock import Lock
+from cutover.shifter.logic.analysis.actions import verdict_detail
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.logic.state import TimelineEvent
+from cutover.shifter.readers.lock import Lock
 from tests.unit.shifter.analysis.samples import check
 
 FAILING = judge(JudgeConfig(), check([3000] * 5, [60] * 5, [3000] * 5, [15] * 5, [0.12] * 5, [0.1] * 5))

@@ -20,9 +20,9 @@ from cutover.cli import json_output
 from cutover.cli.render import verdict_line
 from cutover.cli.views import RolloutView, recorded_verdicts
 from cutover.cli.watching import follow_views
-from shifter.logic.analysis.actions import verdict_detail
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.analysis.actions import verdict_detail
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import JudgeConfig
 from tests.unit.shifter.analysis.samples import check
 
 ARN = "arn:aws:states:eu-west-1:123456789012:execution:cutover-demo:deploy-1"

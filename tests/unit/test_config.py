@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from stacks.config import ConfigError, ServiceConfig, load_config
+from cutover.config import ConfigError, ServiceConfig, load_config
 
 
 def only_service(context: dict[str, Any]) -> ServiceConfig:

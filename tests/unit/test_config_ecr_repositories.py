@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.config import ConfigError, load_config
+from cutover.config import ConfigError, load_config
 
 
 def test_names_and_arns_are_accepted_as_json_or_comma_separated() -> None:

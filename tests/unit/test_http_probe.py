@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from shifter.adapters.http_probe import UrllibProbe
+from cutover.shifter.adapters.http_probe import UrllibProbe
 
 BIG = 2 * 1_048_576
 

@@ -1,5 +1,5 @@
 """Every JSON input README.md offers to paste is one the state machine accepts: parsed by the
-real input model (shifter.logic.inputs), its `analysis` merged over the default judge as the
+real input model (cutover.shifter.logic.inputs), its `analysis` merged over the default judge as the
 validate step does, and the stack's `analysis` context examples read by the real config loader.
 A typo in a ready-to-paste input would otherwise surface as InvalidInput in a user's console."""
 
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from shifter.logic.analysis.models import JudgeConfig
-from shifter.logic.inputs import DeployInput, parse_execution_input
-from stacks.config import load_config
+from cutover.config import load_config
+from cutover.shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.inputs import DeployInput, parse_execution_input
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 # The tables shorten the image to fit; the rest of it is any registry's.

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from cutover.cdk.test_route import LOCAL_TEST_TOKEN
 from cutover.local import runtime
 from cutover.local.gc_pauses import frozen_heap
 from cutover.local.loaded_stack import MOTO_CONFIG
@@ -25,7 +26,6 @@ from cutover.local.repositories import LOCAL_ECR_REPOSITORIES
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
-from stacks.test_route import LOCAL_TEST_TOKEN
 from tests.synth import synth_assembly
 
 REGION = "eu-west-1"

@@ -19,9 +19,9 @@ from typing import Any
 
 from cutover.local import aws_timing
 from cutover.local.runtime import LocalCutover
-from shifter.adapters import aws_clients
-from shifter.logic.plan import StrategyDefaults
-from shifter.logic.quotas import polls
+from cutover.shifter.adapters import aws_clients
+from cutover.shifter.logic.plan import StrategyDefaults
+from cutover.shifter.logic.quotas import polls
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"

@@ -13,9 +13,9 @@ import pytest
 from cutover.local import step_functions_quotas
 from cutover.local.runtime import LocalCutover
 from cutover.local.time_compression import TimeRecorder
-from shifter.logic.inputs import DeployInput
-from shifter.logic.plan import Defaults, build_plan
-from shifter.logic.quotas import HISTORY_EVENTS_BUDGET, LONG_WAIT_POLL_SECONDS, estimate
+from cutover.shifter.logic.inputs import DeployInput
+from cutover.shifter.logic.plan import Defaults, build_plan
+from cutover.shifter.logic.quotas import HISTORY_EVENTS_BUDGET, LONG_WAIT_POLL_SECONDS, estimate
 from tests.workflow.conftest import wait_for_lock
 
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:{}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import SideBehaviour, TestRouteStandIn
-from shifter.adapters import aws_clients
+from cutover.shifter.adapters import aws_clients
 from tests.workflow.conftest import Notifications, wait_for_lock
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"

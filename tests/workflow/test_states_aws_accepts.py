@@ -14,7 +14,7 @@ from moto.awslambda.exceptions import LambdaClientError
 from moto.awslambda_simple import models as lambda_models
 
 from cutover.local.runtime import LocalCutover
-from shifter.contract import StepName
+from cutover.shifter.contract import StepName
 
 IMAGE_V2 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 THROTTLED = "Rate exceeded"

@@ -11,7 +11,7 @@ import pytest
 from cutover.local.runtime import LocalCutover
 from cutover.local.test_route_stand_in import TestRouteStandIn
 from cutover.local.time_compression import TimeRecorder
-from shifter.logic.quotas import ON_ROLLBACK_HOOK_EVENTS, ON_ROLLBACK_STAGE_EVENTS
+from cutover.shifter.logic.quotas import ON_ROLLBACK_HOOK_EVENTS, ON_ROLLBACK_STAGE_EVENTS
 from tests.workflow import hook_functions
 from tests.workflow.conftest import Notifications, local_cutover
 

@@ -2,7 +2,7 @@
 
 The router publishes RequestCount, HTTPCode_Target_5XX_Count and TargetResponseTime per target
 group every 60 s of the virtual clock (cutover/local/alb_metrics.py) and the judge's now is the
-same clock (shifter.clock.metrics_now): a canary's bake, 6 s of real time here, holds whole
+same clock (cutover.shifter.clock.metrics_now): a canary's bake, 6 s of real time here, holds whole
 periods the judge can compare. Faked: nothing but what the harness always fakes (time, the ALB's
 data plane); the numbers come from the real requests of the load generator."""
 
@@ -13,11 +13,11 @@ import time
 import boto3
 
 from cutover.local.transition_drivers import REGISTRY
-from shifter import clock
-from shifter.adapters.metric_data import CloudWatchMetricData
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import JudgeConfig, PeriodJudge, RateJudge
-from shifter.logic.analysis.queries import check_windows, metric_data_request
+from cutover.shifter import clock
+from cutover.shifter.adapters.metric_data import CloudWatchMetricData
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import JudgeConfig, PeriodJudge, RateJudge
+from cutover.shifter.logic.analysis.queries import check_windows, metric_data_request
 from tests.workflow.conftest import REGION
 from tests.zero_downtime.conftest import Stage
 

@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from shifter.clock import metrics_now
-from shifter.logic.analysis.actions import PAUSE_SKIPPED
-from shifter.logic.analysis.models import JudgeConfig
-from shifter.logic.errors import JudgeFailed, JudgeInconclusive
-from shifter.logic.plan import DeploymentPlan, PlanStep
-from shifter.logic.state import Bake, CaughtError, Operation, SideSnapshot, WorkflowState
-from shifter.readers.lock import Lock
-from shifter.steps import bake, rollback
+from cutover.shifter.clock import metrics_now
+from cutover.shifter.logic.analysis.actions import PAUSE_SKIPPED
+from cutover.shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.errors import JudgeFailed, JudgeInconclusive
+from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
+from cutover.shifter.logic.state import Bake, CaughtError, Operation, SideSnapshot, WorkflowState
+from cutover.shifter.readers.lock import Lock
+from cutover.shifter.steps import bake, rollback
 from tests.unit.shifter.fakes.context import TARGET_GROUPS, World, world
 
 EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"

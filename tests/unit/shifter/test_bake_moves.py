@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.logic.bake import Move, after_check, alarm_cause, next_wait, pause_expired_cause
-from shifter.logic.quotas import LONG_WAIT_POLL_SECONDS, LONG_WAIT_SECONDS
-from shifter.logic.state import Bake
+from cutover.shifter.logic.bake import Move, after_check, alarm_cause, next_wait, pause_expired_cause
+from cutover.shifter.logic.quotas import LONG_WAIT_POLL_SECONDS, LONG_WAIT_SECONDS
+from cutover.shifter.logic.state import Bake
 
 
 def bake(**fields: object) -> Bake:

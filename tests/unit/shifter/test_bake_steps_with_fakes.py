@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from shifter.logic.errors import Aborted, AlarmFired, PauseExpired
-from shifter.logic.state import Bake, Operation, TimelineEvent, WorkflowState
-from shifter.logic.traffic import AlarmStatus
-from shifter.steps import bake, shift
+from cutover.shifter.logic.errors import Aborted, AlarmFired, PauseExpired
+from cutover.shifter.logic.state import Bake, Operation, TimelineEvent, WorkflowState
+from cutover.shifter.logic.traffic import AlarmStatus
+from cutover.shifter.steps import bake, shift
 from tests.unit.shifter.fakes.context import World, world
 from tests.unit.shifter.fakes.deployment import EXECUTION, deploying
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shifter.logic.capacity_seed import Bounds, seed_bounds
+from cutover.shifter.logic.capacity_seed import Bounds, seed_bounds
 
 CONFIGURED = Bounds(2, 10)
 

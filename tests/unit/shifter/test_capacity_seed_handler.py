@@ -15,8 +15,8 @@ import pytest
 from moto import mock_aws
 
 from cutover.local.lambda_runtime import LambdaContext
-from shifter.adapters import aws_clients, parameter_seeds
-from shifter.handlers import capacity_seed
+from cutover.shifter.adapters import aws_clients, parameter_seeds
+from cutover.shifter.handlers import capacity_seed
 
 PREFIX = "/cutover/demo/live/green"
 PROPERTIES = {

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.adapters.parameter_seeds import StaleParameter
-from shifter.handlers.capacity_seed import handle
+from cutover.shifter.adapters.parameter_seeds import StaleParameter
+from cutover.shifter.handlers.capacity_seed import handle
 from tests.unit.shifter.fakes.aws import FakeParameterSeeds
 
 PREFIX = "/cutover/demo/live/blue"

@@ -10,11 +10,11 @@ import pytest
 from aws_lambda_powertools.utilities.parser import parse
 
 from bench.cold_start_child import ENVIRONMENT as COLD_START_ENVIRONMENT
-from shifter.contract import ENV_PREFIX, Env, LockAttribute, StepName
-from shifter.environment import ShifterEnvironment, environment, variables
-from shifter.handlers.workflow import SPECIAL_STEPS, STEPS
-from shifter.logic.inputs import ECS_IMAGE_REFERENCE, IMAGE_REFERENCE, ExecutionInput, SwitchInput
-from shifter.readers.lock import Lock
+from cutover.shifter.contract import ENV_PREFIX, Env, LockAttribute, StepName
+from cutover.shifter.environment import ShifterEnvironment, environment, variables
+from cutover.shifter.handlers.workflow import SPECIAL_STEPS, STEPS
+from cutover.shifter.logic.inputs import ECS_IMAGE_REFERENCE, IMAGE_REFERENCE, ExecutionInput, SwitchInput
+from cutover.shifter.readers.lock import Lock
 from tests.unit.shifter.fakes.context import ENVIRONMENT
 
 DIGEST = "@sha256:" + "a" * 64

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.logic.ecr_images import EcrRepository, check_pullable, private_ecr_repository
-from shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.ecr_images import EcrRepository, check_pullable, private_ecr_repository
+from cutover.shifter.logic.errors import InvalidInput
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 APP_ARN = "arn:aws:ecr:eu-west-1:123456789012:repository/app"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shifter.handlers.alarm_event import AlarmStateChange, react_to_alarm
-from shifter.handlers.execution_event import ExecutionStatusChange, release_lock_of_ended
-from shifter.readers.lock import Lock
+from cutover.shifter.handlers.alarm_event import AlarmStateChange, react_to_alarm
+from cutover.shifter.handlers.execution_event import ExecutionStatusChange, release_lock_of_ended
+from cutover.shifter.readers.lock import Lock
 from tests.unit.shifter.fakes.aws import FakeTaskTokens
 from tests.unit.shifter.fakes.context import world
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import (
+from cutover.shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.inputs import (
     AbortInput,
     DeployInput,
     PromoteInput,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import DeployInput, SmokeTest, Step, StepsStrategy
-from shifter.logic.plan import Defaults, DeploymentPlan, PlanStep, build_plan, plan_from_state, plan_to_state
+from cutover.shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.inputs import DeployInput, SmokeTest, Step, StepsStrategy
+from cutover.shifter.logic.plan import Defaults, DeploymentPlan, PlanStep, build_plan, plan_from_state, plan_to_state
 
 DEFAULTS = Defaults(
     strategy="canary",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from shifter.logic.errors import (
+from cutover.shifter.logic.errors import (
     AlarmAlreadyFiring,
     DeploymentInProgress,
     InconsistentTraffic,
@@ -17,11 +17,11 @@ from shifter.logic.errors import (
     NothingToRollBack,
     TargetUnhealthy,
 )
-from shifter.logic.history import HistoryRecord
-from shifter.logic.state import WorkflowState
-from shifter.logic.traffic import AlarmStatus
-from shifter.readers.lock import Lock
-from shifter.steps import preconditions
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.logic.state import WorkflowState
+from cutover.shifter.logic.traffic import AlarmStatus
+from cutover.shifter.readers.lock import Lock
+from cutover.shifter.steps import preconditions
 from tests.unit.shifter.fakes.context import TARGET_GROUPS, World, world
 
 EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from shifter.logic.errors import Aborted, StabilizationTimeout, TargetUnhealthy
-from shifter.logic.state import Operation, PollLoop, WorkflowState
-from shifter.steps import prepare
+from cutover.shifter.logic.errors import Aborted, StabilizationTimeout, TargetUnhealthy
+from cutover.shifter.logic.state import Operation, PollLoop, WorkflowState
+from cutover.shifter.steps import prepare
 from tests.unit.shifter.fakes.context import TARGET_GROUPS, World, world
 from tests.unit.shifter.fakes.deployment import deploying
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import DeployInput, Step, StepsStrategy
-from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
-from shifter.logic.quotas import (
+from cutover.shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.inputs import DeployInput, Step, StepsStrategy
+from cutover.shifter.logic.plan import Defaults, DeploymentPlan, build_plan
+from cutover.shifter.logic.quotas import (
     HISTORY_EVENTS_BUDGET,
     LONG_WAIT_POLL_SECONDS,
     PIPELINE_ACTION_TIMEOUT_SECONDS,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.logic.observed import ServiceStatus
-from shifter.logic.readiness import ready_for_first_traffic, ready_for_more_traffic, steady
+from cutover.shifter.logic.observed import ServiceStatus
+from cutover.shifter.logic.readiness import ready_for_first_traffic, ready_for_more_traffic, steady
 
 
 def test_first_traffic_needs_every_registered_target_healthy_and_the_desired_count() -> None:

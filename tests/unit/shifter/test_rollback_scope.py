@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.logic.observed import ServiceStatus
-from shifter.logic.rollback import brought_up, had_production_traffic
-from shifter.logic.state import Operation, WorkflowState
+from cutover.shifter.logic.observed import ServiceStatus
+from cutover.shifter.logic.rollback import brought_up, had_production_traffic
+from cutover.shifter.logic.state import Operation, WorkflowState
 
 
 def state(prepare: str = "register", new_weight: int = 0, new_task_definition: str | None = None) -> WorkflowState:

@@ -8,7 +8,7 @@ import warnings
 import pytest
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shifter.observability import metrics, use_service_dimension
+from cutover.shifter.observability import metrics, use_service_dimension
 
 
 def _invocation(service: str, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.logic.analysis.models import JudgeConfig
-from shifter.logic.plan import PlanStep
-from shifter.logic.state import CaughtError, Operation, Outcome, RollbackProgress
-from shifter.readers.lock import Lock
-from shifter.steps import finish, prepare, rollback, shift
+from cutover.shifter.logic.analysis.models import JudgeConfig
+from cutover.shifter.logic.plan import PlanStep
+from cutover.shifter.logic.state import CaughtError, Operation, Outcome, RollbackProgress
+from cutover.shifter.readers.lock import Lock
+from cutover.shifter.steps import finish, prepare, rollback, shift
 from tests.unit.shifter.fakes.context import world
 from tests.unit.shifter.fakes.deployment import EXECUTION, deploying, plan
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from shifter.logic.errors import NoDeploymentRunning
-from shifter.logic.state import CaughtError, Operation, WorkflowState
-from shifter.readers.lock import Lock
-from shifter.steps import rollback, signals
+from cutover.shifter.logic.errors import NoDeploymentRunning
+from cutover.shifter.logic.state import CaughtError, Operation, WorkflowState
+from cutover.shifter.readers.lock import Lock
+from cutover.shifter.steps import rollback, signals
 from tests.unit.shifter.fakes.context import World, world
 from tests.unit.shifter.fakes.deployment import EXECUTION, deploying
 

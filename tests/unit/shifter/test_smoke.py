@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shifter.logic.inputs import SmokeTest
-from shifter.logic.smoke import SmokeResponse, build_request_body, evaluate, json_subset_mismatch
+from cutover.shifter.logic.inputs import SmokeTest
+from cutover.shifter.logic.smoke import SmokeResponse, build_request_body, evaluate, json_subset_mismatch
 
 HEALTH = SmokeTest(path="/health")
 TOOLS_LISTED = SmokeTest(path="/mcp", method="POST", expect_json={"result": {"tools": [{"name": "search"}]}})

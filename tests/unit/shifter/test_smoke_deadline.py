@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.logic.errors import SmokeTestFailed
-from shifter.logic.inputs import SmokeTest
-from shifter.logic.smoke import SmokeResponse
-from shifter.steps.smoke_tests import (
+from cutover.cdk.shifter_functions import WORKFLOW_TIMEOUT_SECONDS
+from cutover.shifter.logic.errors import SmokeTestFailed
+from cutover.shifter.logic.inputs import SmokeTest
+from cutover.shifter.logic.smoke import SmokeResponse
+from cutover.shifter.steps.smoke_tests import (
     CANARY_HEADER,
     REQUEST_TIMEOUT_SECONDS,
     SMOKE_TESTS_DEADLINE_SECONDS,
     run_within_deadline,
 )
-from stacks.shifter_functions import WORKFLOW_TIMEOUT_SECONDS
 
 TWENTY = [SmokeTest(path=f"/check/{n}", max_latency_ms=60_000) for n in range(20)]
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from shifter.logic.errors import Aborted, SmokeTestFailed
-from shifter.logic.inputs import SmokeTest
-from shifter.logic.state import WorkflowState
-from shifter.steps import smoke_tests
+from cutover.shifter.logic.errors import Aborted, SmokeTestFailed
+from cutover.shifter.logic.inputs import SmokeTest
+from cutover.shifter.logic.state import WorkflowState
+from cutover.shifter.steps import smoke_tests
 from tests.unit.shifter.fakes.context import World, world
 from tests.unit.shifter.fakes.deployment import deploying, plan
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import parse_execution_input
+from cutover.shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.inputs import parse_execution_input
 
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.logic.errors import TargetUnhealthy, WeightsNotApplied
-from shifter.logic.plan import DeploymentPlan, PlanStep
-from shifter.logic.state import Operation, RollbackProgress, SideSnapshot, WorkflowState
-from shifter.readers.lock import Lock
-from shifter.steps import finish, prepare, rollback, rollback_hooks, shift
+from cutover.shifter.logic.errors import TargetUnhealthy, WeightsNotApplied
+from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
+from cutover.shifter.logic.state import Operation, RollbackProgress, SideSnapshot, WorkflowState
+from cutover.shifter.readers.lock import Lock
+from cutover.shifter.steps import finish, prepare, rollback, rollback_hooks, shift
 from tests.unit.shifter.fakes.context import World, world
 
 EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:shifter:run-1"

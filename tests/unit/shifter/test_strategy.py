@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shifter.logic.inputs import Step, StepsStrategy, StrategyName
-from shifter.logic.strategy import PlannedStep, expand_strategy
+from cutover.shifter.logic.inputs import Step, StepsStrategy, StrategyName
+from cutover.shifter.logic.strategy import PlannedStep, expand_strategy
 
 
 def expand(strategy: StrategyName | StepsStrategy, *, canary: int = 10, linear: int = 20, bake: int = 300) -> list[int]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shifter.logic.plan import DeploymentPlan, PlanStep
-from shifter.logic.records import console_link, history_record, notification
-from shifter.logic.state import CaughtError, Operation, Outcome, SideSnapshot, WorkflowState
-from shifter.logic.subjects import (
+from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
+from cutover.shifter.logic.records import console_link, history_record, notification
+from cutover.shifter.logic.state import CaughtError, Operation, Outcome, SideSnapshot, WorkflowState
+from cutover.shifter.logic.subjects import (
     caught_trigger,
     failed_subject,
     paused_subject,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.contract import Side
-from shifter.logic.history import HistoryRecord
-from shifter.logic.observed import ServiceStatus
-from shifter.logic.targets import last_successful_deploy, repair_candidates, warm
+from cutover.shifter.contract import Side
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.logic.observed import ServiceStatus
+from cutover.shifter.logic.targets import last_successful_deploy, repair_candidates, warm
 
 
 @pytest.mark.parametrize(

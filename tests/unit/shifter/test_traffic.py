@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shifter.contract import SIDES, Side
-from shifter.logic.errors import InconsistentTraffic
-from shifter.logic.traffic import (
+from cutover.shifter.contract import SIDES, Side
+from cutover.shifter.logic.errors import InconsistentTraffic
+from cutover.shifter.logic.traffic import (
     AlarmStatus,
     alarms_to_watch,
     firing,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shifter.handlers.workflow import STEP_NAMES, run_step
-from shifter.logic.state import WorkflowState
+from cutover.shifter.handlers.workflow import STEP_NAMES, run_step
+from cutover.shifter.logic.state import WorkflowState
 from tests.unit.shifter.fakes.context import World, world
 from tests.unit.shifter.test_preconditions_with_fakes import EXECUTION, IMAGE, blue_live
 from tests.unit.shifter.test_steps_with_fakes import deploying
@@ -22,7 +22,7 @@ def _no_metric_output(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def send(w: World, step: str, state: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
-    """One Lambda invocation as the state machine makes it (stacks/traffic_shifter.py)."""
+    """One Lambda invocation as the state machine makes it (cutover/cdk/traffic_shifter.py)."""
     event: dict[str, Any] = {"step": step, "execution": EXECUTION, **more}
     if state is not None:
         event["state"] = state

@@ -9,8 +9,8 @@ import pytest
 from moto import mock_aws
 
 from cutover.local.deployment_table import create_deployment_table
-from shifter.adapters import aws_clients
-from shifter.environment import environment
+from cutover.shifter.adapters import aws_clients
+from cutover.shifter.environment import environment
 from tests.unit.shifter.fakes.context import ENVIRONMENT
 from tests.unit.shifter.readers.moto_clients import REGION
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from shifter.adapters.alarms import CloudWatchAlarms
-from shifter.adapters.task_tokens import StepFunctionsTaskTokens
-from shifter.adapters.transient import is_transient
-from shifter.logic.traffic import AlarmStatus
+from cutover.shifter.adapters.alarms import CloudWatchAlarms
+from cutover.shifter.adapters.task_tokens import StepFunctionsTaskTokens
+from cutover.shifter.adapters.transient import is_transient
+from cutover.shifter.logic.traffic import AlarmStatus
 from tests.unit.shifter.adapters.aws_answers import answer_with_error
 from tests.unit.shifter.readers.moto_clients import calls, client
 

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from shifter.adapters.deployment_table import DeploymentTable
-from shifter.adapters.transient import is_transient
-from shifter.logic.errors import DeploymentInProgress
-from shifter.logic.history import HistoryRecord
+from cutover.shifter.adapters.deployment_table import DeploymentTable
+from cutover.shifter.adapters.transient import is_transient
+from cutover.shifter.logic.errors import DeploymentInProgress
+from cutover.shifter.logic.history import HistoryRecord
 from tests.unit.shifter.adapters.aws_answers import answer_with_error
 from tests.unit.shifter.readers.test_lock import TABLE, deployment_table
 

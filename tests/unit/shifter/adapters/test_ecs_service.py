@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from shifter.adapters.ecs_service import EcsServices
-from shifter.adapters.transient import is_transient
-from shifter.logic.observed import ServiceStatus
+from cutover.shifter.adapters.ecs_service import EcsServices
+from cutover.shifter.adapters.transient import is_transient
+from cutover.shifter.logic.observed import ServiceStatus
 from tests.unit.shifter.adapters.aws_answers import answer_with_error
 from tests.unit.shifter.readers.moto_clients import client
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from cutover.local.lambda_runtime import LambdaContext
-from shifter.adapters import aws_clients
-from shifter.adapters.deployment_table import DeploymentTable
-from shifter.handlers import alarm_event, execution_event
-from shifter.readers.lock import read_lock
+from cutover.shifter.adapters import aws_clients
+from cutover.shifter.adapters.deployment_table import DeploymentTable
+from cutover.shifter.handlers import alarm_event, execution_event
+from cutover.shifter.readers.lock import read_lock
 from tests.unit.shifter.fakes.context import ENVIRONMENT
 from tests.unit.shifter.readers.moto_clients import calls
 

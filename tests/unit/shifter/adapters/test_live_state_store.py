@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.adapters.live_state_store import LiveStateStore
-from shifter.logic.observed import SideLiveState
+from cutover.shifter.adapters.live_state_store import LiveStateStore
+from cutover.shifter.logic.observed import SideLiveState
 from tests.unit.shifter.readers.moto_clients import calls, client
 
 
@@ -35,7 +35,7 @@ def test_a_side_never_written_names_the_missing_parameters() -> None:
 
 
 def test_one_side_is_read_in_a_single_get_parameters_call() -> None:
-    """The shifter's role grants ssm:GetParameters on its own names only (stacks/shifter_functions.py);
+    """The shifter's role grants ssm:GetParameters on its own names only (cutover/cdk/shifter_functions.py);
     GetParameters takes 1-10 names (SSM API Reference, GetParameters, Names:
     https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html)."""
     ssm = client("ssm")

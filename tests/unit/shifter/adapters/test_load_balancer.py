@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from shifter.adapters.load_balancer import ElbLoadBalancer
-from shifter.adapters.transient import is_transient
-from shifter.logic.errors import WeightsNotApplied
-from shifter.logic.observed import TargetHealth
+from cutover.shifter.adapters.load_balancer import ElbLoadBalancer
+from cutover.shifter.adapters.transient import is_transient
+from cutover.shifter.logic.errors import WeightsNotApplied
+from cutover.shifter.logic.observed import TargetHealth
 from tests.unit.shifter.adapters.aws_answers import answer_with_error
 from tests.unit.shifter.readers.moto_clients import calls
 from tests.unit.shifter.readers.test_weights import load_balancer, sides

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from shifter.adapters.autoscaling import ApplicationAutoScaling
-from shifter.adapters.notifier import SUBJECT_LIMIT, SnsNotifier
-from shifter.adapters.secrets import SecretsManagerSecrets
+from cutover.shifter.adapters.autoscaling import ApplicationAutoScaling
+from cutover.shifter.adapters.notifier import SUBJECT_LIMIT, SnsNotifier
+from cutover.shifter.adapters.secrets import SecretsManagerSecrets
 from tests.unit.shifter.adapters.test_ecs_service import cluster
 from tests.unit.shifter.readers.moto_clients import client
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
-from shifter.adapters.transient import is_transient
-from shifter.logic.errors import DeploymentInProgress
+from cutover.shifter.adapters.transient import is_transient
+from cutover.shifter.logic.errors import DeploymentInProgress
 
 
 def client_error(code: str, status: int) -> ClientError:

@@ -1,6 +1,6 @@
 """The workflow Lambda as deployed: its environment parsed, its boto3 clients made by
 aws_clients (here on moto's DynamoDB), and an AWS throttle turned into the named error the
-state machine retries (stacks/traffic_shifter.py) while a held lock is not retried."""
+state machine retries (cutover/cdk/traffic_shifter.py) while a held lock is not retried."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cutover.local.lambda_runtime import LambdaContext
-from shifter.adapters import aws_clients
-from shifter.handlers import workflow
-from shifter.logic.errors import DeploymentInProgress, TransientAwsError
-from shifter.readers.lock import read_lock
+from cutover.shifter.adapters import aws_clients
+from cutover.shifter.handlers import workflow
+from cutover.shifter.logic.errors import DeploymentInProgress, TransientAwsError
+from cutover.shifter.readers.lock import read_lock
 from tests.unit.shifter.adapters.aws_answers import answer_with_error
 from tests.unit.shifter.fakes.context import ENVIRONMENT
 

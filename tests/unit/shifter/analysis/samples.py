@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from shifter.contract import Side
-from shifter.logic.analysis.models import (
+from cutover.shifter.contract import Side
+from cutover.shifter.logic.analysis.models import (
     LATENCY_P50,
     LATENCY_P99,
     PERIOD_SECONDS,

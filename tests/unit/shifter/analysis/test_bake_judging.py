@@ -8,21 +8,21 @@ from typing import Any
 
 import pytest
 
-from shifter.environment import ShifterEnvironment
-from shifter.logic.analysis.actions import (
+from cutover.config import ConfigError, load_config
+from cutover.shifter.environment import ShifterEnvironment
+from cutover.shifter.logic.analysis.actions import (
     decision_text,
     end_of_bake,
     failure_cause,
     inconclusive_cause,
     verdict_detail,
 )
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import InconclusiveAction, JudgeConfig
-from shifter.logic.errors import InvalidInput
-from shifter.logic.inputs import DeployInput, parse_execution_input
-from shifter.logic.plan import Defaults, DeploymentPlan, build_plan
-from shifter.logic.quotas import check_plan, estimate
-from stacks.config import ConfigError, load_config
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import InconclusiveAction, JudgeConfig
+from cutover.shifter.logic.errors import InvalidInput
+from cutover.shifter.logic.inputs import DeployInput, parse_execution_input
+from cutover.shifter.logic.plan import Defaults, DeploymentPlan, build_plan
+from cutover.shifter.logic.quotas import check_plan, estimate
 from tests.unit.shifter.analysis.samples import check
 
 STACK = Defaults(
@@ -89,7 +89,7 @@ def test_a_combination_invalid_only_when_merged_is_refused() -> None:
 def test_the_stack_context_is_validated_by_the_same_model_and_reaches_the_lambda_compactly() -> None:
     (service,) = load_config({"analysis": '{"mode": "on", "on_inconclusive": {"action": "pause"}}'}).services
     assert (service.analysis.mode, service.analysis.on_inconclusive.action) == ("on", "pause")
-    # What stacks/shifter_functions.py writes: only what the context set (4 KB of environment).
+    # What cutover/cdk/shifter_functions.py writes: only what the context set (4 KB of environment).
     written = service.analysis.model_dump(mode="json", exclude_unset=True)
     assert written == {"mode": "on", "on_inconclusive": {"action": "pause"}}
     with pytest.raises(ConfigError, match=r"invalid context key 'analysis\.mode'"):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shifter.logic.analysis.judge import judge, judge_rate, judge_values, overall
-from shifter.logic.analysis.models import (
+from cutover.shifter.logic.analysis.judge import judge, judge_rate, judge_values, overall
+from cutover.shifter.logic.analysis.models import (
     ERROR_RATE,
     LATENCY_P99,
     JudgeConfig,

@@ -14,9 +14,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from shifter.adapters.metric_data import MAX_PAGES, CloudWatchMetricData
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import JudgeConfig, Verdict
+from cutover.shifter.adapters.metric_data import MAX_PAGES, CloudWatchMetricData
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import JudgeConfig, Verdict
 from tests.unit.shifter.analysis.test_responses import PERIODS, answer, plan
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shifter.logic.analysis.models import JudgeConfig, PeriodJudge, Window
+from cutover.shifter.logic.analysis.models import JudgeConfig, PeriodJudge, Window
 from tests.unit.shifter.analysis.samples import T0
 
 

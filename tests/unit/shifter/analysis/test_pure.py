@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-LAMBDAS = Path(__file__).resolve().parents[4] / "lambdas"
+LAMBDAS = Path(__file__).resolve().parents[4]
 
 
 def test_the_judge_imports_no_heavy_or_aws_module() -> None:
     probe = (
         "import sys\n"
-        "import shifter.logic.analysis.judge, shifter.logic.analysis.queries, shifter.logic.analysis.responses\n"
+        "from cutover.shifter.logic.analysis import judge, queries, responses\n"
         "print(sorted(m for m in ('numpy', 'scipy', 'boto3', 'botocore') if m in sys.modules))\n"
     )
     result = subprocess.run(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from shifter.logic.analysis.models import PERIOD_SECONDS, JudgeConfig, MetricQuery, UserMetric
-from shifter.logic.analysis.queries import (
+from cutover.shifter.logic.analysis.models import PERIOD_SECONDS, JudgeConfig, MetricQuery, UserMetric
+from cutover.shifter.logic.analysis.queries import (
     MAX_DATAPOINTS,
     MAX_QUERIES,
     MAX_WINDOW_PERIODS,

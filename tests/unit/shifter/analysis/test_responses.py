@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from shifter.logic.analysis.judge import judge
-from shifter.logic.analysis.models import ERROR_RATE, LATENCY_P99, JudgeConfig
-from shifter.logic.analysis.queries import QueryPlan, check_windows, metric_data_request
-from shifter.logic.analysis.responses import samples_from_response
+from cutover.shifter.logic.analysis.judge import judge
+from cutover.shifter.logic.analysis.models import ERROR_RATE, LATENCY_P99, JudgeConfig
+from cutover.shifter.logic.analysis.queries import QueryPlan, check_windows, metric_data_request
+from cutover.shifter.logic.analysis.responses import samples_from_response
 from tests.unit.shifter.analysis.test_queries import SHIFT, TARGETS
 
 if TYPE_CHECKING:

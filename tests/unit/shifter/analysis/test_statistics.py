@@ -12,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from shifter.logic.analysis.fisher import fisher_greater
-from shifter.logic.analysis.mann_whitney import (
+from cutover.shifter.logic.analysis.fisher import fisher_greater
+from cutover.shifter.logic.analysis.mann_whitney import (
     EXACT_MAX_PAIRS,
     _exact_p,
     _normal_p,
     mann_whitney_greater,
     minimum_p_value,
 )
-from shifter.logic.analysis.models import periods_needed, significance
+from cutover.shifter.logic.analysis.models import periods_needed, significance
 
 SIZES = [(1, 1), (2, 3), (4, 4), (5, 5), (3, 9), (8, 8), (12, 7), (20, 20), (21, 20), (30, 30), (60, 45)]
 

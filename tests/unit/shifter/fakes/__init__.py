@@ -1,2 +1,2 @@
-"""In-memory stand-ins for the shifter's ports (lambdas/shifter/ports.py) that behave like
+"""In-memory stand-ins for the shifter's ports (cutover/shifter/ports.py) that behave like
 the service for what the steps rely on; nothing here replaces our own code."""

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from shifter.adapters.parameter_seeds import StaleParameter
-from shifter.logic.errors import DeploymentInProgress, WeightsNotApplied
-from shifter.logic.history import HistoryRecord
-from shifter.logic.observed import ServiceStatus, SideLiveState, TargetHealth
-from shifter.logic.smoke import SmokeResponse
-from shifter.logic.traffic import AlarmStatus
-from shifter.readers.lock import Lock
-from shifter.readers.table_keys import history_sort_key
+from cutover.shifter.adapters.parameter_seeds import StaleParameter
+from cutover.shifter.logic.errors import DeploymentInProgress, WeightsNotApplied
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.logic.observed import ServiceStatus, SideLiveState, TargetHealth
+from cutover.shifter.logic.smoke import SmokeResponse
+from cutover.shifter.logic.traffic import AlarmStatus
+from cutover.shifter.readers.lock import Lock
+from cutover.shifter.readers.table_keys import history_sort_key
 
 
 @dataclass

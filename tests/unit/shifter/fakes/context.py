@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shifter.adapters.metric_data import CloudWatchMetricData
-from shifter.contract import Env
-from shifter.environment import ShifterEnvironment
-from shifter.steps.context import Context
+from cutover.shifter.adapters.metric_data import CloudWatchMetricData
+from cutover.shifter.contract import Env
+from cutover.shifter.environment import ShifterEnvironment
+from cutover.shifter.steps.context import Context
 from tests.unit.shifter.fakes.aws import (
     FakeAlarms,
     FakeAutoscaling,

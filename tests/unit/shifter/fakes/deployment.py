@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shifter.logic.plan import DeploymentPlan, PlanStep
-from shifter.logic.state import Operation, SideSnapshot, WorkflowState
-from shifter.readers.lock import Lock
+from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
+from cutover.shifter.logic.state import Operation, SideSnapshot, WorkflowState
+from cutover.shifter.readers.lock import Lock
 from tests.unit.shifter.fakes.context import World
 
 EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"

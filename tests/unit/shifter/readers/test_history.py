@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shifter.adapters.deployment_table import DeploymentTable
-from shifter.logic.history import HistoryRecord
-from shifter.readers.history import read_history
+from cutover.shifter.adapters.deployment_table import DeploymentTable
+from cutover.shifter.logic.history import HistoryRecord
+from cutover.shifter.readers.history import read_history
 from tests.unit.shifter.readers.moto_clients import calls
 from tests.unit.shifter.readers.test_lock import TABLE, deployment_table
 

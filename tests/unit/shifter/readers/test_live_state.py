@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shifter.adapters.live_state_store import LiveStateStore
-from shifter.contract import SIDES, LiveKey
-from shifter.readers.live_state import read_live_state
+from cutover.shifter.adapters.live_state_store import LiveStateStore
+from cutover.shifter.contract import SIDES, LiveKey
+from cutover.shifter.readers.live_state import read_live_state
 from tests.unit.shifter.readers.moto_clients import calls, client
 
 PREFIX = "/cutover/demo/live"

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from cutover.local.deployment_table import create_deployment_table
-from shifter.adapters.deployment_table import DeploymentTable
-from shifter.readers.lock import Lock, read_lock, read_lock_item
+from cutover.shifter.adapters.deployment_table import DeploymentTable
+from cutover.shifter.readers.lock import Lock, read_lock, read_lock_item
 from tests.unit.shifter.readers.moto_clients import calls, client
 
 TABLE = "deployments"

@@ -9,9 +9,9 @@ import pytest
 
 from cutover.cli.render import weight_bar
 from cutover.cli.views import shown_weights
-from shifter.adapters.load_balancer import ElbLoadBalancer
-from shifter.logic.errors import InconsistentTraffic
-from shifter.readers.weights import ListenerWeights, read_weights
+from cutover.shifter.adapters.load_balancer import ElbLoadBalancer
+from cutover.shifter.logic.errors import InconsistentTraffic
+from cutover.shifter.readers.weights import ListenerWeights, read_weights
 from tests.unit.shifter.readers.moto_clients import client
 
 

@@ -9,8 +9,6 @@ recorded desired count at create time (cutover/shifter/handlers/capacity_seed.py
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import CfnElement, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -19,19 +17,8 @@ from aws_cdk import custom_resources as cr
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
-LAMBDA_ROOT = Path(__file__).resolve().parents[2]
+from cutover.cdk.lambda_asset import staged_lambda_code
 
-# Only cutover/__init__.py and cutover/shifter/ from LAMBDA_ROOT.
-LAMBDA_EXCLUDE = [
-    "*",
-    ".*",
-    "!cutover",
-    "!cutover/__init__.py",
-    "!cutover/shifter",
-    "!cutover/shifter/**",
-    "**/__pycache__",
-    "**/*.pyc",
-]
 RESOURCE_TYPE = "Custom::CutoverCapacitySeed"
 # The shifter's runtime and Powertools layer (cutover/cdk/shifter_functions.py), repeated here
 # because that module imports the service constructs that use this one.
@@ -57,7 +44,7 @@ class CapacitySeeds(Construct):
             "Function",
             runtime=RUNTIME,
             handler="cutover.shifter.handlers.capacity_seed.handler",
-            code=lambda_.Code.from_asset(str(LAMBDA_ROOT), exclude=LAMBDA_EXCLUDE),
+            code=lambda_.Code.from_asset(str(staged_lambda_code())),
             layers=[
                 lambda_.LayerVersion.from_layer_version_arn(
                     self, "Powertools", POWERTOOLS_LAYER.format(region=stack.region)

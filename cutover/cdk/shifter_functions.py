@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import ArnFormat, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -13,6 +11,7 @@ from constructs import Construct
 
 from cutover.cdk.blue_green_service import BlueGreenService
 from cutover.cdk.iam_exceptions import UNSCOPABLE_ACTIONS
+from cutover.cdk.lambda_asset import staged_lambda_code
 from cutover.cdk.live_state import LIVE_KEYS
 from cutover.cdk.service_side import CONTAINER_NAME
 from cutover.cdk.side_alarms import ALARM_KINDS, alarm_name
@@ -22,19 +21,6 @@ from cutover.shifter.environment import ShifterEnvironment, variables
 # The workflow Lambda's timeout: each step must finish well within it (steps/smoke_tests.py).
 WORKFLOW_TIMEOUT_SECONDS = 60
 
-LAMBDA_ROOT = Path(__file__).resolve().parents[2]
-
-# Only cutover/__init__.py and cutover/shifter/ from LAMBDA_ROOT.
-LAMBDA_EXCLUDE = [
-    "*",
-    ".*",
-    "!cutover",
-    "!cutover/__init__.py",
-    "!cutover/shifter",
-    "!cutover/shifter/**",
-    "**/__pycache__",
-    "**/*.pyc",
-]
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 # Powertools for AWS Lambda (Python) 3.23.0, layer version 27: the same version
 # requirements-dev.txt pins for tests. The v3 layers carry pydantic v2 (the parser needs it).
@@ -67,7 +53,7 @@ class ShifterFunctions(Construct):
             resource_name=state_machine_name(config.service_name),
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        code = lambda_.Code.from_asset(str(LAMBDA_ROOT), exclude=LAMBDA_EXCLUDE)
+        code = lambda_.Code.from_asset(str(staged_lambda_code()))
         layers = (
             []
             if config.local  # moto runs the handlers in-process; a public layer ARN means nothing there

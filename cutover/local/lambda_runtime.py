@@ -1,7 +1,8 @@
 """Run our Lambda handlers in-process when moto's Lambda is invoked.
 
 moto's Lambda needs Docker to run code. This replaces its invoke with one that imports
-the function's real handler from cutover/shifter/ (the same files the asset holds), sets the
+the function's real handler, `cutover.shifter.handlers.*` from the imported `cutover`
+package (the files the asset is staged from, cutover/cdk/lambda_asset.py), sets the
 function's environment, and calls it with a Lambda-like context. An exception becomes
 what Lambda returns for an unhandled error (header `x-amz-function-error: Unhandled`,
 payload {errorType, errorMessage, stackTrace}), so Step Functions Retry and Catch behave
@@ -20,13 +21,11 @@ import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from moto.awslambda import models as lambda_models
 from moto.awslambda_simple import models as lambda_simple_models
 
-LAMBDA_ROOT = Path(__file__).resolve().parents[2]
 # Locally there is no X-Ray daemon; Powertools Tracer is told so, as it would be told on a
 # function with tracing off.
 LOCAL_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "true"}
@@ -65,8 +64,6 @@ class InProcessLambda:
         self.acting_as: Callable[[str], AbstractContextManager[None]] = lambda _name: nullcontext()
 
     def install(self) -> None:
-        if str(LAMBDA_ROOT) not in sys.path:
-            sys.path.insert(0, str(LAMBDA_ROOT))
         runtime = self
 
         def invoke(  # noqa: PLR0917 - moto's signature

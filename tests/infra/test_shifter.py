@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cutover.cdk.iam_exceptions import UNSCOPABLE_ACTIONS
-from cutover.cdk.shifter_functions import LAMBDA_ROOT, POWERTOOLS_LAYER
+from cutover.cdk.lambda_asset import PACKAGE, staged_lambda_code
+from cutover.cdk.shifter_functions import POWERTOOLS_LAYER
 from tests.synth import ROOT, one_resource, resources_of_type, synth, synth_assembly
 
 STACK = "cutover-demo"
@@ -150,12 +153,25 @@ def test_the_asset_holds_exactly_the_shifter_code_the_tests_run() -> None:
     )
 
     def files(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*.py") if "__pycache__" not in p.parts}
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
-    ours = files(LAMBDA_ROOT / "cutover")
-    shipped = {name: ours[name] for name in ours if name == "__init__.py" or name.startswith("shifter/")}
+    ours = {name: code for name, code in files(PACKAGE).items() if "__pycache__" not in name}
+    shipped = {name: code for name, code in ours.items() if name == "__init__.py" or name.startswith("shifter/")}
+    # The dependency-free package root and the shifter, nothing else (no CLI, no CDK code, no harness).
     assert files(handler_asset) == {f"cutover/{name}": code for name, code in shipped.items()}
-    assert LAMBDA_ROOT == ROOT
+    assert PACKAGE == ROOT / "cutover"  # the tests run this checkout's code
+
+
+def test_the_asset_is_staged_from_the_package_whatever_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged = staged_lambda_code()
+    monkeypatch.chdir(tmp_path)
+    assert staged_lambda_code() == staged  # named by content: the same code, the same directory
+    assert not staged.is_relative_to(ROOT)
+    assert (staged / "cutover" / "shifter" / "handlers" / "workflow.py").read_bytes() == (
+        PACKAGE / "shifter" / "handlers" / "workflow.py"
+    ).read_bytes()
 
 
 def test_the_state_machine_may_invoke_exactly_the_configured_hooks() -> None:

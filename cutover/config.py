@@ -10,23 +10,18 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cutover.cdk.example_service import (
-    ASSET_IMAGE,
-    CONTAINER_PORT,
-    HEALTH_CHECK_INTERVAL_SECONDS,
-    HEALTHCHECK_COMMAND,
-    TARGET_GROUP_HEALTH_PATH,
-    UNHEALTHY_THRESHOLD,
-    drain_timings,
-)
 from cutover.shifter.logic.analysis.models import JudgeConfig
 from cutover.shifter.logic.inputs import ECS_IMAGE_REFERENCE, IMAGE_TAG
 from cutover.shifter.logic.plan import Defaults, StrategyDefaults
+
+# The `image` value that says the app supplies the image itself (`container_image` of
+# BlueGreenService and CutoverStack), e.g. a Docker build of its own source at deploy time.
+ASSET_IMAGE = "asset"
 
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{1,24}[a-z0-9]$")
 SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:\d{12}:(parameter/|secret:).+$")
@@ -249,7 +244,7 @@ class ServiceConfig(_Frozen):
     service_name: str = "demo"
     account: str | None = Field(default=None, pattern=r"^\d{12}$")
     region: str = Field(default="eu-west-1", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-    image: str = "public.ecr.aws/nginx/nginx:1.27-alpine"  # or "asset": build the example service in service/
+    image: str = "public.ecr.aws/nginx/nginx:1.27-alpine"  # or "asset": the app supplies the image (container_image)
     service_version: str = Field(default="v1", pattern=r"^[A-Za-z0-9._-]{1,32}$")  # the example service reports it
     container_port: int = Field(default=80, ge=1, le=65_535)
     health_check_path: str = Field(default="/", pattern=r"^/[\x21-\x7e]{0,1023}$")
@@ -365,22 +360,6 @@ class ServiceConfig(_Frozen):
             )
         return value
 
-    @model_validator(mode="before")
-    @classmethod
-    def _example_service_defaults(cls, values: Any) -> Any:
-        """`image=asset` deploys service/: its port and health checks, unless set explicitly."""
-        if isinstance(values, dict) and values.get("image") == ASSET_IMAGE:
-            defaults = {
-                "container_port": CONTAINER_PORT,
-                "health_check_path": TARGET_GROUP_HEALTH_PATH,
-                "container_health_command": HEALTHCHECK_COMMAND,
-                "health_check_interval_seconds": HEALTH_CHECK_INTERVAL_SECONDS,
-                "health_check_timeout_seconds": HEALTH_CHECK_INTERVAL_SECONDS - 2,
-                "unhealthy_threshold": UNHEALTHY_THRESHOLD,
-            }
-            return {**defaults, **values}
-        return values
-
     @model_validator(mode="after")
     def _consistent(self) -> ServiceConfig:
         if self.cpu not in FARGATE_MEMORY:
@@ -400,11 +379,6 @@ class ServiceConfig(_Frozen):
         self._check_availability_zones()
         if self.autoscaling is not None and not (self.autoscaling.min <= self.desired_count <= self.autoscaling.max):
             raise _KeyError("desired_count", "must lie within autoscaling min..max")
-        if self.image == ASSET_IMAGE:
-            try:
-                drain_timings(self.deregistration_delay_seconds)
-            except ValueError as error:
-                raise _KeyError("deregistration_delay_seconds", str(error)) from None
         return self
 
     def _check_test_route(self) -> None:
@@ -578,12 +552,23 @@ def _raise_for(error: ValidationError, prefix: str) -> None:
     raise ConfigError(f"invalid context key '{prefix}{key}': {message}")
 
 
-def build_service_config(values: Mapping[str, Any], prefix: str = "") -> ServiceConfig:
+# Given one service's keys (decoded), the defaults to fill in for the keys it does not set.
+ServiceDefaults = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+def no_defaults(_values: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {}
+
+
+def build_service_config(
+    values: Mapping[str, Any], prefix: str = "", *, service_defaults: ServiceDefaults = no_defaults
+) -> ServiceConfig:
     decoded: dict[str, Any] = {}
     for key, value in values.items():
         decoded[key] = _decode(key, value)
         if isinstance(decoded[key], dict) and key in {"alarms", "existing_vpc", "hooks"}:
             decoded[key] = {k: _decode(k, v) for k, v in decoded[key].items()}
+    decoded = {**service_defaults(decoded), **decoded}
     try:
         return ServiceConfig.model_validate(decoded)
     except ValidationError as error:
@@ -591,16 +576,18 @@ def build_service_config(values: Mapping[str, Any], prefix: str = "") -> Service
         raise  # unreachable: _raise_for always raises
 
 
-def load_config(context: Mapping[str, Any]) -> AppConfig:
+def load_config(context: Mapping[str, Any], *, service_defaults: ServiceDefaults = no_defaults) -> AppConfig:
     """Build the app's configuration from CDK context (cdk.json merged with `-c`).
 
     `services` (optional) is a JSON list of objects; each is merged over the top-level
     keys, so shared settings are written once and each service overrides what differs.
+    `service_defaults` lets an app default keys from a service's other keys (this repository's
+    app.py: the example service's port and health checks when `image` is `asset`).
     """
     shared = {k: v for k, v in context.items() if k != "services" and not _is_foreign_key(k)}
     raw_services = context.get("services")
     if raw_services is None:
-        return AppConfig(services=(build_service_config(shared),))
+        return AppConfig(services=(build_service_config(shared, service_defaults=service_defaults),))
     if isinstance(raw_services, str):
         try:
             raw_services = json.loads(raw_services)
@@ -612,7 +599,11 @@ def load_config(context: Mapping[str, Any]) -> AppConfig:
     for index, overrides in enumerate(raw_services):
         if not isinstance(overrides, dict):
             raise ConfigError(f"invalid context key 'services[{index}]': expected an object")
-        services.append(build_service_config({**shared, **overrides}, prefix=f"services[{index}]."))
+        services.append(
+            build_service_config(
+                {**shared, **overrides}, prefix=f"services[{index}].", service_defaults=service_defaults
+            )
+        )
     names = [s.service_name for s in services]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

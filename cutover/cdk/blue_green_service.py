@@ -16,6 +16,7 @@ from cutover.cdk.network import Network
 from cutover.cdk.notifications import Notifications
 from cutover.cdk.service_side import ServiceSide, cluster_name
 from cutover.cdk.side_alarms import SideAlarms
+from cutover.cdk.supplied_image import SuppliedImage
 from cutover.cdk.test_route import TestRoute
 from cutover.config import ServiceConfig
 from cutover.shifter.contract import SIDES
@@ -25,18 +26,44 @@ SEED_LIVE_SIDE = "blue"
 
 
 class BlueGreenService(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: ServiceConfig) -> None:
+    """One service's blue and green sides behind one ALB, with their alarms and live state.
+
+    `config` is the validated configuration (its fields are the props, documented on
+    ServiceConfig). `vpc` and `cluster` put the service in a VPC and an ECS cluster the app
+    already has; without them it gets its own (the VPC as `config` says). `container_image` is
+    the image when `config.image` is "asset".
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: ServiceConfig,
+        vpc: ec2.IVpc | None = None,
+        cluster: ecs.ICluster | None = None,
+        container_image: SuppliedImage | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
-        self.network = Network(self, "Network", config=config)
+        if vpc is None and cluster is not None:
+            vpc = cluster.vpc  # the tasks run in the cluster's VPC
+        if vpc is not None and config.existing_vpc is not None:
+            raise ValueError("give the VPC once: as an object (vpc, cluster) or in the configuration (existing_vpc)")
+        self.network = Network(self, "Network", config=config, vpc=vpc)
         vpc = self.network.vpc
-        self.cluster = ecs.Cluster(
-            self,
-            "Cluster",
-            vpc=vpc,
-            cluster_name=cluster_name(config.service_name),
-            container_insights_v2=ecs.ContainerInsights.ENABLED,
-        )
+        if cluster is None:
+            self.cluster: ecs.ICluster = ecs.Cluster(
+                self,
+                "Cluster",
+                vpc=vpc,
+                cluster_name=cluster_name(config.service_name),
+                container_insights_v2=ecs.ContainerInsights.ENABLED,
+            )
+            cluster_resource_name = cluster_name(config.service_name)  # a literal: see ServiceSide.autoscale
+        else:
+            self.cluster = cluster
+            cluster_resource_name = cluster.cluster_name
         self.load_balancer = LoadBalancer(self, "LoadBalancer", config=config, vpc=vpc)
         self.service_security_group = ec2.SecurityGroup(
             self, "ServiceSecurityGroup", vpc=vpc, description="Cutover service tasks", allow_all_outbound=True
@@ -66,6 +93,8 @@ class BlueGreenService(Construct):
                 seed_live=side == SEED_LIVE_SIDE,
                 execution_role=self.execution_role,
                 task_role=self.task_role,
+                cluster_name=cluster_resource_name,
+                supplied_image=container_image,
             )
             for side in SIDES
         }

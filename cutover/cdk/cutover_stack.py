@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, DefaultStackSynthesizer, Environment, Fn, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 from constructs import Construct
 
 from cutover.cdk.blue_green_service import BlueGreenService
 from cutover.cdk.nag_acknowledgements import acknowledge_shifter_findings, acknowledge_stack_findings
 from cutover.cdk.side_alarms import ALARM_KINDS, alarm_name
+from cutover.cdk.supplied_image import SuppliedImage
 from cutover.cdk.traffic_shifter import TrafficShifter
 from cutover.config import DEPLOY_TIME_AZS, ServiceConfig
 from cutover.shifter.contract import SIDES, Output, SideOutput, side_output
@@ -18,7 +21,22 @@ def stack_name(config: ServiceConfig) -> str:
 
 
 class CutoverStack(Stack):
-    def __init__(self, scope: Construct, *, config: ServiceConfig) -> None:
+    """One Cutover service in its own stack `cutover-<service_name>`: the BlueGreenService, the
+    traffic shifter, and the outputs the `cutover` CLI reads.
+
+    `vpc`, `cluster` and `container_image` are passed to BlueGreenService: an app's own VPC and
+    ECS cluster (defined in another stack of the same account and region) are referenced.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: ServiceConfig,
+        vpc: ec2.IVpc | None = None,
+        cluster: ecs.ICluster | None = None,
+        container_image: SuppliedImage | None = None,
+    ) -> None:
         super().__init__(
             scope,
             stack_name(config),
@@ -29,7 +47,9 @@ class CutoverStack(Stack):
             synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=not config.local),
         )
         self._availability_zones = config.availability_zones
-        self.service = BlueGreenService(self, "Service", config=config)
+        self.service = BlueGreenService(
+            self, "Service", config=config, vpc=vpc, cluster=cluster, container_image=container_image
+        )
         self.shifter = TrafficShifter(self, "Shifter", service=self.service)
         self._outputs(config)
         acknowledge_stack_findings(self, self.service)

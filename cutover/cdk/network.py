@@ -1,4 +1,4 @@
-"""The VPC: a new one, or an existing one described by attributes (no account lookups)."""
+"""The VPC: the app's own (an IVpc), an existing one described by attributes (no account lookups), or a new one."""
 
 from __future__ import annotations
 
@@ -10,11 +10,16 @@ from cutover.config import NEW_VPC_CIDR, ServiceConfig
 
 
 class Network(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: ServiceConfig) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: ServiceConfig, vpc: ec2.IVpc | None = None
+    ) -> None:
         super().__init__(scope, construct_id)
+        if vpc is not None:
+            self.vpc: ec2.IVpc = vpc
+            return
         existing = config.existing_vpc
         if existing is not None:
-            self.vpc: ec2.IVpc = ec2.Vpc.from_vpc_attributes(
+            self.vpc = ec2.Vpc.from_vpc_attributes(
                 self,
                 "Vpc",
                 vpc_id=existing.vpc_id,

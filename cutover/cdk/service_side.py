@@ -19,10 +19,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from cutover.cdk.example_service import ASSET_IMAGE, SERVICE_DIR, drain_timings
 from cutover.cdk.image_pull import acknowledge_granted_pull
 from cutover.cdk.live_state import LiveState
-from cutover.config import ServiceConfig
+from cutover.cdk.supplied_image import SuppliedImage
+from cutover.config import ASSET_IMAGE, ServiceConfig
 from cutover.shifter.contract import LiveKey, Side
 
 # The container's stopTimeout must cover the deregistration delay plus the app's own
@@ -50,9 +50,12 @@ class ServiceSide(Construct):
         seed_live: bool,
         execution_role: iam.IRole,
         task_role: iam.IRole,
+        cluster_name: str,
+        supplied_image: SuppliedImage | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.side = side
+        self._cluster_name = cluster_name  # in the scalable target's ResourceId
         self.service_name = f"{config.service_name}-{side}"
 
         self.log_group = logs.LogGroup(
@@ -74,7 +77,7 @@ class ServiceSide(Construct):
         # The shifter registers later revisions in this family; a revision CloudFormation
         # replaces may still be live, so it must never be deregistered by a stack update.
         self.task_definition.apply_removal_policy(RemovalPolicy.RETAIN)
-        image, stop_timeout, image_environment = _image(config)
+        image, stop_timeout, image_environment = _image(config, supplied_image)
         app_container = self.task_definition.add_container(
             CONTAINER_NAME,
             image=image,
@@ -167,9 +170,7 @@ class ServiceSide(Construct):
         # From the known names, not `Fn::GetAtt Service.Name`: with a dynamic reference in the
         # service's DesiredCount, CloudFormation fails that GetAtt with "Model validation failed
         # (#/DesiredCount: expected type: Number, found: String)" (cloudformation-coverage-roadmap#875).
-        cfn_target.add_property_override(
-            "ResourceId", f"service/{cluster_name(config.service_name)}/{self.service_name}"
-        )
+        cfn_target.add_property_override("ResourceId", f"service/{self._cluster_name}/{self.service_name}")
         cfn_service = self.service.node.default_child
         assert isinstance(cfn_service, ecs.CfnService)
         cfn_target.add_resource_dependency(cfn_service)  # the literal id no longer implies the order
@@ -182,19 +183,14 @@ class ServiceSide(Construct):
             cfn_target.node.add_dependency(live_state.seed_resource(self.side, "capacity"))
 
 
-def _image(config: ServiceConfig) -> tuple[ecs.ContainerImage, int, dict[str, str]]:
+def _image(config: ServiceConfig, supplied: SuppliedImage | None) -> tuple[ecs.ContainerImage, int, dict[str, str]]:
     """The container image, its stopTimeout, and environment the image needs."""
     if config.image != ASSET_IMAGE:
         stop_timeout = min(120, config.deregistration_delay_seconds + STOP_TIMEOUT_MARGIN_SECONDS)
         return ecs.ContainerImage.from_registry(config.image), stop_timeout, {}
-    # The example service drains in step with the target group (service/README.md).
-    timings = drain_timings(config.deregistration_delay_seconds)
-    environment = {
-        **timings.environment(),
-        "PORT": str(config.container_port),
-        "SERVICE_VERSION": config.service_version,
-    }
-    return ecs.ContainerImage.from_asset(str(SERVICE_DIR)), timings.stop_timeout_seconds, environment
+    if supplied is None:
+        raise ValueError(f"image {ASSET_IMAGE!r}: pass the image itself (container_image=SuppliedImage(...))")
+    return supplied.image, supplied.stop_timeout_seconds, dict(supplied.environment)
 
 
 def _container_secrets(scope: Construct, config: ServiceConfig) -> dict[str, ecs.Secret]:

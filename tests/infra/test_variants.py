@@ -171,10 +171,11 @@ def test_example_service_asset_drains_in_step_with_the_target_group() -> None:
 
 
 def test_example_service_rejects_a_drain_longer_than_fargate_allows() -> None:
-    from cutover.config import ConfigError, load_config
+    from app import load_app_config
+    from cutover.config import ConfigError
 
     with pytest.raises(ConfigError, match=r"'deregistration_delay_seconds'.*120"):
-        load_config({"image": "asset", "deregistration_delay_seconds": 300})
+        load_app_config({"image": "asset", "deregistration_delay_seconds": 300})
 
 
 def test_a_concrete_account_synthesizes() -> None:

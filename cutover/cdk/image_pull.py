@@ -11,16 +11,15 @@ AmazonECSTaskExecutionRolePolicy. The shifter refuses a deploy from any other pr
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aws_cdk import Annotations, Stack
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from cutover.cdk.iam_exceptions import UNSCOPABLE_ACTIONS
-from cutover.config import ECR_REPOSITORY_ARN, ServiceConfig
-from cutover.shifter.logic.ecr_images import partition_of, private_ecr_repository
+from cutover.config import ServiceConfig
+from cutover.image_repositories import repository_arns
+from cutover.shifter.logic.ecr_images import private_ecr_repository
 
 PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 LOGIN_ACTION = "ecr:GetAuthorizationToken"
@@ -32,28 +31,6 @@ def pull_repository_arns(scope: Construct, config: ServiceConfig) -> list[str]:
     return repository_arns(
         config, lambda name: stack.format_arn(service="ecr", resource="repository", resource_name=name)
     )
-
-
-def offline_repository_patterns(config: ServiceConfig) -> list[str]:
-    """The same list without a stack (`cutover plan` offline): an unset account matches any."""
-    partition = partition_of(config.region)
-    account = config.account or "*"
-    return repository_arns(config, lambda name: f"arn:{partition}:ecr:{config.region}:{account}:repository/{name}")
-
-
-def repository_arns(config: ServiceConfig, arn_for_name: Callable[[str], str]) -> list[str]:
-    arns: list[str] = []
-    image_repository = private_ecr_repository(config.image)
-    if image_repository is not None:
-        arns.append(image_repository.arn)
-    names = [config.pipeline.repository] if config.pipeline is not None else []
-    for entry in config.ecr_repositories:
-        if ECR_REPOSITORY_ARN.match(entry):
-            arns.append(entry)
-        else:
-            names.append(entry)
-    arns.extend(arn_for_name(name) for name in dict.fromkeys(names))
-    return list(dict.fromkeys(arns))
 
 
 def grant_image_pull(role: iam.IRole, repository_arns: list[str]) -> None:

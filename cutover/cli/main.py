@@ -169,7 +169,7 @@ def _offline_config() -> "ServiceConfig":
 
 
 def _offline_repositories(service: "ServiceConfig") -> list[str]:
-    from cutover.cdk.image_pull import offline_repository_patterns  # imports aws_cdk: only when needed
+    from cutover.image_repositories import offline_repository_patterns
 
     return offline_repository_patterns(service)
 

@@ -61,14 +61,19 @@ class ConfigError(ValueError):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # Each field's docstring is its description (the props' documentation, and the JSON schema's).
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, use_attribute_docstrings=True)
 
 
 class AutoscalingConfig(_Frozen):
     min: int = Field(ge=1, le=100)
+    """Fewest tasks of the live side."""
     max: int = Field(ge=1, le=100)
+    """Most tasks of the live side."""
     cpu_target_percent: int | None = Field(default=None, ge=10, le=90)
+    """Target tracking on average CPU (set this or requests_per_target)."""
     requests_per_target: int | None = Field(default=None, ge=1, le=100_000)
+    """Target tracking on ALB requests per target (set this or cpu_target_percent)."""
 
     @model_validator(mode="after")
     def _one_target(self) -> AutoscalingConfig:
@@ -81,10 +86,15 @@ class AutoscalingConfig(_Frozen):
 
 class ExistingVpcConfig(_Frozen):
     vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
-    cidr_block: str | None = None  # the VPC's primary CIDR: needed with test_route_cidrs
+    """The VPC's id (vpc-…)."""
+    cidr_block: str | None = None
+    """The VPC's primary CIDR: needed with test_route_cidrs."""
     availability_zones: tuple[str, ...] = Field(min_length=2)
+    """The AZs of the subnets below, in the same order."""
     public_subnet_ids: tuple[str, ...] = Field(min_length=2)
+    """One public subnet per AZ: the internet-facing ALB's."""
     private_subnet_ids: tuple[str, ...] = Field(min_length=2)
+    """One private subnet (with egress) per AZ: the tasks' (and an internal ALB's)."""
 
     @model_validator(mode="after")
     def _one_subnet_per_az(self) -> ExistingVpcConfig:
@@ -99,8 +109,11 @@ class ExistingVpcConfig(_Frozen):
 
 class DomainConfig(_Frozen):
     domain_name: str = Field(max_length=253, pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$")
+    """The name the alias record gives the ALB, inside the hosted zone."""
     hosted_zone_id: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$")
+    """The Route 53 hosted zone's id (Z…)."""
     hosted_zone_name: str = Field(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}\.?$")
+    """The hosted zone's name."""
 
     @model_validator(mode="after")
     def _inside_zone(self) -> DomainConfig:
@@ -116,12 +129,17 @@ LAMBDA_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Z
 class HooksConfig(_Frozen):
     """User Lambdas called with the deployment's context; a failure rolls the deployment back."""
 
-    before_traffic: tuple[str, ...] = ()  # after health checks and smoke tests, before any weight moves
-    after_traffic: tuple[str, ...] = ()  # after 100 %, before the final wait
-    on_step: tuple[str, ...] = ()  # after each shift, before its bake (docs/workflow.md)
+    before_traffic: tuple[str, ...] = ()
+    """Lambda ARNs called after health checks and smoke tests, before any weight moves."""
+    after_traffic: tuple[str, ...] = ()
+    """Lambda ARNs called after 100 %, before the final wait."""
+    on_step: tuple[str, ...] = ()
+    """Lambda ARNs called after each shift, before its bake (docs/workflow.md)."""
     # once traffic is back on the old side and the rollback finished; a failure is recorded only
     on_rollback: tuple[str, ...] = ()
+    """Lambda ARNs called once traffic is back on the old side and the rollback finished; a failure is recorded only."""
     timeout_seconds: int = Field(default=300, ge=1, le=900)
+    """How long the shifter waits for one hook."""
 
     @field_validator("before_traffic", "after_traffic", "on_step", "on_rollback")
     @classmethod
@@ -159,8 +177,10 @@ def _ecr_repository(value: str) -> str:
 class PipelineConfig(_Frozen):
     """Context key `pipeline` (a JSON object): deploy every push of `repository:tag`."""
 
-    repository: str  # the repository's name in this account and region, not its URI
+    repository: str
+    """The ECR repository's name in this account and region, not its URI."""
     tag: str = "latest"
+    """The tag whose pushes deploy."""
 
     @field_validator("repository")
     @classmethod
@@ -200,14 +220,20 @@ def analysis_json(analysis: JudgeConfig) -> str:
 class AlarmThresholds(_Frozen):
     """Per-side CloudWatch alarms on that side's target group."""
 
-    http_5xx_count: int = Field(default=5, ge=1)  # target 5xx responses per period
+    http_5xx_count: int = Field(default=5, ge=1)
+    """Target 5xx responses per period that set a side's 5xx alarm."""
     latency_p99_ms: int = Field(default=1_000, ge=1)
+    """p99 target response time, in ms, that sets a side's latency alarm."""
     unhealthy_hosts: int = Field(default=1, ge=1)
+    """Unhealthy targets that set a side's unhealthy-host alarm."""
     # ALB sends its metrics every 60 s (ALB CloudWatch metrics guide): a 10/20/30 s period
     # misses most data points and never sees two breaching periods in a row.
     period_seconds: int = Field(default=60, ge=60, le=86_400, multiple_of=60)
+    """The alarms' period, whole minutes."""
     evaluation_periods: int = Field(default=2, ge=1, le=60)
-    extra_alarm_names: tuple[str, ...] = ()  # user-declared global alarms that also roll back
+    """Breaching periods in a row that set an alarm."""
+    extra_alarm_names: tuple[str, ...] = ()
+    """User-declared global alarms that also roll back."""
 
     @model_validator(mode="after")
     def _evaluation_range(self) -> AlarmThresholds:
@@ -242,50 +268,90 @@ class ServiceConfig(_Frozen):
     """One blue/green service. Every field is a CDK context key of the same name."""
 
     service_name: str = "demo"
+    """Names the stack (cutover-<name>), the services (<name>-blue, <name>-green), alarms and
+    live state; 3-26 of a-z 0-9 -."""
     account: str | None = Field(default=None, pattern=r"^\d{12}$")
+    """12-digit AWS account id; unset: the deploying CLI's."""
     region: str = Field(default="eu-west-1", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-    image: str = "public.ecr.aws/nginx/nginx:1.27-alpine"  # or "asset": the app supplies the image (container_image)
-    service_version: str = Field(default="v1", pattern=r"^[A-Za-z0-9._-]{1,32}$")  # the example service reports it
+    """The region, concrete so that synth works offline."""
+    image: str = "public.ecr.aws/nginx/nginx:1.27-alpine"
+    """A new stack's container image (repository[:tag][@sha256:digest]), or "asset": the app
+    supplies it (SuppliedImage). Later images arrive through the shifter."""
+    service_version: str = Field(default="v1", pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    """The version the example service reports (image=asset in this repository's app)."""
     container_port: int = Field(default=80, ge=1, le=65_535)
+    """The port the container listens on."""
     health_check_path: str = Field(default="/", pattern=r"^/[\x21-\x7e]{0,1023}$")
+    """The target group's health check path; also the default smoke test."""
     # A shell command that exists in the image; default: busybox wget (the default image has no curl).
     container_health_command: str | None = None
+    """The container health check (CMD-SHELL); must exist in the image. Unset: busybox wget of health_check_path."""
     environment: dict[str, str] = Field(default_factory=dict)
-    secrets: dict[str, str] = Field(default_factory=dict)  # env name → SSM / Secrets Manager ARN
+    """Container environment variables."""
+    secrets: dict[str, str] = Field(default_factory=dict)
+    """Container secrets: variable name to SSM parameter or Secrets Manager secret ARN."""
     cpu: int = 256
+    """Fargate task CPU units (256, 512, 1024, 2048, 4096)."""
     memory_mib: int = 512
+    """Fargate task memory, a valid combination with cpu."""
     desired_count: int = Field(default=2, ge=1, le=100)
+    """Tasks of the live side on the first deploy (seed of the live state)."""
     autoscaling: AutoscalingConfig | None = None
+    """Target tracking bounds; the idle side is held at 0..0. Unset: off."""
     max_azs: int = Field(default=2, ge=2, le=6)
+    """AZs of a new VPC (more than 2 need availability_zones)."""
     # The new VPC's AZs by name (then max_azs is not used). Without them, CloudFormation picks
     # two at deploy time (Fn::GetAZs), as CDK does for an env-agnostic stack: synth never looks AZs up.
     availability_zones: tuple[str, ...] = Field(default=(), max_length=6)
+    """A new VPC's AZs by name; unset: CloudFormation's Fn::GetAZs picks two at deploy time."""
     nat_gateways: int = Field(default=1, ge=1, le=6)
+    """NAT gateways of a new VPC."""
     existing_vpc: ExistingVpcConfig | None = None
+    """An existing VPC by attributes (no lookups); or pass a VPC object to the construct instead."""
     internet_facing: bool = True
+    """False puts the ALB in the private subnets, reachable from the VPC only."""
     certificate_arn: str | None = None
+    """An ACM certificate: HTTPS on 443 and a redirect from 80; unset: HTTP on 80."""
     domain: DomainConfig | None = None
+    """An alias record to the ALB (needs certificate_arn)."""
     stickiness: bool = False
+    """lb_cookie stickiness, so one client sees one version during a canary."""
     stickiness_seconds: int = Field(default=3_600, ge=1, le=604_800)
+    """How long a sticky client stays on its side."""
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3_600)
+    """Connection draining; the container's stopTimeout is this plus 15 s (at most 120)."""
     health_check_interval_seconds: int = Field(default=10, ge=5, le=300)
+    """The target group's health check interval."""
     health_check_timeout_seconds: int = Field(default=5, ge=2, le=120)
+    """The target group's health check timeout, shorter than the interval."""
     healthy_threshold: int = Field(default=2, ge=2, le=10)
+    """Consecutive passed checks that make a target healthy."""
     unhealthy_threshold: int = Field(default=3, ge=2, le=10)
+    """Consecutive failed checks that make a target unhealthy."""
     smoke_test_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?(/.*)?$")
-    test_token: bool = True  # require the generated X-Cutover-Test-Token on the test route
-    test_route_cidrs: tuple[str, ...] = ()  # and/or restrict the test route to these sources
+    """Where the shifter sends smoke tests; unset: the ALB's URL."""
+    test_token: bool = True
+    """Require the generated X-Cutover-Test-Token on the test route."""
+    test_route_cidrs: tuple[str, ...] = ()
+    """And/or restrict the test route to these source CIDRs (at most 3)."""
     alarms: AlarmThresholds = Field(default_factory=AlarmThresholds)
+    """Per-side alarm thresholds; any alarm rolls a deployment back."""
     hooks: HooksConfig = Field(default_factory=HooksConfig)
-    pipeline: PipelineConfig | None = None  # CodePipeline: pushes of repository:tag deploy (not with local)
+    """User Lambdas called at stages of a deployment."""
+    pipeline: PipelineConfig | None = None
+    """A CodePipeline that deploys each push of repository:tag (not with local)."""
     # Private ECR repositories later deployments may pull from (names here, or ARNs); the image's
     # own repository and the pipeline's are always granted (cutover/cdk/image_pull.py).
     ecr_repositories: tuple[str, ...] = ()
+    """Private ECR repositories later deployments may pull from (names, or ARNs cross-account)."""
     strategy_defaults: StrategyDefaults = Field(default_factory=StrategyDefaults)
+    """What the shifter uses when an execution input omits a field."""
     # The judge at every bake (docs/analysis.md): validated by the Lambda's own model, off by
     # default; a deployment's `analysis` input is merged over it.
     analysis: JudgeConfig = Field(default_factory=JudgeConfig)
-    local: bool = False  # synthesize the variant that moto's CloudFormation can create
+    """The canary judge at every bake (docs/analysis.md); off by default."""
+    local: bool = False
+    """Synthesize the variant that local AWS (moto) can create."""
 
     @field_validator("analysis")
     @classmethod
@@ -462,6 +528,7 @@ class _KeyError(ValueError):
 
 class AppConfig(_Frozen):
     services: tuple[ServiceConfig, ...]
+    """One entry per service; each gets its own stack."""
 
 
 # Context keys that CDK itself or the CDK CLI set; they are not ours to validate.

@@ -24,13 +24,21 @@ class StrategyDefaults(_Frozen):
     key (cutover/config.py) is this model, so these defaults are the documented ones (README)."""
 
     strategy: StrategyName = "canary"
+    """How traffic moves: canary (one step, then all), linear (equal steps) or all-at-once."""
     canary_weight: int = Field(default=10, ge=1, le=99)
+    """The canary's share of traffic, in percent."""
     linear_step: int = Field(default=20, ge=1, le=99)
+    """Each linear step's increment, in percent."""
     bake_seconds: int = Field(default=300, ge=0, le=86_400)
-    termination_wait_seconds: int = Field(default=900, ge=0, le=172_800)  # CodeDeploy's longest: 2,880 min
+    """How long each step is watched before the next."""
+    termination_wait_seconds: int = Field(default=900, ge=0, le=172_800)
+    """How long the old side stays warm after 100 % (CodeDeploy's longest: 2,880 min)."""
     poll_interval_seconds: int = Field(default=60, ge=5, le=3_600)
+    """How often a bake checks the alarms."""
     alb_propagation_seconds: int = Field(default=60, ge=0, le=3_600)
+    """Wait after a listener change before trusting what the ALB serves."""
     max_pause_seconds: int = Field(default=86_400, ge=60, le=604_800)
+    """Longest a paused deployment waits for a promote before it rolls back."""
 
 
 class Defaults(StrategyDefaults):

@@ -25,6 +25,7 @@ TIER_OF_DIRECTORY = {
     "local": "local",
     "service": "local",
     "bench": "local",
+    "packaging": "local",
     "zero_downtime": "load",
 }
 SERIAL_DIRECTORIES = {"zero_downtime", "bench"}

@@ -20,9 +20,9 @@ from cutover.config import (
     HooksConfig,
     PipelineConfig,
     ServiceConfig,
-    StrategyDefaults,
     load_config,
 )
+from cutover.shifter.logic.plan import StrategyDefaults
 
 __all__ = [
     "AlarmThresholds",

@@ -107,7 +107,7 @@ def shifter_functions(template: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         function["Properties"]
         for function in resources_of_type(template, "AWS::Lambda::Function").values()
-        if function["Properties"].get("Handler", "").startswith("shifter.")
+        if function["Properties"].get("Handler", "").startswith("cutover.shifter.")
     ]
 
 

@@ -115,10 +115,13 @@ def test_state_machine_logs_everything_and_is_traced() -> None:
 
 
 def test_functions_are_traced_and_use_the_powertools_layer() -> None:
-    for function in resources_of_type(template(), "AWS::Lambda::Function").values():
-        properties = function["Properties"]
-        if not properties.get("Handler", "").startswith("shifter."):
-            continue
+    functions = [
+        function["Properties"]
+        for function in resources_of_type(template(), "AWS::Lambda::Function").values()
+        if function["Properties"].get("Handler", "").startswith("cutover.shifter.")
+    ]
+    assert len(functions) >= 3  # workflow, alarm events, execution events (and the capacity seed)
+    for properties in functions:
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert properties["Layers"] == [POWERTOOLS_LAYER.format(region="eu-west-1")]
         assert properties["Environment"]["Variables"]["CUTOVER_SERVICE"] == "demo"

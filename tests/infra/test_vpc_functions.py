@@ -29,7 +29,7 @@ def function_roles(template: dict[str, Any]) -> dict[str, tuple[str, bool]]:
             "VpcConfig" in function["Properties"],
         )
         for function in resources_of_type(template, "AWS::Lambda::Function").values()
-        if str(function["Properties"].get("Handler", "")).startswith("shifter.")
+        if str(function["Properties"].get("Handler", "")).startswith("cutover.shifter.")
     }
 
 

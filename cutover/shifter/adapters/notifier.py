@@ -9,7 +9,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
 
 
-SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+# SNS API reference, Publish, Subject: "less than 100 characters long": 99 at most.
+SUBJECT_LIMIT = 99
 
 
 class SnsNotifier:

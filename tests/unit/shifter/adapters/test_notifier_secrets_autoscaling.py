@@ -23,9 +23,9 @@ def test_a_notification_arrives_with_a_subject_sns_accepts_and_a_json_body() -> 
 
     envelope = json.loads(sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"])
     # SNS API reference, Publish, Subject: "less than 100 characters long" (moto accepts any
-    # length, so the cut is what is checked; docs/aws-fidelity.md notes the 100 vs 99 question).
+    # length, so the cut is what is checked).
     assert envelope["Subject"] == long_subject[:SUBJECT_LIMIT]
-    assert len(envelope["Subject"]) <= 100 < len(long_subject)
+    assert len(envelope["Subject"]) == 99 < len(long_subject)
     assert json.loads(envelope["Message"]) == {"outcome": "rolled_back", "at": 3}
 
 

@@ -29,7 +29,10 @@ TIER_OF_DIRECTORY = {
     "zero_downtime": "load",
 }
 SERIAL_DIRECTORIES = {"zero_downtime", "bench"}
-SERIAL_FILES = {"test_aws_timing.py", "test_router_timing.py", "test_sandbox.py"}
+# test_shutdown.py: 250 requests/s from a second process for 1.5 s before SIGTERM; next to three
+# parallel workers its load generator started too late to send the 150 it needs (a clean-clone
+# run, 2026-12-06: 125).
+SERIAL_FILES = {"test_aws_timing.py", "test_router_timing.py", "test_sandbox.py", "test_shutdown.py"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -13,13 +13,11 @@ from cutover.shifter.clock import metrics_now
 from cutover.shifter.logic.analysis.actions import PAUSE_SKIPPED
 from cutover.shifter.logic.analysis.models import JudgeConfig
 from cutover.shifter.logic.errors import JudgeFailed, JudgeInconclusive
-from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
-from cutover.shifter.logic.state import Bake, CaughtError, Operation, SideSnapshot, WorkflowState
-from cutover.shifter.readers.lock import Lock
+from cutover.shifter.logic.plan import PlanStep
+from cutover.shifter.logic.state import Bake, CaughtError, WorkflowState
 from cutover.shifter.steps import bake, rollback
 from tests.unit.shifter.fakes.context import TARGET_GROUPS, World, world
-
-EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"
+from tests.unit.shifter.fakes.deployment import deploying, plan
 
 
 @pytest.fixture(autouse=True)
@@ -29,29 +27,15 @@ def _no_metric_output(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def final_wait(w: World, analysis: JudgeConfig) -> WorkflowState:
     """green at 100 % for ten minutes, in its final wait of 60 s, judged by `analysis`."""
-    w.table.lock = Lock(owner=EXECUTION, acquired_at="2026-12-02T20:00:00+00:00", expires_at=2_000_000_000)
-    plan = DeploymentPlan(
-        image="registry/app:new",
-        steps=(PlanStep(weight=100, bake_seconds=0, pause=False),),
-        smoke_tests=(),
-        termination_wait_seconds=60,
-        poll_interval_seconds=60,
-        alb_propagation_seconds=5,
-        max_pause_seconds=3600,
-        reason="test",
-        strategy_name="all-at-once",
-        analysis=analysis,
-    )
-    return WorkflowState(
-        execution=EXECUTION,
-        execution_name="run-1",
-        started_at="2026-12-02T20:00:00+00:00",
-        operation=Operation(action="deploy"),
-        plan=plan,
-        live_side="blue",
-        new_side="green",
-        previous=SideSnapshot(task_definition="app-blue-td:1", image="registry/app:old", desired_count=2),
-        desired_count=2,
+    return deploying(
+        w,
+        plan=plan(
+            PlanStep(weight=100, bake_seconds=0, pause=False),
+            poll_interval_seconds=60,
+            strategy_name="all-at-once",
+            analysis=analysis,
+        ),
+        bounds=None,
         new_weight=100,
         shifted_at=(metrics_now() - timedelta(minutes=10)).isoformat(),
         bake=Bake(phase="final", step_index=1, seconds=60, wait_seconds=60, token_timeout_seconds=5000),

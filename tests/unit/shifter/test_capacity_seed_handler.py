@@ -17,16 +17,9 @@ from moto import mock_aws
 from cutover.local.lambda_runtime import LambdaContext
 from cutover.shifter.adapters import aws_clients, parameter_seeds
 from cutover.shifter.handlers import capacity_seed
+from tests.unit.shifter.fakes.aws import capacity_seed_request
 
 PREFIX = "/cutover/demo/live/green"
-PROPERTIES = {
-    "ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:provider",
-    "CountParameter": f"{PREFIX}/desired-count",
-    "MinParameter": f"{PREFIX}/min-capacity",
-    "MaxParameter": f"{PREFIX}/max-capacity",
-    "Min": "2",
-    "Max": "4",
-}
 
 
 @pytest.fixture
@@ -39,10 +32,7 @@ def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def request(request_type: str, physical_id: str | None = None) -> dict[str, Any]:
-    event: dict[str, Any] = {"RequestType": request_type, "ResourceProperties": PROPERTIES}
-    if physical_id is not None:
-        event["PhysicalResourceId"] = physical_id
-    return event
+    return capacity_seed_request(PREFIX, request_type, physical_id)
 
 
 def invoke(event: dict[str, Any]) -> dict[str, Any]:

@@ -4,28 +4,19 @@ version: test_capacity_seed_handler.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cutover.shifter.adapters.parameter_seeds import StaleParameter
 from cutover.shifter.handlers.capacity_seed import handle
-from tests.unit.shifter.fakes.aws import FakeParameterSeeds
+from tests.unit.shifter.fakes.aws import FakeParameterSeeds, capacity_seed_request
 
 PREFIX = "/cutover/demo/live/blue"
-PROPERTIES = {
-    "ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:provider",
-    "CountParameter": f"{PREFIX}/desired-count",
-    "MinParameter": f"{PREFIX}/min-capacity",
-    "MaxParameter": f"{PREFIX}/max-capacity",
-    "Min": "2",
-    "Max": "4",
-}
 
 
-def request(request_type: str, physical_id: str | None = None) -> dict[str, object]:
-    event: dict[str, object] = {"RequestType": request_type, "ResourceProperties": PROPERTIES}
-    if physical_id is not None:
-        event["PhysicalResourceId"] = physical_id
-    return event
+def request(request_type: str, physical_id: str | None = None) -> dict[str, Any]:
+    return capacity_seed_request(PREFIX, request_type, physical_id)
 
 
 @pytest.mark.parametrize(("desired", "bounds"), [("3", ("2", "4")), ("0", ("0", "0"))])

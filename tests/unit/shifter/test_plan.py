@@ -10,19 +10,10 @@ from hypothesis import strategies as st
 
 from cutover.shifter.logic.errors import InvalidInput
 from cutover.shifter.logic.inputs import DeployInput, SmokeTest, Step, StepsStrategy
-from cutover.shifter.logic.plan import Defaults, DeploymentPlan, PlanStep, build_plan, plan_from_state, plan_to_state
+from cutover.shifter.logic.plan import DeploymentPlan, PlanStep, build_plan, plan_from_state, plan_to_state
+from tests.unit.shifter.fakes.deployment import stack_defaults
 
-DEFAULTS = Defaults(
-    strategy="canary",
-    canary_weight=10,
-    linear_step=20,
-    bake_seconds=300,
-    termination_wait_seconds=900,
-    poll_interval_seconds=60,
-    alb_propagation_seconds=60,
-    max_pause_seconds=86_400,
-    health_check_path="/health",
-)
+DEFAULTS = stack_defaults(health_check_path="/health")
 
 
 def plan(**fields: Any) -> DeploymentPlan:

@@ -22,24 +22,14 @@ from cutover.shifter.logic.quotas import (
     is_pipeline_execution,
     poll_seconds,
 )
+from tests.unit.shifter.fakes.deployment import stack_defaults
 
 WEEK = 604_800
 TWO_DAYS = 172_800
 
 
 def defaults(**fields: Any) -> Defaults:
-    values: dict[str, Any] = {
-        "strategy": "canary",
-        "canary_weight": 10,
-        "linear_step": 20,
-        "bake_seconds": 300,
-        "termination_wait_seconds": 900,
-        "poll_interval_seconds": 60,
-        "alb_propagation_seconds": 60,
-        "max_pause_seconds": WEEK,
-        "health_check_path": "/",
-    }
-    return Defaults(**(values | fields))
+    return stack_defaults(**({"max_pause_seconds": WEEK} | fields))
 
 
 def plan(stack: Defaults | None = None, **fields: Any) -> DeploymentPlan:

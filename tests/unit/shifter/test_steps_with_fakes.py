@@ -6,47 +6,15 @@ from __future__ import annotations
 import pytest
 
 from cutover.shifter.logic.errors import TargetUnhealthy, WeightsNotApplied
-from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
-from cutover.shifter.logic.state import Operation, RollbackProgress, SideSnapshot, WorkflowState
-from cutover.shifter.readers.lock import Lock
+from cutover.shifter.logic.state import Operation, RollbackProgress
 from cutover.shifter.steps import finish, prepare, rollback, rollback_hooks, shift
-from tests.unit.shifter.fakes.context import World, world
-
-EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:shifter:run-1"
+from tests.unit.shifter.fakes.context import world
+from tests.unit.shifter.fakes.deployment import deploying
 
 
 @pytest.fixture(autouse=True)
 def _no_metric_output(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-
-
-def deploying(w: World, **changes: object) -> WorkflowState:
-    """A deploy of registry/app:new from blue to green, holding the lock."""
-    w.table.lock = Lock(owner=EXECUTION, acquired_at="2026-12-02T20:00:00+00:00", expires_at=2_000_000_000)
-    plan = DeploymentPlan(
-        image="registry/app:new",
-        steps=(PlanStep(weight=10, bake_seconds=60, pause=False), PlanStep(weight=100, bake_seconds=0, pause=False)),
-        smoke_tests=(),
-        termination_wait_seconds=60,
-        poll_interval_seconds=10,
-        alb_propagation_seconds=5,
-        max_pause_seconds=3600,
-        reason="test",
-        strategy_name="canary",
-    )
-    state = WorkflowState(
-        execution=EXECUTION,
-        execution_name="run-1",
-        started_at="2026-12-02T20:00:00+00:00",
-        operation=Operation(action="deploy"),
-        plan=plan,
-        live_side="blue",
-        new_side="green",
-        previous=SideSnapshot(task_definition="app-blue-td:1", image="registry/app:old", desired_count=2),
-        desired_count=2,
-        bounds=(2, 4),
-    )
-    return state.model_copy(update=changes)
 
 
 def test_prepare_sets_the_bounds_before_the_count_and_records_the_new_revision() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
 from cutover.shifter.logic.records import console_link, history_record, notification
 from cutover.shifter.logic.state import CaughtError, Operation, Outcome, SideSnapshot, WorkflowState
 from cutover.shifter.logic.subjects import (
@@ -19,19 +18,7 @@ from cutover.shifter.logic.subjects import (
     traffic_text,
     what,
 )
-
-EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"
-PLAN = DeploymentPlan(
-    image="registry/app:new",
-    steps=(PlanStep(weight=10, bake_seconds=60, pause=False), PlanStep(weight=100, bake_seconds=0, pause=False)),
-    smoke_tests=(),
-    termination_wait_seconds=60,
-    poll_interval_seconds=10,
-    alb_propagation_seconds=5,
-    max_pause_seconds=3600,
-    reason="planned",
-    strategy_name="canary",
-)
+from tests.unit.shifter.fakes.deployment import EXECUTION, STARTED_AT, plan
 
 
 def state(action: str = "deploy", **changes: object) -> WorkflowState:
@@ -39,9 +26,9 @@ def state(action: str = "deploy", **changes: object) -> WorkflowState:
     base = WorkflowState(
         execution=EXECUTION,
         execution_name="run-1",
-        started_at="2026-12-02T20:00:00+00:00",
+        started_at=STARTED_AT,
         operation=operation,
-        plan=PLAN,
+        plan=plan(reason="planned"),
         live_side="blue",
         new_side="green",
         previous=SideSnapshot(task_definition="app-blue-td:1", image="registry/app:old", desired_count=2),

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from cutover.shifter.handlers.workflow import STEP_NAMES, run_step
 from cutover.shifter.logic.state import WorkflowState
 from tests.unit.shifter.fakes.context import World, world
+from tests.unit.shifter.fakes.deployment import deploying
 from tests.unit.shifter.test_preconditions_with_fakes import EXECUTION, IMAGE, blue_live
-from tests.unit.shifter.test_steps_with_fakes import deploying
 
 
 @pytest.fixture(autouse=True)

@@ -12,15 +12,13 @@ from cutover.local.deployment_table import create_deployment_table
 from cutover.shifter.adapters import aws_clients
 from cutover.shifter.environment import environment
 from tests.unit.shifter.fakes.context import ENVIRONMENT
-from tests.unit.shifter.readers.moto_clients import REGION
+from tests.unit.shifter.readers.moto_clients import MOTO_ENVIRONMENT
 
 
 @pytest.fixture(autouse=True)
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in {
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **MOTO_ENVIRONMENT,
         # No adapter reads AMIs; loading moto's default ones costs ~0.4 s for every test that creates a VPC.
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }.items():

@@ -24,17 +24,10 @@ from cutover.shifter.logic.inputs import DeployInput, parse_execution_input
 from cutover.shifter.logic.plan import Defaults, DeploymentPlan, build_plan
 from cutover.shifter.logic.quotas import check_plan, estimate
 from tests.unit.shifter.analysis.samples import check
+from tests.unit.shifter.fakes.deployment import stack_defaults
 
-STACK = Defaults(
-    strategy="canary",
-    canary_weight=10,
-    linear_step=20,
-    bake_seconds=300,
-    termination_wait_seconds=900,
-    poll_interval_seconds=60,
-    alb_propagation_seconds=60,
+STACK = stack_defaults(
     max_pause_seconds=3_600,
-    health_check_path="/",
     analysis=JudgeConfig.model_validate({"mode": "dry-run", "error_rate": {"tolerance": 0.5}}),
 )
 

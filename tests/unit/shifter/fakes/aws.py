@@ -336,3 +336,21 @@ class FakeParameterSeeds:
 
     def delete(self, name: str) -> None:
         self.values.pop(name, None)
+
+
+def capacity_seed_request(prefix: str, request_type: str, physical_id: str | None = None) -> dict[str, Any]:
+    """The Provider framework's onEvent request to the capacity seed of the side whose live state
+    is under `prefix`: RequestType, ResourceProperties with string values as CloudFormation sends
+    them, PhysicalResourceId on Update and Delete."""
+    properties = {
+        "ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:provider",
+        "CountParameter": f"{prefix}/desired-count",
+        "MinParameter": f"{prefix}/min-capacity",
+        "MaxParameter": f"{prefix}/max-capacity",
+        "Min": "2",
+        "Max": "4",
+    }
+    event: dict[str, Any] = {"RequestType": request_type, "ResourceProperties": properties}
+    if physical_id is not None:
+        event["PhysicalResourceId"] = physical_id
+    return event

@@ -1,14 +1,34 @@
-"""A deployment in progress, as the steps after read_live_state receive it."""
+"""A deployment in progress, as the steps after read_live_state receive it, and the stack's
+defaults a plan is built from."""
 
 from __future__ import annotations
 
-from cutover.shifter.logic.plan import DeploymentPlan, PlanStep
+from typing import Any
+
+from cutover.shifter.logic.plan import Defaults, DeploymentPlan, PlanStep
 from cutover.shifter.logic.state import Operation, SideSnapshot, WorkflowState
 from cutover.shifter.readers.lock import Lock
 from tests.unit.shifter.fakes.context import World
 
 EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:shifter:run-1"
 STARTED_AT = "2026-12-02T20:00:00+00:00"
+
+
+def stack_defaults(**fields: Any) -> Defaults:
+    """A canary stack's defaults (10 %, then 100 %; 300 s bakes, 900 s termination wait),
+    with `fields` changed."""
+    values: dict[str, Any] = {
+        "strategy": "canary",
+        "canary_weight": 10,
+        "linear_step": 20,
+        "bake_seconds": 300,
+        "termination_wait_seconds": 900,
+        "poll_interval_seconds": 60,
+        "alb_propagation_seconds": 60,
+        "max_pause_seconds": 86_400,
+        "health_check_path": "/",
+    }
+    return Defaults(**(values | fields))
 
 
 def plan(*steps: PlanStep, **changes: object) -> DeploymentPlan:

@@ -7,16 +7,12 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from tests.unit.shifter.readers.moto_clients import REGION
+from tests.unit.shifter.readers.moto_clients import MOTO_ENVIRONMENT
 
 
 @pytest.fixture(autouse=True)
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
+    for name, value in MOTO_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         yield

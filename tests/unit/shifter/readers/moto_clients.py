@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 
 REGION = "eu-west-1"
+# What moto's clients need in the environment: a region and credentials that are never real.
+MOTO_ENVIRONMENT = {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
 def client(service: str) -> Any:

@@ -5,6 +5,7 @@ Each figure renders on its own, so bench/run.py prints it as soon as it is measu
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.cost import (
@@ -272,25 +273,26 @@ def _other_services(deployment: Deployment) -> list[str]:
     ]
 
 
+def _strategy_rows(result: CostResult, cells: Callable[[str, Deployment], list[str]]) -> list[list[str]]:
+    """A row per strategy: its name, its shifts, then the `cells` of its typical deployment."""
+    return [[name, str(result.typical(name).shifts), *cells(name, result.typical(name))] for name in STRATEGIES]
+
+
 def render_cost(result: CostResult) -> list[str]:
-    rows = []
-    for name in STRATEGIES:
-        d = result.typical(name)
-        rows.append(
-            [
-                name,
-                str(d.shifts),
-                str(d.transitions),
-                str(d.invocations),
-                f"{result.median_handler_ms(name):.0f}",
-                f"{d.billed_gb_seconds:.3f}",
-                usd(d.usd_step_functions),
-                usd(d.usd_lambda),
-                f"**{usd(d.usd_total)}**",
-                usd(d.usd_total * 1000),
-                usd(d.usd_step_functions + d.usd_lambda_if(ASSUMED_AWS_INVOCATION_SECONDS)),
-            ]
-        )
+    def cost(name: str, d: Deployment) -> list[str]:
+        return [
+            str(d.transitions),
+            str(d.invocations),
+            f"{result.median_handler_ms(name):.0f}",
+            f"{d.billed_gb_seconds:.3f}",
+            usd(d.usd_step_functions),
+            usd(d.usd_lambda),
+            f"**{usd(d.usd_total)}**",
+            usd(d.usd_total * 1000),
+            usd(d.usd_step_functions + d.usd_lambda_if(ASSUMED_AWS_INVOCATION_SECONDS)),
+        ]
+
+    rows = _strategy_rows(result, cost)
     unstable = [name for name in STRATEGIES if not result.counts_stable(name)]
     longest = result.typical(max(STRATEGIES, key=lambda n: result.typical(n).transitions))
     return [
@@ -341,20 +343,17 @@ def render_cost(result: CostResult) -> list[str]:
 def render_api_calls(result: CostResult) -> list[str]:
     columns = [op.split(".", 1)[1] for op in LISTENER_AND_ALARM_CALLS]
     header = ["strategy", "shifts", *columns, "DynamoDB", "SSM", "ECS", "all calls"]
-    rows = []
-    for name in STRATEGIES:
-        d = result.typical(name)
-        rows.append(
-            [
-                name,
-                str(d.shifts),
-                *[str(d.calls(op)) for op in LISTENER_AND_ALARM_CALLS],
-                str(d.calls_of_service("dynamodb")),
-                str(d.calls_of_service("ssm")),
-                str(d.calls_of_service("ecs")),
-                str(sum(d.api_calls.values())),
-            ]
-        )
+
+    def calls(_name: str, d: Deployment) -> list[str]:
+        return [
+            *[str(d.calls(op)) for op in LISTENER_AND_ALARM_CALLS],
+            str(d.calls_of_service("dynamodb")),
+            str(d.calls_of_service("ssm")),
+            str(d.calls_of_service("ecs")),
+            str(sum(d.api_calls.values())),
+        ]
+
+    rows = _strategy_rows(result, calls)
     canary, linear = result.typical("canary"), result.typical("linear")
     added = linear.shifts - canary.shifts
     if added > 0:

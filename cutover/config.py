@@ -160,18 +160,23 @@ ECR_REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:[a-z]{2}(-gov)?-[a-z]+-\d:
 MAX_ECR_REPOSITORIES = 20
 
 
-def _ecr_repository(value: str) -> str:
-    """A repository name in the stack's account and region, or a repository ARN (cross-account)."""
-    arn = ECR_REPOSITORY_ARN.match(value)
-    name = arn["name"] if arn else value
+def _check_repository(value: str, name: str, accepted: str) -> str:
+    """`value` when `name`, the repository name it gives, is one; else a ValueError that says
+    what is `accepted` ("name" or "name or ARN")."""
     if ".dkr.ecr." in value:
-        raise ValueError(f"give the repository's name or ARN, not its URI: {value!r}")
+        raise ValueError(f"give the repository's {accepted}, not its URI: {value!r}")
     if not ECR_REPOSITORY_NAME.match(name):
         raise ValueError(
-            "not an ECR repository name or ARN (2-256 characters: lowercase letters and digits, "
+            f"not an ECR repository {accepted} (2-256 characters: lowercase letters and digits, "
             f"separated by '.', '_', '-' or '/'): {value!r}"
         )
     return value
+
+
+def _ecr_repository(value: str) -> str:
+    """A repository name in the stack's account and region, or a repository ARN (cross-account)."""
+    arn = ECR_REPOSITORY_ARN.match(value)
+    return _check_repository(value, arn["name"] if arn else value, "name or ARN")
 
 
 class PipelineConfig(_Frozen):
@@ -185,14 +190,7 @@ class PipelineConfig(_Frozen):
     @field_validator("repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        if ".dkr.ecr." in value:
-            raise ValueError(f"give the repository's name, not its URI: {value!r}")
-        if not ECR_REPOSITORY_NAME.match(value):
-            raise ValueError(
-                "not an ECR repository name (2-256 characters: lowercase letters and digits, "
-                f"separated by '.', '_', '-' or '/'): {value!r}"
-            )
-        return value
+        return _check_repository(value, value, "name")
 
     @field_validator("tag")
     @classmethod

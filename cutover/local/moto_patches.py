@@ -71,6 +71,13 @@ def _load_balancer_attribute(self: Any, attribute_name: str) -> Any:
 
 
 class _NoUpdate:
+    """A resource moto's CloudFormation creates through the service's backend once, and whose one
+    attribute is its ARN."""
+
+    def __init__(self, physical_resource_id: str, arn: str) -> None:
+        self.physical_resource_id = physical_resource_id
+        self.arn = arn
+
     @classmethod
     def update_from_cloudformation_json(cls, original_resource: Any, *args: Any, **kwargs: Any) -> Any:
         return original_resource
@@ -86,14 +93,13 @@ class _NoUpdate:
     def is_created(self) -> bool:
         return True
 
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        return self.arn
+
 
 class CloudWatchAlarmResource(_NoUpdate, CloudFormationModel):
     """moto's CloudFormation skips AWS::CloudWatch::Alarm (warns "No Moto CloudFormation
     support"). Create the alarm through moto's CloudWatch backend, as CloudFormation would."""
-
-    def __init__(self, name: str, arn: str) -> None:
-        self.physical_resource_id = name
-        self.arn = arn
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -130,17 +136,10 @@ class CloudWatchAlarmResource(_NoUpdate, CloudFormationModel):
         )
         return cls(name, alarm.alarm_arn)
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        return self.arn
-
 
 class SecretResource(_NoUpdate, CloudFormationModel):
     """moto's CloudFormation skips AWS::SecretsManager::Secret. Create it through moto's
     Secrets Manager backend; Ref returns the ARN, as on AWS."""
-
-    def __init__(self, arn: str) -> None:
-        self.physical_resource_id = arn
-        self.arn = arn
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -168,10 +167,8 @@ class SecretResource(_NoUpdate, CloudFormationModel):
             replica_regions=[],
             force_overwrite=False,
         )
-        return cls(json.loads(created)["ARN"])
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        return self.arn
+        arn = json.loads(created)["ARN"]
+        return cls(arn, arn)
 
 
 def _send_task_failure(self: Any) -> Any:

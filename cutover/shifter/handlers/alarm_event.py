@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from cutover.shifter.handlers.event_target import react
 from cutover.shifter.logic.errors import AlarmFired
 from cutover.shifter.logic.traffic import alarms_to_watch
-from cutover.shifter.observability import logger, metrics, tracer, use_service_dimension
-from cutover.shifter.steps.context import Context, context
+from cutover.shifter.observability import logger, metrics, tracer
+from cutover.shifter.steps.context import Context
 
 
 class AlarmState(BaseModel):
@@ -45,10 +45,7 @@ class AlarmStateChange(BaseModel):
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, Any]:
-    change = parse(event=event, model=AlarmStateChange)
-    ctx = context()
-    use_service_dimension(ctx.env.service_name)
-    return react_to_alarm(change, ctx)
+    return react(event, AlarmStateChange, react_to_alarm)
 
 
 def react_to_alarm(change: AlarmStateChange, ctx: Context) -> dict[str, Any]:

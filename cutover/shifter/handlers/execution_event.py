@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from cutover.shifter.observability import logger, metrics, tracer, use_service_dimension
-from cutover.shifter.steps.context import Context, context
+from cutover.shifter.handlers.event_target import react
+from cutover.shifter.observability import logger, metrics, tracer
+from cutover.shifter.steps.context import Context
 
 
 class ExecutionDetail(BaseModel):
@@ -38,10 +38,7 @@ ENDED_BADLY = {"FAILED", "TIMED_OUT", "ABORTED"}
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], lambda_context: LambdaContext) -> dict[str, Any]:
-    change = parse(event=event, model=ExecutionStatusChange)
-    ctx = context()
-    use_service_dimension(ctx.env.service_name)
-    return release_lock_of_ended(change, ctx)
+    return react(event, ExecutionStatusChange, release_lock_of_ended)
 
 
 def release_lock_of_ended(change: ExecutionStatusChange, ctx: Context) -> dict[str, Any]:

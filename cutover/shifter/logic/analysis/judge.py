@@ -54,9 +54,22 @@ def _amount(metric: str, value: float) -> str:
     return f"{value * 1000:.1f} ms" if metric.startswith("latency_") else f"{value:.4g}"
 
 
+def _limits(settings: RateJudge | PeriodJudge) -> dict[str, float | None]:
+    """What a metric's verdict repeats of its settings."""
+    return {
+        "confidence": settings.confidence,
+        "tolerance": settings.tolerance,
+        "absolute_limit": settings.absolute_limit,
+    }
+
+
 def _traffic_shortfall(
-    new: SideTraffic, baseline: SideTraffic, min_requests: int, min_periods: int | None
+    unusable: str | None, new: SideTraffic, baseline: SideTraffic, min_requests: int, min_periods: int | None
 ) -> str | None:
+    """Why the traffic cannot be judged (rules 1 to 3), or None."""
+    # CloudWatch's own reason first: a failed call also looks like "no traffic".
+    if unusable is not None:
+        return f"CloudWatch gave no usable data ({unusable})"
     for traffic in (new, baseline):
         if min_requests > 0 and traffic.total_requests == 0:
             return f"no traffic on {traffic.side} (no RequestCount datapoint in its window)"
@@ -90,16 +103,9 @@ def judge_rate(
             errors=baseline.total_errors,
             value=base_rate,
         ),
-        "confidence": settings.confidence,
-        "tolerance": settings.tolerance,
-        "absolute_limit": settings.absolute_limit,
+        **_limits(settings),
     }
-    # CloudWatch's own reason first: a failed call also looks like "no traffic".
-    shortfall = (
-        f"CloudWatch gave no usable data ({unusable})"
-        if unusable is not None
-        else _traffic_shortfall(new, baseline, settings.min_requests, settings.min_periods)
-    )
+    shortfall = _traffic_shortfall(unusable, new, baseline, settings.min_requests, settings.min_periods)
     if shortfall is not None or new_rate is None or base_rate is None:
         return MetricVerdict(outcome="inconclusive", test="none", explanation=f"error rate: {shortfall}", **common)
     threshold = base_rate * (1 + settings.tolerance)
@@ -163,15 +169,9 @@ def judge_values(
         "baseline": SideSummary(
             side=baseline.side, periods=len(baseline.values), requests=traffic[1].total_requests, value=base_median
         ),
-        "confidence": settings.confidence,
-        "tolerance": settings.tolerance,
-        "absolute_limit": settings.absolute_limit,
+        **_limits(settings),
     }
-    shortfall = (
-        f"CloudWatch gave no usable data ({unusable})"
-        if unusable is not None
-        else _traffic_shortfall(traffic[0], traffic[1], settings.min_requests, None)
-    )
+    shortfall = _traffic_shortfall(unusable, traffic[0], traffic[1], settings.min_requests, None)
     for side_values in values:
         if shortfall is None and len(side_values.values) < settings.min_periods:
             shortfall = (

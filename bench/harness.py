@@ -5,7 +5,7 @@ instruments the benchmarks add around cutover/local without editing it:
 - `real_time_bake_polls`: the bake's poll Wait runs at another time scale than the other waits;
 - `InvocationTimer`: wall time of each in-process Lambda invocation (wraps InProcessLambda.run);
 - `ApiCalls`: every AWS API call our handlers make (a botocore `before-call` hook on the
-  shifter's own clients, through `cutover.shifter.adapters.aws_clients.client_hooks`).
+  shifter's own clients, through `cutover.shifter.adapters.aws_clients.client_hook`).
 """
 
 from __future__ import annotations
@@ -296,13 +296,8 @@ class ApiCalls:
         def count_calls(client: Any) -> None:
             client.meta.events.register("before-call", self._count)
 
-        aws_clients.reset()  # clients made before the hook would not count
-        aws_clients.client_hooks.append(count_calls)
-        try:
+        with aws_clients.client_hook(count_calls):
             yield self
-        finally:
-            aws_clients.client_hooks.remove(count_calls)
-            aws_clients.reset()
 
     def _count(self, model: Any, **_kwargs: Any) -> None:
         with self._lock:

@@ -126,13 +126,8 @@ def get_metric_data_calls() -> Iterator[list[dict[str, Any]]]:
 
         client.meta.events.register("before-call", seen)
 
-    aws_clients.reset()  # clients made before the hook would not count
-    aws_clients.client_hooks.append(count)
-    try:
+    with aws_clients.client_hook(count):
         yield calls
-    finally:
-        aws_clients.client_hooks.remove(count)
-        aws_clients.reset()
 
 
 def test_each_check_with_a_whole_period_makes_one_get_metric_data_call(cutover: LocalCutover) -> None:

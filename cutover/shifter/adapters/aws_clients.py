@@ -6,7 +6,8 @@ machine's Retry adds a second, coarser layer around whole steps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,20 @@ def client(service: str) -> Any:
 def reset() -> None:
     """Forget cached clients (tests switch endpoints and credentials between cases)."""
     _client.cache_clear()
+
+
+@contextmanager
+def client_hook(hook: Callable[[Any], None]) -> Iterator[None]:
+    """`hook` sees every client made inside the block (the bench's and tests' call counters):
+    the clients cached before are forgotten on the way in, as they would not have seen it, and
+    the ones that did on the way out."""
+    reset()
+    client_hooks.append(hook)
+    try:
+        yield
+    finally:
+        client_hooks.remove(hook)
+        reset()
 
 
 def elbv2() -> ElasticLoadBalancingv2Client:

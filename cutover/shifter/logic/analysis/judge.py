@@ -81,28 +81,28 @@ def _traffic_shortfall(
     return None
 
 
+def _rate_summary(traffic: SideTraffic) -> SideSummary:
+    """A side's requests, errors and error rate (None without requests) over its window."""
+    rate = traffic.total_errors / traffic.total_requests if traffic.total_requests else None
+    return SideSummary(
+        side=traffic.side,
+        periods=traffic.periods_with_requests,
+        requests=traffic.total_requests,
+        errors=traffic.total_errors,
+        value=rate,
+    )
+
+
 def judge_rate(
     settings: RateJudge, new: SideTraffic, baseline: SideTraffic, unusable: str | None = None
 ) -> MetricVerdict:
-    new_rate = new.total_errors / new.total_requests if new.total_requests else None
-    base_rate = baseline.total_errors / baseline.total_requests if baseline.total_requests else None
+    new_summary, base_summary = _rate_summary(new), _rate_summary(baseline)
+    new_rate, base_rate = new_summary.value, base_summary.value
     common = {
         "metric": ERROR_RATE,
         "direction": "higher-is-worse",
-        "new": SideSummary(
-            side=new.side,
-            periods=new.periods_with_requests,
-            requests=new.total_requests,
-            errors=new.total_errors,
-            value=new_rate,
-        ),
-        "baseline": SideSummary(
-            side=baseline.side,
-            periods=baseline.periods_with_requests,
-            requests=baseline.total_requests,
-            errors=baseline.total_errors,
-            value=base_rate,
-        ),
+        "new": new_summary,
+        "baseline": base_summary,
         **_limits(settings),
     }
     shortfall = _traffic_shortfall(unusable, new, baseline, settings.min_requests, settings.min_periods)

@@ -23,7 +23,7 @@ from cutover.cdk.image_pull import acknowledge_granted_pull
 from cutover.cdk.live_state import LiveState
 from cutover.cdk.supplied_image import SuppliedImage
 from cutover.config import ASSET_IMAGE, ServiceConfig
-from cutover.shifter.contract import LiveKey, Side
+from cutover.shifter.contract import ContainerEnv, LiveKey, Side
 
 # The container's stopTimeout must cover the deregistration delay plus the app's own
 # drain, so that ECS does not SIGKILL a task the ALB is still draining. Fargate's max is 120 s.
@@ -85,8 +85,8 @@ class ServiceSide(Construct):
             environment={
                 **image_environment,
                 **config.environment,
-                "CUTOVER_SIDE": side,
-                "CUTOVER_SERVICE": config.service_name,
+                ContainerEnv.SIDE: side,
+                ContainerEnv.SERVICE: config.service_name,
             },
             secrets=_container_secrets(self, config),
             logging=ecs.LogDriver.aws_logs(stream_prefix=side, log_group=self.log_group),

@@ -1,4 +1,4 @@
-"""Names that cross the boundaries between the stacks, the Lambda and the CLI.
+"""Names that cross the boundaries between the stacks, the Lambda, the CLI and the service's containers.
 
 Dependency-free on purpose: the CDK app, the Lambda asset, the CLI, the local harness and the
 tests all import it, so it may import nothing but the standard library. A name defined here is
@@ -82,6 +82,17 @@ class Env(StrEnum):
     DEFAULTS = "CUTOVER_DEFAULTS"
     ON_STEP_HOOKS = "CUTOVER_ON_STEP_HOOKS"
     ON_ROLLBACK_HOOKS = "CUTOVER_ON_ROLLBACK_HOOKS"
+
+
+class ContainerEnv(StrEnum):
+    """What the stack tells each side's container (cutover/cdk/service_side.py): its side and its
+    service. The example service reads SIDE under the name its own contract gives it
+    (service/cutover_service/contract.py: that package imports nothing of Cutover's, and
+    tests/infra/test_contract.py keeps the two equal); a user's app may read both, e.g. for the
+    Side and Service dimensions of its own metrics (README, "A metric of your own")."""
+
+    SIDE = "CUTOVER_SIDE"
+    SERVICE = "CUTOVER_SERVICE"
 
 
 # The CloudWatch namespace of the shifter's own metrics (Powertools reads it from the environment).

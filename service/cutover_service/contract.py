@@ -29,6 +29,10 @@ The Dockerfile's HEALTHCHECK runs exactly this string; for ECS use
 `python -c`. It reads `PORT` from the container's environment, defaulting to 8080.
 """
 
+SIDE_VARIABLE: Final = "CUTOVER_SIDE"
+"""The environment variable the CDK app sets to the task's side, `blue` or `green` (the same name as
+Cutover's `ContainerEnv.SIDE`: this package imports nothing of Cutover's, a test keeps them equal)."""
+
 FEATURE_FLAGS_FILE_VARIABLE: Final = "FEATURE_FLAGS_FILE"
 """The environment variable naming the feature-flags file (a JSON object of name -> true/false)."""
 

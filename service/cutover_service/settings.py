@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from cutover_service.contract import CONTAINER_PORT, FEATURE_FLAGS_FILE_VARIABLE
+from cutover_service.contract import CONTAINER_PORT, FEATURE_FLAGS_FILE_VARIABLE, SIDE_VARIABLE
 
 _T = TypeVar("_T", int, float)
 
@@ -54,7 +54,7 @@ class Settings:
             host=_text(env, "HOST", defaults.host),
             port=_number(env, "PORT", int, defaults.port, low=1, high=65535),
             service_version=_text(env, "SERVICE_VERSION", defaults.service_version),
-            side=_text(env, "CUTOVER_SIDE", defaults.side),
+            side=_text(env, SIDE_VARIABLE, defaults.side),
             drain_propagation_seconds=_number(
                 env, "DRAIN_PROPAGATION_SECONDS", float, defaults.drain_propagation_seconds, low=0
             ),

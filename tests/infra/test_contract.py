@@ -1,6 +1,7 @@
 """The synthesized stack against the contract its other side reads (shifter/contract.py): the
 steps the state machine asks for exist, the errors it catches are raised, the environment the
-stack writes is the one the Lambda parses, and the outputs are the ones the CLI reads."""
+stack writes is the one the Lambda parses and the one the example service's containers read, and
+the outputs are the ones the CLI reads."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from cutover.shifter.contract import SIDES, Env, Output, SideOutput, StateMachineError, StepName, side_output
+from cutover.shifter.contract import (
+    SIDES,
+    ContainerEnv,
+    Env,
+    Output,
+    SideOutput,
+    StateMachineError,
+    StepName,
+    side_output,
+)
 from cutover.shifter.environment import ShifterEnvironment
 from cutover.shifter.handlers.workflow import SPECIAL_STEPS, STEPS
 from cutover.shifter.logic import errors
@@ -130,3 +140,45 @@ def test_the_stack_has_exactly_the_outputs_the_cli_and_the_harness_read() -> Non
     outputs = set(synth()[STACK]["Outputs"])
     expected = {*Output} | {side_output(side, key) for side in SIDES for key in SideOutput}
     assert outputs == expected, outputs ^ expected
+
+
+def container_environments(template: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Side → the environment its task definition gives its one container."""
+    found = {}
+    for task_definition in resources_of_type(template, "AWS::ECS::TaskDefinition").values():
+        properties = task_definition["Properties"]
+        (container,) = properties["ContainerDefinitions"]
+        side = properties["Family"].rsplit("-", 1)[1]  # the family is <service>-<side>
+        found[side] = {variable["Name"]: variable["Value"] for variable in container["Environment"]}
+    assert set(found) == set(SIDES), found
+    return found
+
+
+class ReadNames(dict[str, str]):
+    """An environment that records the names read from it."""
+
+    def __init__(self, environment: dict[str, str]) -> None:
+        super().__init__(environment)
+        self.read: set[str] = set()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.read.add(name)
+        return super().get(name, default)
+
+
+def test_each_sides_container_is_told_its_side_and_service_under_the_names_the_example_service_reads() -> None:
+    from cutover_service.contract import SIDE_VARIABLE
+    from cutover_service.settings import Settings
+
+    # The service package imports nothing of Cutover's: its own name for the side must be ours.
+    assert ContainerEnv(SIDE_VARIABLE) is ContainerEnv.SIDE
+    for context in ({}, {"image": "asset"}):
+        for side, written in container_environments(synth(**context)[STACK]).items():
+            assert (written[ContainerEnv.SIDE], written[ContainerEnv.SERVICE]) == (side, "demo")
+            if not context:  # a public image: the stack adds nothing but the contract's names
+                assert set(written) == set(ContainerEnv)
+            environment = ReadNames(written)
+            assert Settings.from_env(environment).side == side  # what the example service makes of it
+            # Every name written is one the example service reads, but the service's name: that
+            # one is for a user's app (README, "A metric of your own").
+            assert set(written) - {ContainerEnv.SERVICE} <= environment.read, context

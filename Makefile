@@ -20,11 +20,17 @@ help: ## list the targets
 
 install: $(STAMP) node_modules/.installed ## create .venv and install Python and npm dependencies (idempotent)
 
+# pip bootstraps the locked uv, and uv installs the lock: measured 2026-12-06 on a clean clone, pip
+# took 70 s for requirements-dev.txt, uv 3 s with an empty cache (it does not compile bytecode ahead:
+# Python compiles what is imported, the first time; importing aws_cdk, moto and the package took
+# 7.9 s the first time and 8.4 s the second, so compiling ahead buys nothing).
+UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements-dev.txt)
+
 $(STAMP): requirements.txt requirements-dev.txt service/requirements.txt pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	$(PYTHON) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PYTHON) -r requirements-dev.txt
 	@touch $@
 
 node_modules/.installed: package.json
@@ -42,7 +48,16 @@ synth: install ## synthesize the app into cdk.out/ (offline)
 	rm -rf cdk.out
 	$(CDK) synth --quiet
 
-synth-local: install ## synthesize the variant local AWS (moto) creates, with the example service, into cdk.out.local/
+# What `cdk synth` reads: the app, the package (stacks and the Lambda asset), the example service
+# (the local variant's image asset), the CDK settings and the installed versions. The local variant
+# is synthesized again only when one of them changed: `make sandbox` and `make demo` then start at
+# once (a synth is ~20 s of node and Python on 2 cores).
+SYNTH_INPUTS := app.py cdk.json $(STAMP) node_modules/.installed \
+	$(shell find cutover service -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null)
+
+synth-local: cdk.out.local/manifest.json ## synthesize the variant local AWS (moto) creates, with the example service, into cdk.out.local/ (again only when an input changed)
+
+cdk.out.local/manifest.json: $(SYNTH_INPUTS)
 	rm -rf cdk.out.local
 	$(CDK) synth --quiet -c local=true -c image=asset -c ecr_repositories=app,shop \
 		-c hooks="$$($(PYTHON) -m cutover.local.demo_hooks)" --output cdk.out.local  # the demo's on_rollback hook

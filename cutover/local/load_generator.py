@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import signal
 import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -44,6 +45,9 @@ Command = Literal["snapshot", "running", "stop"]
 
 def serve_load(spec: LoadSpec, connection: Connection) -> None:
     """The load process: send until told to stop, or until the parent is gone (its pipe end closes)."""
+    # A terminal's Ctrl-C reaches every process of its foreground group: the parent stops this one
+    # when it is done with it, or its pipe closes and this process ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sender = LoadSender(spec)
     sender.start()
     connection.send("started")

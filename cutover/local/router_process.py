@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
+import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -110,6 +111,9 @@ class TableRouter(RoutingServer):
 
 def serve_routing(table: RoutingTable, upstream_timeout_seconds: float, connection: Connection) -> None:
     """The router process: serve, apply tables as they come, report; end when told or orphaned."""
+    # A terminal's Ctrl-C reaches every process of its foreground group: the parent stops this one
+    # when it is done with it, or its pipe closes and this process ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sink = _AnswerBuffer()
     router = TableRouter(table, upstream_timeout_seconds, sink)
     router._start_serving()

@@ -122,8 +122,10 @@ def run(assembly: Path, stack: str, time_scale: float, console: Console) -> int:
             )
             sandbox_state.write(state, env_script(state))
             print(guide(state, stage))
-            print(f"{READY}: Ctrl-C or `cutover-local stop` ends it (pid {state.pid}).", flush=True)
+            # Ready before saying so: a Ctrl-C the moment the line is read stops a started sandbox
+            # (a clean-clone run, 2026-12-06, met one between the line and the flag: "Start-up interrupted").
             signals.ready = True
+            print(f"{READY}: Ctrl-C or `cutover-local stop` ends it (pid {state.pid}).", flush=True)
             while not signals.stopping.wait(1.0):
                 pass
             console.print("Stopping the sandbox: the service's processes, the router, local AWS")

@@ -594,7 +594,7 @@ def test_the_sandbox_commands_run_as_documented_against_one_sandbox(person: Pers
         sandbox.process.wait(60)
     finally:
         sandbox.close()
-    assert "Sandbox stopped" in sandbox.output, sandbox.output[-5000:]
+    assert "Sandbox stopped" in sandbox.output and "Traceback" not in sandbox.output, sandbox.output[-5000:]
     assert processes_marked(person.run_id) == []
 
     session = {key for key, test in RUN_BY_A_TEST_HERE.items() if test == SANDBOX_SESSION}

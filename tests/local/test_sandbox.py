@@ -245,6 +245,7 @@ def test_ctrl_c_in_the_sandbox_ends_every_process_it_started(tmp_path: Path, run
     finally:
         sandbox.close()
     assert "Sandbox stopped" in sandbox.output, sandbox.output
+    assert "Traceback" not in sandbox.output, sandbox.output  # the router and load processes ignore it
     assert processes_marked(run_id) == []  # the service's processes (their own sessions) and all else it started
     assert live_members_of_group(group) == []  # nor anything else the Ctrl-C reached
     assert not (tmp_path / "sandbox.json").exists() and not (tmp_path / "env.sh").exists()

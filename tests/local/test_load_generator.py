@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import socket
@@ -49,7 +50,8 @@ class VersionServer(HttpTarget):
                 self.send_header("X-Cutover-Side", "blue" if version == "v1" else "green")
                 self.send_header("Content-Length", "2")
                 self.end_headers()
-                self.wfile.write(b"ok")
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (stopped)
+                    self.wfile.write(b"ok")
 
             do_GET = do_POST = _answer
 

@@ -34,6 +34,23 @@ file's run, creating the stack (the `cutover` fixture) being 32 %:
   only read afterwards (moto's `Preprocessor` builds the evaluation components from it without
   changing it), so it is kept per definition and a fresh program is built from it each time:
   executions never share components, as on moto itself.
+
+Measured on tests/workflow/test_step_and_rollback_hooks.py (2026-12-06, 73 s): its 29 tests create
+29 different definitions, because CloudFormation names every function with a random suffix, and
+parsing them took 15.7 s (0.54 s each); moto's RSA keys took 5 % more.
+
+- **One ANTLR parse per definition shape.** ASL's grammar has no semantic predicates, so the
+  parse tree depends only on the sequence of token types; two definitions that differ only in the
+  text of some tokens (the same template's function ARNs with another suffix) have the same tree
+  but for those tokens' text. So the definition is lexed (a twentieth of a parse), and when a
+  parsed definition had the same token types, its tree is copied with the new tokens. A lexer
+  error, or a shape not seen, takes the full parse.
+- **RSA keys that are never used.** moto's KMS generates an RSA-2048 key pair for every key,
+  symmetric ones included, which AWS never signs with (Sign and Verify need an asymmetric key,
+  KMS developer guide, "Asymmetric keys in AWS KMS"); the stack's key and DynamoDB's default key
+  took ~0.1 s each, every test. Symmetric and HMAC keys now share one, made when first asked
+  for. moto's SNS made one per subscription to sign HTTP deliveries; SNS signs a region's messages
+  with one certificate (SigningCertURL), so one key per process signs them all here.
 """
 
 from __future__ import annotations
@@ -46,10 +63,19 @@ import threading
 from typing import Any
 
 import botocore.session
+from antlr4 import CommonTokenStream, InputStream, ParserRuleContext, Token
+from antlr4.error.ErrorListener import ErrorListener
+from antlr4.tree.Tree import TerminalNodeImpl
+from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.cloudformation.models import Stack
 from moto.core import base_backend
 from moto.core.models import botocore_stubber
+from moto.kms import models as kms_models
+from moto.kms import utils as kms_utils
+from moto.kms.utils import KeySpec
 from moto.settings import moto_server_port
+from moto.sns.models import Subscription
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import boto_client as moto_boto_client
@@ -63,7 +89,9 @@ _original_create_loader = botocore.session.create_loader
 _original_parse_template = Stack.parse_template
 _original_asl_parse = AmazonStateLanguageParser.parse
 _asl_trees: dict[str, Any] = {}
+_asl_shapes: dict[tuple[int, ...], Any] = {}  # token types -> a tree parsed from them
 _ASL_TREES_KEPT = 16  # a test module synthesizes a handful of definitions; bounded all the same
+_original_generate_private_key = kms_utils.generate_private_key
 
 
 def cached_boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
@@ -106,16 +134,90 @@ def parse_template_json_first(template: str) -> dict[str, Any]:
     return parsed
 
 
+class _LexerErrors(ErrorListener):  # type: ignore[misc]  # antlr4 has no type information
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = False
+
+    def syntaxError(self, *_: Any) -> None:
+        self.seen = True
+
+
+def _tokens(definition: str) -> list[Token] | None:
+    """The definition's tokens as moto's parser sees them, or None if the lexer reported an error."""
+    lexer = ASLLexer(InputStream(definition))
+    errors = _LexerErrors()
+    lexer.removeErrorListeners()
+    lexer.addErrorListener(errors)
+    stream = CommonTokenStream(lexer)
+    stream.fill()
+    return None if errors.seen else list(stream.tokens)
+
+
+def _with_tokens(node: Any, tokens: list[Token], parent: Any = None) -> Any:
+    """A copy of the parse tree `node` whose every token is the one at its index in `tokens`."""
+    if isinstance(node, TerminalNodeImpl):
+        terminal = TerminalNodeImpl(tokens[node.symbol.tokenIndex])
+        terminal.parentCtx = parent
+        return terminal
+    assert isinstance(node, ParserRuleContext)
+    copy = object.__new__(type(node))
+    copy.parser = node.parser
+    copy.parentCtx = parent
+    copy.invokingState = node.invokingState
+    copy.exception = node.exception
+    copy.start = None if node.start is None else tokens[node.start.tokenIndex]
+    copy.stop = None if node.stop is None else tokens[node.stop.tokenIndex]
+    copy.children = None if node.children is None else [_with_tokens(child, tokens, copy) for child in node.children]
+    return copy
+
+
+def _keep(kept: dict[Any, Any], key: Any, tree: Any) -> None:
+    with _lock:
+        if len(kept) >= _ASL_TREES_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[key] = tree
+
+
 def parse_asl_once(definition: str) -> tuple[Any, Any]:
     tree = _asl_trees.get(definition)
     if tree is None:
-        program, tree = _original_asl_parse(definition)  # raises on an invalid definition: never kept
-        with _lock:
-            if len(_asl_trees) >= _ASL_TREES_KEPT:
-                _asl_trees.pop(next(iter(_asl_trees)))
-            _asl_trees[definition] = tree
-        return program, tree
+        tokens = _tokens(definition)
+        shape = None if tokens is None else tuple(token.type for token in tokens)
+        known = None if shape is None else _asl_shapes.get(shape)
+        if known is None:
+            program, tree = _original_asl_parse(definition)  # raises on an invalid definition: never kept
+            _keep(_asl_trees, definition, tree)
+            if shape is not None:
+                _keep(_asl_shapes, shape, tree)
+            return program, tree
+        assert tokens is not None
+        tree = _with_tokens(known, tokens)
+        _keep(_asl_trees, definition, tree)
     return Preprocessor().visit(tree), tree
+
+
+_ASYMMETRIC_SPECS = {KeySpec.RSA_2048, KeySpec.RSA_3072, KeySpec.RSA_4096, *KeySpec.ecc_key_specs()}
+
+
+@functools.cache
+def _unused_rsa_key() -> Any:
+    return _original_generate_private_key(KeySpec.RSA_2048)
+
+
+def generate_private_key(key_spec: str) -> Any:
+    """moto's, for asymmetric keys; one shared key for the others, which KMS never signs with."""
+    return _original_generate_private_key(key_spec) if key_spec in _ASYMMETRIC_SPECS else _unused_rsa_key()
+
+
+@functools.cache
+def _sns_region_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def sns_signing_key(_subscription: Any) -> rsa.RSAPrivateKey:
+    """moto's `Subscription.private_key()`: one key for every subscription, as SNS has one certificate."""
+    return _sns_region_key()
 
 
 def apply() -> None:
@@ -127,6 +229,8 @@ def apply() -> None:
     botocore.session.create_loader = shared_loader
     Stack.parse_template = staticmethod(parse_template_json_first)  # type: ignore[method-assign]
     AmazonStateLanguageParser.parse = staticmethod(parse_asl_once)  # type: ignore[method-assign]
+    kms_models.generate_private_key = generate_private_key  # type: ignore[attr-defined]  # imported by name
+    Subscription.private_key = sns_signing_key  # type: ignore[method-assign,assignment]
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "")
         if (

@@ -194,3 +194,97 @@ def test_a_definition_is_parsed_once_and_each_execution_gets_its_own_program() -
         AmazonStateLanguageParser.parse('{"StartAt": ')
     with pytest.raises(ASLParserException):
         AmazonStateLanguageParser.parse('{"StartAt": ')
+
+
+def _lambda_task(function: str, payload: str) -> str:
+    return json.dumps(
+        {
+            "StartAt": "Call",
+            "States": {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": function, "Payload": {"say": payload}},
+                    "End": True,
+                }
+            },
+        }
+    )
+
+
+def test_a_definition_of_a_known_shape_gets_the_tree_a_full_parse_would_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same token types, other texts (another function suffix): the known tree, with the new tokens."""
+    from antlr4.tree.Trees import Trees
+    from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    moto_patches.apply()
+    full_parses: list[str] = []
+    original = moto_speedups._original_asl_parse
+
+    def counted(definition: str) -> Any:  # moto's parser, counted
+        full_parses.append(definition)
+        return original(definition)
+
+    monkeypatch.setattr(moto_speedups, "_original_asl_parse", counted)
+    first = _lambda_task(f"arn:aws:lambda:{REGION}:123456789012:function:stack-Fn-AAAAAAAA", "hello")
+    second = _lambda_task(f"arn:aws:lambda:{REGION}:123456789012:function:stack-Fn-BBBBBBBB", "bye")
+    AmazonStateLanguageParser.parse(first)
+    _, tree = AmazonStateLanguageParser.parse(second)
+    assert full_parses == [first]  # the second was lexed, not parsed
+
+    def shown(node: Any) -> str:
+        return str(Trees.toStringTree(node, ruleNames=ASLParser.ruleNames))
+
+    assert shown(tree) == shown(original(second)[1])
+    assert "BBBBBBBB" in shown(tree) and "AAAAAAAA" not in shown(tree) and '"bye"' in shown(tree)
+    other_shape = _lambda_task("stack-Fn-CCCCCCCC", "$.not-the-same-token-type")
+    AmazonStateLanguageParser.parse(other_shape)
+    assert full_parses == [first, other_shape]
+
+
+def test_a_definition_the_lexer_complains_of_takes_motos_full_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's lexer skips a character no token starts with (and says so): the shape of what is left
+    could match a known one, so whatever moto's full parse makes of it stands."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    moto_patches.apply()
+    full_parses: list[str] = []
+    original = moto_speedups._original_asl_parse
+
+    def counted(definition: str) -> Any:  # moto's parser, counted
+        full_parses.append(definition)
+        return original(definition)
+
+    monkeypatch.setattr(moto_speedups, "_original_asl_parse", counted)
+    valid = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+    AmazonStateLanguageParser.parse(valid)
+    odd = valid.replace('"StartAt":', '"StartAt": ~')
+    AmazonStateLanguageParser.parse(odd)
+    assert full_parses[-1] == odd
+
+
+def test_symmetric_keys_share_one_unused_rsa_key_and_asymmetric_keys_still_sign() -> None:
+    from moto.kms.models import kms_backends
+
+    moto_patches.apply()
+    with mock_aws():
+        kms = boto3.client("kms", region_name=REGION)
+        symmetric = [kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(2)]
+        signing = [kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"] for _ in range(2)]
+        keys = kms_backends["123456789012"][REGION].keys
+        assert keys[symmetric[0]].private_key is keys[symmetric[1]].private_key
+        assert keys[signing[0]].private_key is not keys[signing[1]].private_key
+        signed = kms.sign(KeyId=signing[0], Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")["Signature"]
+        verified = kms.verify(KeyId=signing[0], Message=b"m", Signature=signed, SigningAlgorithm="RSASSA_PSS_SHA_256")
+        assert verified["SignatureValid"]
+        ciphertext = kms.encrypt(KeyId=symmetric[0], Plaintext=b"secret")["CiphertextBlob"]
+        assert kms.decrypt(CiphertextBlob=ciphertext)["Plaintext"] == b"secret"
+
+
+def test_every_sns_subscription_signs_with_the_regions_one_key() -> None:
+    from moto.sns.models import Subscription
+
+    moto_patches.apply()
+    first, second = object.__new__(Subscription), object.__new__(Subscription)
+    assert first.private_key() is second.private_key()

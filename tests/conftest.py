@@ -28,11 +28,18 @@ TIER_OF_DIRECTORY = {
     "packaging": "local",
     "zero_downtime": "load",
 }
-SERIAL_DIRECTORIES = {"zero_downtime", "bench"}
+SERIAL_DIRECTORIES = {"zero_downtime"}
 # test_shutdown.py: 250 requests/s from a second process for 1.5 s before SIGTERM; next to three
 # parallel workers its load generator started too late to send the 150 it needs (a clean-clone
 # run, 2026-12-06: 125).
-SERIAL_FILES = {"test_aws_timing.py", "test_router_timing.py", "test_sandbox.py", "test_shutdown.py"}
+# test_bench_timing_smoke.py: the bench figures that time what they measure (bench.run.TIMED_FIGURES).
+SERIAL_FILES = {
+    "test_aws_timing.py",
+    "test_router_timing.py",
+    "test_sandbox.py",
+    "test_shutdown.py",
+    "test_bench_timing_smoke.py",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:

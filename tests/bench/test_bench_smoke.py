@@ -1,11 +1,9 @@
-"""The benchmarks in quick mode (bench.report.QUICK): every figure measured with a handful
-of samples on local AWS, the report written to a temporary path (never bench/RESULTS.md),
-and each result checked for shape and sanity."""
+"""The benchmarks in quick mode (bench.report.QUICK), the figures that do not time what they
+measure (bench.run.TIMED_FIGURES are tests/bench/test_bench_timing_smoke.py's, run serially): each
+measured with a handful of samples on local AWS, the report written to a temporary path (never
+bench/RESULTS.md), and each result checked for shape and sanity."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -13,43 +11,16 @@ from bench import report
 from bench.cost import BAKE_SECONDS, POLL_INTERVAL_SECONDS, STRATEGIES, TERMINATION_WAIT_SECONDS
 from bench.growth import STEP_BAKE_SECONDS
 from bench.harness import ROOT
-from bench.run import DEFAULT_OUTPUT, run_all
-from bench.transitions import RATE_PER_SECOND
+from bench.run import ALL_FIGURES, DEFAULT_OUTPUT, TIMED_FIGURES
+from tests.bench.quick import QuickRun, assert_the_report_is_written_where_asked_and_printed_as_measured, quick_run
 
 # One quick run serves every test of this module; it takes about a minute on an idle machine.
 pytestmark = pytest.mark.timeout(900)
 
 
-@dataclass(frozen=True)
-class QuickRun:
-    results: report.Results
-    output: Path
-    echoed: str
-
-
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> QuickRun:
-    published = DEFAULT_OUTPUT.read_bytes() if DEFAULT_OUTPUT.exists() else None
-    output = tmp_path_factory.mktemp("bench") / "RESULTS.md"
-    echoed: list[str] = []
-    results = run_all(report.QUICK, output, echo=echoed.append)
-    assert (DEFAULT_OUTPUT.read_bytes() if DEFAULT_OUTPUT.exists() else None) == published
-    return QuickRun(results, output, "\n".join(echoed))
-
-
-def test_the_event_path_reacts_faster_than_polling(quick: QuickRun) -> None:
-    reaction = quick.results.reaction
-    assert reaction is not None
-    trials = report.QUICK.reaction_trials
-    assert (len(reaction.of("event")), len(reaction.of("polling"))) == (trials, trials)
-    assert reaction.mismatched() == []  # each rollback came from the path under test
-    assert all(t.reaction_ms > 0 for t in reaction.trials)
-    assert all(0 < (t.listener_ms or 0) < t.reaction_ms for t in reaction.trials if t.path == "event")
-    poll_ms = reaction.effective_poll_seconds * 1000
-    assert reaction.median("event") < reaction.median("polling")
-    assert reaction.median("event") < poll_ms  # the event path does not wait for a poll
-    assert reaction.maximum("polling") < poll_ms + 5_000  # at most one poll interval plus processing
-    assert reaction.ratio > 1
+    return quick_run(tmp_path_factory, ALL_FIGURES - TIMED_FIGURES)
 
 
 def test_cost_grows_with_the_strategy_and_is_positive(quick: QuickRun) -> None:
@@ -131,28 +102,12 @@ def test_synth_grows_with_services(quick: QuickRun) -> None:
         assert sample.resources == count * single.resources
 
 
-def test_production_requests_are_counted_through_each_transition(quick: QuickRun) -> None:
-    transitions = quick.results.transitions
-    assert transitions is not None and transitions.control is None  # the control runs in the full bench only
-    assert [(row.name, row.outcome) for row in transitions.rows] == [
-        ("canary deployment", "SUCCEEDED"),
-        ("abort mid-bake", "DeploymentRolledBack"),
-    ]
-    canary, abort = transitions.rows
-    assert canary.versions.startswith("v1 ") and "v2 " in canary.versions  # the load saw both releases
-    assert "v3 " in abort.versions  # the aborted release had half the traffic before the abort
-    for row in transitions.rows:
-        assert row.platform_failures == 0, row
-        assert row.served >= 0.5 * RATE_PER_SECOND * row.seconds, row  # the load ran at its rate
-    assert transitions.propagation_seconds == 30 and transitions.time_scale == 0.01
-
-
 def test_the_report_is_written_where_asked_and_printed_as_measured(quick: QuickRun) -> None:
-    assert quick.output != DEFAULT_OUTPUT
-    text = quick.output.read_text()
-    headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert [heading.split(".")[0] for heading in headings] == [f"## {n}" for n in range(1, 9)]
-    assert "quick run" in text and "| CPU |" in text and "| moto / boto3 |" in text
-    for heading in headings:
-        assert heading in quick.echoed
-    assert quick.results.elapsed_seconds > 0
+    assert_the_report_is_written_where_asked_and_printed_as_measured(quick)
+    assert quick.results.reaction is None and quick.results.transitions is None  # not measured here
+
+
+def test_the_published_report_holds_every_figure() -> None:
+    """`make bench` measures all of them (run_all's default) into bench/RESULTS.md."""
+    headings = [line.split(".")[0] for line in DEFAULT_OUTPUT.read_text().splitlines() if line.startswith("## ")]
+    assert headings == [f"## {n}" for n in sorted(ALL_FIGURES)]

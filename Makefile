@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install demo sandbox synth synth-local synth-pipeline lint typecheck cfn-lint security test test-fast test-load format lock reliability bench clean
+.PHONY: help install demo sandbox synth synth-local synth-pipeline lint typecheck cfn-lint security test test-unit test-fast test-load format lock reliability bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -95,8 +95,9 @@ security: synth $(CHECKOV_VENV)/bin/checkov ## checkov on the default template; 
 
 # Tiers: tests/conftest.py marks each test by directory (unit, infra, workflow, local, load)
 # and marks timing-sensitive ones `serial`; docs/architecture.md has what each runs and how long.
-# The parallel part mostly waits (compressed Wait states, polling, processes starting): measured
-# 2026-12-06, its tests used 0.3-0.4 s of CPU per second of wall, so it runs more workers than cores.
+# The parallel part's tests wait as well as work (compressed Wait states, polling, processes
+# starting), so it runs more workers than cores: on 4 it kept both cores busy (measured 2026-12-06,
+# idle machine: 640 s of CPU in 332 s of wall).
 PYTEST_WORKERS ?= 2
 PARALLEL_WORKERS ?= 4
 # cutover/shifter branch coverage from the unit tier alone: 97.6 % measured on 2026-12-06. Only the
@@ -105,11 +106,16 @@ PARALLEL_WORKERS ?= 4
 COVERAGE_FLOOR ?= 95
 COVERAGE := --cov=cutover/shifter --cov-branch --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
-test: install ## install if needed, then ruff, mypy, cfn-lint (concurrently), the unit tier with its coverage floor, the other tiers in parallel, then the serial ones (each part prints its 15 slowest)
-	$(MAKE) --no-print-directory -j3 lint typecheck cfn-lint
-	$(VENV)/bin/pytest tests/unit -n $(PYTEST_WORKERS) -q --durations=15 $(COVERAGE)
+# The checks and the unit tier run side by side, each one's output printed whole when it ends
+# (--output-sync): mypy alone is ~80 s of one core on a clean clone, which the unit tier and the
+# synths fill the other core beside.
+test: install ## install if needed; ruff, mypy, cfn-lint and the unit tier (with its coverage floor) side by side; the other tiers in parallel; then the serial ones (each pytest part prints its 15 slowest)
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck cfn-lint test-unit
 	$(VENV)/bin/pytest -n $(PARALLEL_WORKERS) --dist loadfile -m "not serial and not unit" --durations=15
 	$(VENV)/bin/pytest -m serial --durations=15
+
+test-unit: install ## the unit tier alone, with the branch-coverage floor on cutover/shifter
+	$(VENV)/bin/pytest tests/unit -n $(PYTEST_WORKERS) -q --durations=15 $(COVERAGE)
 
 test-fast: install ## the inner loop: unit and infra tiers in parallel (under 90 s)
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -m "unit or infra"

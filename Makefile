@@ -132,7 +132,7 @@ test-unit: install ## the unit tier alone, with the branch-coverage floor on cut
 	$(VENV)/bin/pytest tests/unit -n $(PYTEST_WORKERS) -q --durations=15 $(COVERAGE)
 
 test-fast: install ## the inner loop: unit and infra tiers in parallel (under 90 s)
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -m "unit or infra"
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -m "unit or infra" tests/unit tests/infra
 
 lock: install ## re-pin requirements-dev.in (and what it includes) into requirements-dev.txt
 	$(VENV)/bin/uv pip compile --python $(PYTHON) requirements-dev.in -o requirements-dev.txt --no-header --annotation-style line -q

@@ -418,8 +418,9 @@ def test_make_test_fast_selects_the_unit_and_infra_tiers() -> None:
 
 # ------------------------------------------------------------------ the sandbox, as a person uses it
 # `make sandbox` passes SANDBOX_ARGS, which make also reads from the environment: the session's
-# sandbox runs 50x faster than AWS, so a `--bake 10m` leaves 12 s to set the alarm in.
-SESSION_ARGS = "--time-scale 0.02"
+# sandbox runs 100x faster than AWS (as test_sandbox's), so a `--bake 10m` leaves 6 s to set the alarm
+# in (the alarm command takes under a second) and the `--bake 1m` deployment's 900 s final wait is 9 s.
+SESSION_ARGS = "--time-scale 0.01"
 SANDBOX_START_SECONDS = 300  # `make synth-local` (cdk synth, ~1 min on 2 busy cores), then the start (~20 s)
 # The session's bound: two sandboxes (each `make synth-local` then a start), four deployments,
 # each command bounded by COMMAND_SECONDS. It took 458 s at a load average of 16 on 2 cores.

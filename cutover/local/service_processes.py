@@ -33,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 
 from cutover.local.feature_flags import FEATURE_FLAGS_FILE_VARIABLE, FlagsFile
+from cutover.shifter.contract import ContainerEnv
 
 SERVICE_DIR = Path(__file__).resolve().parents[2] / "service"
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -75,7 +76,7 @@ class ServiceProcess:
         self.settings = {
             "HOST": "127.0.0.1",
             "SERVICE_VERSION": version,
-            "CUTOVER_SIDE": side,
+            ContainerEnv.SIDE.value: side,  # what the stack gives each side's container
             "ERROR_RATE": str(error_rate),
             "EXTRA_LATENCY_MS": str(extra_latency_ms),
             "STARTUP_DELAY_SECONDS": str(startup_delay_seconds),

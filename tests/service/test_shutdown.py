@@ -21,12 +21,21 @@ from tests.service.server_process import Reply, ServerProcess
 
 LOADGEN = Path(__file__).with_name("loadgen.py")
 LOAD_SECONDS = 5.0
-SIGTERM_AFTER = 1.5
+THREADS = 8
+ANSWERED_BEFORE_SIGTERM = 150  # the load that makes the test mean something
+SIGTERM_AT_THE_LATEST = 3.0  # seconds into the load: the rest of it runs through the drain
+METRIC = 'cutover_service_requests_total{method="POST",route="/mcp",status="200"} '
+
+
+def answered(server: ServerProcess) -> float:
+    """The MCP calls the server has answered 200, by its /metrics."""
+    lines = [line for line in server.metrics().splitlines() if line.startswith(METRIC)]
+    return float(lines[0].removeprefix(METRIC)) if lines else 0.0
 
 
 def run_load_and_sigterm(server: ServerProcess) -> tuple[dict[str, Any], float, float]:
     """Load for up to LOAD_SECONDS, SIGTERM in the middle; the summary, wall time of SIGTERM, shutdown time."""
-    options = ["--port", str(server.port), "--duration", str(LOAD_SECONDS), "--rate", "250", "--threads", "8"]
+    options = ["--port", str(server.port), "--duration", str(LOAD_SECONDS), "--rate", "250", "--threads", str(THREADS)]
     options += ["--poll-interval", "0.2", "--unhealthy-threshold", "2"]
     loadgen = subprocess.Popen(
         [sys.executable, str(LOADGEN), *options],
@@ -35,7 +44,14 @@ def run_load_and_sigterm(server: ServerProcess) -> tuple[dict[str, Any], float, 
         text=True,
     )
     try:
-        time.sleep(SIGTERM_AFTER)
+        # SIGTERM once the server has answered enough (its own count, plus what the load generator's
+        # threads may not have read yet), not after a fixed sleep: a clean-clone run beside three
+        # other workers had answered 125 after 1.5 s.
+        started = time.monotonic()
+        while (
+            answered(server) < ANSWERED_BEFORE_SIGTERM + THREADS and time.monotonic() - started < SIGTERM_AT_THE_LATEST
+        ):
+            time.sleep(0.05)
         assert loadgen.poll() is None, loadgen.communicate()
         sigterm_wall = time.time()
         sent_at = server.terminate()
@@ -62,7 +78,7 @@ def test_no_request_fails_across_a_graceful_shutdown_under_load(launch: Launch) 
     assert summary["succeeded"] == summary["sent"]
     before = [t for t in summary["success_times"] if t < sigterm_wall]
     after = [t for t in summary["success_times"] if t >= sigterm_wall]
-    assert len(before) >= 150, f"too little load before SIGTERM to mean anything: {len(before)}"
+    assert len(before) >= ANSWERED_BEFORE_SIGTERM, f"too little load before SIGTERM to mean anything: {len(before)}"
     assert after, "no request was served after SIGTERM: the drain was not exercised"
     # The load generator saw readiness drop during the propagation delay, well before its hard stop.
     assert summary["deregistered_at"] is not None

@@ -1,7 +1,8 @@
 """Tiers by directory, applied here so no test can miss its marker (see docs/architecture.md).
 
-`serial` tests measure timing or load both cores: `make test` runs them after the parallel
-(pytest-xdist) part, alone, so a neighbouring worker cannot starve them.
+`serial` tests measure timing or load both cores: `make test` runs them before the parallel
+(pytest-xdist) part, with no other test beside them but the unit tier at nice 19 (the Makefile
+says why that one cannot starve them).
 """
 
 from __future__ import annotations

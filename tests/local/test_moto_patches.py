@@ -212,21 +212,30 @@ def _lambda_task(function: str, payload: str) -> str:
     )
 
 
-def test_a_definition_of_a_known_shape_gets_the_tree_a_full_parse_would_give(monkeypatch: pytest.MonkeyPatch) -> None:
+MOTO_ASL_PARSE = moto_speedups._original_asl_parse  # moto's own, never counted
+
+
+@pytest.fixture
+def full_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The definitions moto's own parser is given from now on (the speed-ups applied)."""
+    moto_patches.apply()
+    parsed: list[str] = []
+    original = MOTO_ASL_PARSE
+
+    def counted(definition: str) -> Any:  # moto's parser, counted
+        parsed.append(definition)
+        return original(definition)
+
+    monkeypatch.setattr(moto_speedups, "_original_asl_parse", counted)
+    return parsed
+
+
+def test_a_definition_of_a_known_shape_gets_the_tree_a_full_parse_would_give(full_parses: list[str]) -> None:
     """Same token types, other texts (another function suffix): the known tree, with the new tokens."""
     from antlr4.tree.Trees import Trees
     from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-    moto_patches.apply()
-    full_parses: list[str] = []
-    original = moto_speedups._original_asl_parse
-
-    def counted(definition: str) -> Any:  # moto's parser, counted
-        full_parses.append(definition)
-        return original(definition)
-
-    monkeypatch.setattr(moto_speedups, "_original_asl_parse", counted)
     first = _lambda_task(f"arn:aws:lambda:{REGION}:123456789012:function:stack-Fn-AAAAAAAA", "hello")
     second = _lambda_task(f"arn:aws:lambda:{REGION}:123456789012:function:stack-Fn-BBBBBBBB", "bye")
     AmazonStateLanguageParser.parse(first)
@@ -236,27 +245,18 @@ def test_a_definition_of_a_known_shape_gets_the_tree_a_full_parse_would_give(mon
     def shown(node: Any) -> str:
         return str(Trees.toStringTree(node, ruleNames=ASLParser.ruleNames))
 
-    assert shown(tree) == shown(original(second)[1])
+    assert shown(tree) == shown(MOTO_ASL_PARSE(second)[1])
     assert "BBBBBBBB" in shown(tree) and "AAAAAAAA" not in shown(tree) and '"bye"' in shown(tree)
     other_shape = _lambda_task("stack-Fn-CCCCCCCC", "$.not-the-same-token-type")
     AmazonStateLanguageParser.parse(other_shape)
     assert full_parses == [first, other_shape]
 
 
-def test_a_definition_the_lexer_complains_of_takes_motos_full_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_definition_the_lexer_complains_of_takes_motos_full_parse(full_parses: list[str]) -> None:
     """moto's lexer skips a character no token starts with (and says so): the shape of what is left
     could match a known one, so whatever moto's full parse makes of it stands."""
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-    moto_patches.apply()
-    full_parses: list[str] = []
-    original = moto_speedups._original_asl_parse
-
-    def counted(definition: str) -> Any:  # moto's parser, counted
-        full_parses.append(definition)
-        return original(definition)
-
-    monkeypatch.setattr(moto_speedups, "_original_asl_parse", counted)
     valid = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
     AmazonStateLanguageParser.parse(valid)
     odd = valid.replace('"StartAt":', '"StartAt": ~')

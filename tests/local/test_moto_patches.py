@@ -8,9 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from cutover.local import moto_patches, moto_speedups
+from cutover.local.loaded_stack import MOTO_CONFIG
 
 REGION = "eu-west-1"
 
@@ -262,6 +264,59 @@ def test_a_definition_the_lexer_complains_of_takes_motos_full_parse(full_parses:
     odd = valid.replace('"StartAt":', '"StartAt": ~')
     AmazonStateLanguageParser.parse(odd)
     assert full_parses[-1] == odd
+
+
+def test_a_state_machine_definition_is_validated_once_and_an_invalid_one_fails_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    moto_patches.apply()
+    validated: list[str] = []
+    motos_validation = moto_speedups._original_validate_definition
+
+    def counted(definition: str) -> None:  # moto's validation, counted
+        validated.append(definition)
+        motos_validation(definition)
+
+    monkeypatch.setattr(moto_speedups, "_original_validate_definition", counted)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    definition = _lambda_task(f"arn:aws:lambda:{REGION}:123456789012:function:validated-once", "hi")
+    role = "arn:aws:iam::123456789012:role/sfn"
+    with mock_aws(config=MOTO_CONFIG):  # the interpreter's backend, which validates definitions
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        for name in ("first", "second"):
+            sfn.create_state_machine(name=name, definition=definition, roleArn=role)
+        for name in ("bad-1", "bad-2"):
+            with pytest.raises(ClientError, match="ASLParserException"):  # moto's InvalidDefinition
+                sfn.create_state_machine(name=name, definition='{"StartAt": "Nowhere", "States": {', roleArn=role)
+        assert sorted(machine["name"] for machine in sfn.list_state_machines()["stateMachines"]) == ["first", "second"]
+    invalid = [text for text in validated if text != definition]
+    assert validated.count(definition) == 1 and len(invalid) == 2  # once for both; the invalid one each time
+
+
+def test_a_stack_created_again_in_a_fresh_account_gets_the_same_physical_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Seeded by the stack's name and how many stacks came before it: the same in every test, not
+    the same for a second stack of the account."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+
+    def create(name: str) -> str:
+        cloudformation = boto3.client("cloudformation", region_name=REGION)
+        moto_speedups.seed_for_stack(name, len(cloudformation.list_stacks()["StackSummaries"]))
+        cloudformation.create_stack(StackName=name, TemplateBody=body)
+        resources = cloudformation.describe_stack_resources(StackName=name)["StackResources"]
+        return str(resources[0]["PhysicalResourceId"])
+
+    with mock_aws():
+        first = create("stack")
+    with mock_aws():
+        again = create("stack")
+        second_of_the_account = create("other")
+    assert again == first
+    assert second_of_the_account.rsplit("-", 1)[-1] != first.rsplit("-", 1)[-1]
 
 
 def test_symmetric_keys_share_one_unused_rsa_key_and_asymmetric_keys_still_sign() -> None:

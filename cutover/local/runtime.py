@@ -67,17 +67,6 @@ def install(time_scale: float = 0.001, timing: AwsTiming | None = AWS_TIMING) ->
     return recorder
 
 
-def _in_process_status(account: str, region: str, arn: str) -> str | None:
-    """The execution's status in this process's moto backend; None where it is not there."""
-    from moto.stepfunctions.exceptions import ExecutionDoesNotExist, StateMachineDoesNotExist
-    from moto.stepfunctions.responses import get_backend
-
-    try:
-        return str(get_backend(account, region).describe_execution(arn).status)
-    except (ExecutionDoesNotExist, StateMachineDoesNotExist):
-        return None
-
-
 @dataclass(frozen=True)
 class Execution:
     arn: str
@@ -147,23 +136,12 @@ class LocalCutover:
         )
 
     def wait(self, arn: str, timeout_seconds: float = 60.0) -> Execution:
-        """Bounded: poll until the execution leaves RUNNING, then describe it as a user would.
-
-        Polled in moto's backend when the execution runs in this process (mock_aws, or the demo's
-        moto server in a thread): a DescribeExecution through boto3 and moto's request handling
-        costs ~2 ms of CPU, and polling with it every 20 ms took 18 % of the CPU of the workflow
-        tests, from the interpreter thread they wait for (py-spy on test_step_and_rollback_hooks.py
-        and test_long_deployments.py, 2026-12-06). Against a moto server in another process (the
-        sandbox's CLI), through boto3."""
+        """Bounded: poll until the execution leaves RUNNING."""
         deadline = time.monotonic() + timeout_seconds
-        in_process = True
         while time.monotonic() < deadline:
-            status = _in_process_status(self.account, self.region, arn) if in_process else None
-            if status is None:
-                in_process = False
-                status = self.describe(arn).status
-            if status != "RUNNING":
-                return self.describe(arn)
+            execution = self.describe(arn)
+            if execution.status != "RUNNING":
+                return execution
             time.sleep(0.02)
         raise TimeoutError(f"{arn} still RUNNING after {timeout_seconds} s")
 

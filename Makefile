@@ -114,27 +114,31 @@ PARALLEL_WORKERS ?= 4
 COVERAGE_FLOOR ?= 95
 COVERAGE := --cov=cutover/shifter --cov-branch --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
-# make test's parts, in this order (measured on clean clones, 2026-12-06; docs/architecture.md):
-# - the serial tests (timing-sensitive: they use about one core and wait on the other), and beside
-#   them, at the lowest CPU priority (nice 19), ruff, mypy, cfn-lint and the unit tier with its
-#   coverage floor: ~200 s of CPU that does not depend on timing and fills the core the serial tests
-#   leave idle. Linux's scheduler gives a nice-0 task 1024/15 times the CPU share of a nice-19 one
-#   (sched(7), "The nice value"), so a serial test that wants both cores still gets them. Their
-#   output is kept in $(CHECKS_LOG) and printed after the serial tests'. cdk.out.local is
-#   synthesized first: the README's sandbox session (a serial test) runs `make sandbox`, which
-#   reads it, and cfn-lint's `synth-local` then has nothing to rewrite under it.
-# - then every other test, on PARALLEL_WORKERS xdist workers.
+# make test's parts (measured on clean clones, 2026-12-06; docs/architecture.md):
+# - cdk.out.local is synthesized first: the README's sandbox session (a serial test) runs
+#   `make sandbox`, which reads it, and cfn-lint's `synth-local` then has nothing to rewrite under it.
+# - the serial tests (timing-sensitive) run at normal priority. Beside them, at the lowest CPU
+#   priority (nice 19), run ruff, mypy, cfn-lint and the unit tier with its coverage floor (CHECKS),
+#   and every other test on PARALLEL_WORKERS xdist workers: none of that depends on timing beyond
+#   bounds of a minute, and Linux's scheduler gives a nice-0 task 1024/15 times the CPU share of a
+#   nice-19 one (sched(7), "The nice value"), so a serial test that wants both cores still gets
+#   them. The serial tests use about one core; the rest fills the other, and both once they end.
+#   The checks' output is printed after the serial tests', then the other tiers' as it comes.
 CHECKS := lint typecheck cfn-lint test-unit
 CHECKS_LOG := .make-test-checks.log
+PARALLEL_LOG := .make-test-parallel.log
 
-test: install synth-local ## install if needed; the serial tests with ruff, mypy, cfn-lint and the unit tier (coverage floor) beside them at low priority; then the other tiers in parallel (each pytest part prints its 15 slowest)
-	@echo "make test: the serial tests; beside them at nice 19: $(CHECKS) (their output is printed after)"
+test: install synth-local ## install if needed; the serial tests, and beside them at low priority ruff, mypy, cfn-lint, the unit tier (coverage floor) and the other tiers in parallel (each pytest part prints its 15 slowest)
+	@echo "make test: the serial tests; beside them at nice 19: $(CHECKS) and the other tiers on $(PARALLEL_WORKERS) workers (their output is printed after)"
 	@nice -n 19 $(MAKE) --no-print-directory -j4 --output-sync=target $(CHECKS) > $(CHECKS_LOG) 2>&1 & checks=$$!; \
+	nice -n 19 $(VENV)/bin/pytest -n $(PARALLEL_WORKERS) --dist loadfile -m "not serial and not unit" --durations=15 \
+		> $(PARALLEL_LOG) 2>&1 & others=$$!; \
 	$(VENV)/bin/pytest -m serial --durations=15; serial=$$?; \
 	wait $$checks; checked=$$?; cat $(CHECKS_LOG); \
-	echo "make test: serial tests exited $$serial, $(CHECKS) exited $$checked"; \
-	test $$serial -eq 0 && test $$checked -eq 0
-	$(VENV)/bin/pytest -n $(PARALLEL_WORKERS) --dist loadfile -m "not serial and not unit" --durations=15
+	echo "make test: the other tiers (not serial, not unit), on $(PARALLEL_WORKERS) workers:"; \
+	tail -n +1 --follow=name --pid=$$others $(PARALLEL_LOG); wait $$others; parallel=$$?; \
+	echo "make test: serial tests exited $$serial, $(CHECKS) exited $$checked, the other tiers exited $$parallel"; \
+	test $$serial -eq 0 && test $$checked -eq 0 && test $$parallel -eq 0
 
 test-unit: install ## the unit tier alone, with the branch-coverage floor on cutover/shifter
 	$(VENV)/bin/pytest tests/unit -n $(PYTEST_WORKERS) -q --durations=15 $(COVERAGE)

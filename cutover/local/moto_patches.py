@@ -18,7 +18,7 @@ from moto.elbv2 import models as elbv2_models
 from moto.elbv2.exceptions import InvalidActionTypeError
 from moto.secretsmanager.models import secretsmanager_backends
 
-from cutover.local import aws_limits, metric_data_limits, metric_percentiles, moto_speedups
+from cutover.local import aws_limits, execution_history_pages, metric_data_limits, metric_percentiles, moto_speedups
 
 
 def _convert_listener_actions(self: Any, properties: dict[str, Any]) -> list[dict[str, Any]]:
@@ -281,6 +281,7 @@ def apply() -> None:
     metric_data_limits.apply()
     metric_percentiles.apply()
     moto_speedups.apply()
+    execution_history_pages.apply()
     from moto.stepfunctions.responses import StepFunctionResponse
 
     StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign]

@@ -149,8 +149,9 @@ class LocalCutover:
         return self.wait(self.start(execution_input, name), timeout_seconds)
 
     def history(self, arn: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self.client("stepfunctions").get_execution_history(executionArn=arn)["events"]
-        return events
+        """The whole history, oldest first (GetExecutionHistory pages it, 1,000 events at most a call)."""
+        pages = self.client("stepfunctions").get_paginator("get_execution_history")
+        return [event for page in pages.paginate(executionArn=arn, maxResults=1000) for event in page["events"]]
 
     # ------------------------------------------------------------------ what a user looks at
     def weights(self) -> dict[str, int]:

@@ -64,7 +64,7 @@ def test_an_execution_fails_when_its_history_reaches_the_cap(sfn: Any, monkeypat
         "States.Runtime",
         "The execution reached the maximum number of history events (300).",
     )
-    events = sfn.get_execution_history(executionArn=described["executionArn"])["events"]
+    events = sfn.get_execution_history(executionArn=described["executionArn"], maxResults=1000)["events"]
     assert len(events) == 300 and events[-1]["type"] == "ExecutionFailed"
 
 

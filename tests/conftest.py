@@ -1,8 +1,8 @@
 """Tiers by directory, applied here so no test can miss its marker (see docs/architecture.md).
 
-`serial` tests measure timing or load both cores: `make test` runs them before the parallel
-(pytest-xdist) part, with no other test beside them but the unit tier at nice 19 (the Makefile
-says why that one cannot starve them).
+`serial` tests measure timing or load both cores: `make test` runs them in a pytest of their own at
+normal priority, with everything else (the checks, the unit tier, the parallel pytest-xdist part)
+beside them at nice 19 (the Makefile says why that cannot starve them).
 """
 
 from __future__ import annotations

@@ -7,6 +7,15 @@ function's environment, and calls it with a Lambda-like context. An exception be
 what Lambda returns for an unhandled error (header `x-amz-function-error: Unhandled`,
 payload {errorType, errorMessage, stackTrace}), so Step Functions Retry and Catch behave
 as on AWS.
+
+On AWS each concurrent invocation has an execution environment of its own. Here every function
+shares this process, and Powertools keeps one metric set per process (class attributes shared by
+every `Metrics`): the bake's Parallel state invokes the workflow function from both branches, and
+a check_bake that met a register_bake_token half-way failed on "Dimension 'Service' has already
+been added" (tests/workflow/test_step_and_rollback_hooks.py, a local run on 2026-12-06). So each
+thread gets its own metric, dimension and metadata sets, as each environment would. (Making the
+invocations take turns instead deadlocked an abort sent while a smoke test was held in flight:
+on AWS the abort's invocation runs beside it.)
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import sys
 import threading
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +61,51 @@ class Invocation:
     error_type: str | None
 
 
+class PerThread(MutableMapping[str, Any]):
+    """A dict of its own in every thread (each thread is one invocation at a time)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _own(self) -> dict[str, Any]:
+        own: dict[str, Any] | None = getattr(self._local, "own", None)
+        if own is None:
+            own = self._local.own = {}
+        return own
+
+    def __getitem__(self, key: str) -> Any:
+        return self._own()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._own()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._own()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._own())
+
+    def __len__(self) -> int:
+        return len(self._own())
+
+
+def metric_sets_per_thread() -> None:
+    """Idempotent: Powertools' shared sets, and those the shifter's `Metrics` already holds, per thread."""
+    from aws_lambda_powertools import Metrics
+
+    from cutover.shifter.observability import metrics
+
+    if isinstance(Metrics._metrics, PerThread):
+        return
+    Metrics._metrics, Metrics._dimensions, Metrics._metadata = PerThread(), PerThread(), PerThread()  # type: ignore[assignment]
+    for holder in (metrics, metrics.provider):
+        holder.metric_set, holder.dimension_set, holder.metadata_set = (
+            Metrics._metrics,
+            Metrics._dimensions,
+            Metrics._metadata,
+        )
+
+
 class InProcessLambda:
     """Installed once; records invocations so tests can count and inspect them."""
 
@@ -72,6 +126,7 @@ class InProcessLambda:
             function = self.get_function(function_name, qualifier)
             return runtime.run(function, body, response_headers)
 
+        metric_sets_per_thread()
         lambda_models.LambdaBackend.invoke = invoke  # type: ignore[method-assign]
         lambda_simple_models.LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
 

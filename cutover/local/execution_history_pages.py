@@ -20,22 +20,11 @@ import base64
 import json
 from typing import Any
 
-from moto.core.exceptions import JsonRESTError
+from moto.stepfunctions.exceptions import InvalidToken, ValidationException
 from moto.stepfunctions.responses import StepFunctionResponse
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
-_original = StepFunctionResponse.get_execution_history
-
-
-class InvalidToken(JsonRESTError):
-    def __init__(self, message: str) -> None:
-        super().__init__("InvalidToken", message)
-
-
-class ValidationException(JsonRESTError):
-    def __init__(self, message: str) -> None:
-        super().__init__("ValidationException", message)
 
 
 def _token(arn: str, reverse: bool, position: int) -> str:
@@ -46,9 +35,9 @@ def _position(token: str, arn: str, reverse: bool) -> int:
     try:
         token_arn, token_reverse, position = json.loads(base64.b64decode(token, validate=True))
     except (ValueError, TypeError) as error:
-        raise InvalidToken(f"Invalid Token: '{token}'") from error
+        raise InvalidToken(f"'{token}'") from error
     if (token_arn, token_reverse) != (arn, reverse) or not isinstance(position, int) or position < 0:
-        raise InvalidToken(f"Invalid Token: '{token}'")
+        raise InvalidToken(f"'{token}'")
     return position
 
 

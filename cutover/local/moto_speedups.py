@@ -61,7 +61,7 @@ function names.
   with a random suffix, so each test's definition differed from the last. moto's random IDs can be
   seeded (its `/moto-api/seed`); seeded from the stack's name and the number of stacks the account
   had before, the same template gets the same names in every test, and a second stack of an account
-  other ones.
+  gets other ones.
 - **A definition validated once.** moto's `_validate_definition` parses the definition and builds
   its program only to see that it can: the outcome depends on the text alone, so a definition that
   passed is not validated again (an invalid one still fails every time). With the two, the file's
@@ -205,10 +205,7 @@ def validate_definition_once(definition: str) -> None:
     if definition in _validated:
         return
     _original_validate_definition(definition)
-    with _lock:
-        if len(_validated) >= _ASL_TREES_KEPT:
-            _validated.pop(next(iter(_validated)))
-        _validated[definition] = None
+    _keep(_validated, definition, None)
 
 
 def _keep(kept: dict[Any, Any], key: Any, tree: Any) -> None:

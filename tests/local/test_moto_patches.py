@@ -101,13 +101,19 @@ def test_moto_is_the_pinned_version_the_patches_were_written_for() -> None:
     assert version("moto") == "5.2.5"
 
 
-def test_patched_moto_creates_weighted_listener_alarm_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake credentials and region moto's clients need."""
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": REGION,
     }.items():
         monkeypatch.setenv(key, value)
+
+
+@pytest.mark.usefixtures("credentials")
+def test_patched_moto_creates_weighted_listener_alarm_and_secret() -> None:
     moto_patches.apply()
     moto_patches.apply()  # idempotent
     with mock_aws():
@@ -266,6 +272,7 @@ def test_a_definition_the_lexer_complains_of_takes_motos_full_parse(full_parses:
     assert full_parses[-1] == odd
 
 
+@pytest.mark.usefixtures("credentials")
 def test_a_state_machine_definition_is_validated_once_and_an_invalid_one_fails_every_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -278,8 +285,6 @@ def test_a_state_machine_definition_is_validated_once_and_an_invalid_one_fails_e
         motos_validation(definition)
 
     monkeypatch.setattr(moto_speedups, "_original_validate_definition", counted)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     definition = _lambda_task(f"arn:aws:lambda:{REGION}:123456789012:function:validated-once", "hi")
     role = "arn:aws:iam::123456789012:role/sfn"
     with mock_aws(config=MOTO_CONFIG):  # the interpreter's backend, which validates definitions
@@ -294,13 +299,10 @@ def test_a_state_machine_definition_is_validated_once_and_an_invalid_one_fails_e
     assert validated.count(definition) == 1 and len(invalid) == 2  # once for both; the invalid one each time
 
 
-def test_a_stack_created_again_in_a_fresh_account_gets_the_same_physical_names(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.mark.usefixtures("credentials")
+def test_a_stack_created_again_in_a_fresh_account_gets_the_same_physical_names() -> None:
     """Seeded by the stack's name and how many stacks came before it: the same in every test, not
     the same for a second stack of the account."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
 
     def create(name: str) -> str:

@@ -98,7 +98,8 @@ class LocalCutover:
 
     def create(self) -> dict[str, str]:
         self.account = self.client("sts").get_caller_identity()["Account"]
-        stacks_before = len(self.client("cloudformation").list_stacks()["StackSummaries"])
+        listed = self.client("cloudformation").get_paginator("list_stacks").paginate()  # ListStacks pages
+        stacks_before = sum(len(page["StackSummaries"]) for page in listed)
         moto_speedups.seed_for_stack(self.stack.name, stacks_before)  # the same names in every test
         self.outputs = create_stack(
             self.stack, self.client("cloudformation"), self.client("s3"), self.account, self.region
